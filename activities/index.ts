@@ -1,0 +1,140 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Context, log } from '@temporalio/activity';
+import { AutopilotClient } from '../autopilot';
+import { ErrorType } from '../domain/errors';
+import type { ExportSettings, FieldMapping, RunCounts, RunTrigger } from '../domain/export';
+import type { Db } from '../store/db';
+import type { ConnectionStore } from '../store/connections';
+import { createExportStore, toSettings } from '../store/exports';
+import * as runs from '../store/runs';
+import { sendBatch } from './send-batch';
+import { toApplicationFailure } from './to-application-failure';
+import { toContact } from './to-contact';
+
+export interface ActivityDeps {
+  db: Db;
+  connections: ConnectionStore;
+  /** Used when a connection names no base URL of its own. */
+  autopilotBaseUrl: string;
+  autopilotTimeoutMs?: number;
+}
+
+export interface ExportBatchInput {
+  runId: string;
+  connectionId: string;
+  batchNo: number;
+  mapping: FieldMapping;
+  /** Segment id → Autopilot list id. */
+  lists: Record<string, string>;
+}
+
+export interface BatchResult {
+  exported: number;
+  rejected: number;
+}
+
+/**
+ * Activities move the data: they load the API key by connection id and read profiles
+ * themselves, so workflow history only ever holds ids, cursors and counts.
+ */
+export function createActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const clients = new Map<string, { apiKey: string; baseUrl: string; client: AutopilotClient }>();
+
+  async function clientFor(connectionId: string): Promise<AutopilotClient> {
+    const secret = await deps.connections.readApiKey(connectionId);
+    if (!secret) throw ApplicationFailure.nonRetryable(`Connection ${connectionId} does not exist`, ErrorType.ConnectionNotFound);
+    const baseUrl = secret.baseUrl ?? deps.autopilotBaseUrl;
+    const cached = clients.get(connectionId);
+    if (cached && cached.apiKey === secret.apiKey && cached.baseUrl === baseUrl) return cached.client;
+    const client = new AutopilotClient({ baseUrl, apiKey: secret.apiKey, timeoutMs: deps.autopilotTimeoutMs });
+    clients.set(connectionId, { apiKey: secret.apiKey, baseUrl, client });
+    return client;
+  }
+
+  /** Runs `fn`, turning Autopilot errors into failures Temporal knows how to retry. */
+  async function calling<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toApplicationFailure(err);
+    }
+  }
+
+  return {
+    /** An export's current settings, or nothing when it has no connection to run on. */
+    async loadExportSettings(input: { exportId: string }): Promise<{ settings: ExportSettings; createdBy: string } | null> {
+      const e = await createExportStore(db).get(input.exportId);
+      if (!e?.connectionId) return null;
+      return { settings: toSettings({ ...e, connectionId: e.connectionId }), createdBy: e.createdBy };
+    },
+
+    async startRun(input: { runId: string; exportId: string; workflowId: string; trigger: RunTrigger }): Promise<void> {
+      await runs.openRun(db, input);
+    },
+
+    /** Checks the key with one authenticated call; a rejected key fails without retries. */
+    async validateConnection(input: { connectionId: string }): Promise<void> {
+      const client = await clientFor(input.connectionId);
+      await calling(() => client.getAccount(Context.current().cancellationSignal));
+    },
+
+    /** Counts, applies the profile limit, and freezes the run's membership. */
+    async planRun(input: { runId: string; settings: ExportSettings }): Promise<runs.RunPlan> {
+      const { settings } = input;
+      const count = await runs.countSegmentProfiles(db, settings.segmentIds);
+      if (count > settings.profileLimit && settings.onLimitExceeded === 'fail') {
+        throw ApplicationFailure.nonRetryable(
+          `The segments hold ${count} profiles, over this export's limit of ${settings.profileLimit}; ` +
+            `narrow the segments or set onLimitExceeded to "send_first" to send the first ${settings.profileLimit}`,
+          ErrorType.ProfileLimitExceeded,
+        );
+      }
+      const plan = await runs.snapshotRun(db, input.runId, settings);
+      log.info('Run planned', { runId: input.runId, ...plan });
+      return plan;
+    },
+
+    /** Makes sure an Autopilot list named after each segment exists. */
+    async ensureLists(input: { connectionId: string; segmentIds: string[] }): Promise<Record<string, string>> {
+      const client = await clientFor(input.connectionId);
+      const lists: Record<string, string> = {};
+      for (const segmentId of input.segmentIds) {
+        lists[segmentId] = await calling(() => client.ensureList(segmentId, Context.current().cancellationSignal));
+      }
+      return lists;
+    },
+
+    /** Sends one batch and records each profile's outcome; re-running it sends only what is still pending. */
+    async exportBatch(input: ExportBatchInput): Promise<BatchResult> {
+      const items = await runs.readBatch(db, input.runId, input.batchNo);
+      const pending = items.filter((i) => i.status === 'pending');
+      if (pending.length > 0) {
+        const client = await clientFor(input.connectionId);
+        const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
+        const outcomes = await calling(() => sendBatch(client, outgoing, Context.current().cancellationSignal));
+        await runs.recordOutcomes(db, input.runId, outcomes);
+        for (const o of outcomes) items.find((i) => i.seq === o.seq)!.status = o.status;
+      }
+      return {
+        exported: items.filter((i) => i.status === 'exported').length,
+        rejected: items.filter((i) => i.status === 'rejected').length,
+      };
+    },
+
+    /** Closes the run with its profile-level counts; every profile must be accounted for. */
+    async finishRun(input: { runId: string }): Promise<RunCounts> {
+      const { pending, ...counts } = await runs.countOutcomes(db, input.runId);
+      if (pending > 0) throw new Error(`Run ${input.runId} still has ${pending} profiles pending`);
+      await runs.closeRun(db, input.runId, 'completed', counts);
+      return counts;
+    },
+
+    async failRun(input: { runId: string; status: 'failed' | 'cancelled'; reason: string }): Promise<void> {
+      const { pending: _pending, ...counts } = await runs.countOutcomes(db, input.runId);
+      await runs.closeRun(db, input.runId, input.status, counts, input.reason);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

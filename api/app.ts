@@ -1,0 +1,94 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createConnectionStore, type ConnectionStore } from '../store/connections';
+import type { Db } from '../store/db';
+import { createExportStore } from '../store/exports';
+import type { SecretBox } from '../store/secret-box';
+import { createTokenStore } from '../store/tokens';
+import { identify, type AppEnv } from './auth';
+import { BEARER_SCHEME } from './contract/common';
+import { createErrorHandler, errorBody, validationHook } from './errors';
+import { createJsonLogger, type Logger } from './logger';
+import type { CheckKey, RunLauncher, Scheduler } from './ports';
+import { createCatalogRoutes } from './routes/catalog';
+import { createConnectionRoutes } from './routes/connections';
+import { createExportRoutes } from './routes/exports';
+import { createRunRoutes } from './routes/runs';
+import { createTokenRoutes } from './routes/tokens';
+
+export type AppDeps = {
+  db: Db;
+  checkKey: CheckKey;
+  scheduler: Scheduler;
+  runs: RunLauncher;
+  /** Accepted as an admin named `admin` (the ADMIN_TOKEN setting). */
+  bootstrapAdminToken?: string;
+  /** Defaults to JSON lines on stdout/stderr. */
+  logger?: Logger;
+  /** Largest JSON body accepted; default 256 KiB. The NDJSON import is streamed and not limited. */
+  maxJsonBytes?: number;
+} & ({ box: SecretBox; connections?: undefined } | { connections: ConnectionStore; box?: undefined });
+
+/**
+ * The HTTP API as a Hono app: no listening, no environment. Every route is declared once in
+ * `contract/` (zod + OpenAPI 3.1, served at /openapi.json, browsable at /docs).
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const logger = deps.logger ?? createJsonLogger();
+  const connections = deps.connections ?? createConnectionStore(deps.db, deps.box);
+  const stores = { db: deps.db, connections, exports: createExportStore(deps.db), logger };
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.onError(createErrorHandler(logger));
+  app.notFound((c) => c.json(errorBody('not_found', `No route ${c.req.method} ${c.req.path}`), 404));
+  app.use('*', requestLog(logger));
+  app.use('*', limitJsonBodies(deps.maxJsonBytes ?? 256 * 1024));
+  app.use('*', identify(createTokenStore(deps.db), deps.bootstrapAdminToken));
+
+  app.route('/', createCatalogRoutes(stores));
+  app.route('/', createTokenRoutes(createTokenStore(deps.db)));
+  app.route('/', createConnectionRoutes({ ...stores, checkKey: deps.checkKey, scheduler: deps.scheduler, runs: deps.runs }));
+  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs }));
+  app.route('/', createRunRoutes({ ...stores, runs: deps.runs }));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (`ape_…`) issued by an admin through POST /tokens, or the ADMIN_TOKEN setting',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Autopilot segment export',
+      version: '0.1.0',
+      description: 'Export segments of customer profiles to Autopilot. Every error is `{ "error": { "code", "message", "details"? } }`.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Autopilot segment export API' }));
+  return app;
+}
+
+/** Method, path, status and time: never bodies, queries' values are ids and cursors only. */
+function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info('Request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+      user: c.get('user')?.name,
+    });
+  };
+}
+
+function limitJsonBodies(maxSize: number): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit({
+    maxSize,
+    onError: (c) => c.json(errorBody('payload_too_large', `The request body is over ${maxSize} bytes`), 413),
+  });
+  return (c, next) => (c.req.path === '/profiles/import' ? next() : limit(c, next));
+}

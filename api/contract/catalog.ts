@@ -1,0 +1,56 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errors, json, secured } from './common';
+
+export const SegmentSchema = z.object({ id: z.string(), name: z.string(), profileCount: z.int() }).openapi('Segment');
+export const ProfileFieldSchema = z.object({ name: z.string(), profileCount: z.int() }).openapi('ProfileField');
+
+export const ImportResultSchema = z
+  .object({
+    imported: z.int().openapi({ description: 'Accepted lines' }),
+    rejected: z.int(),
+    errors: z.array(z.object({ line: z.int(), message: z.string() })).openapi({ description: 'The first rejected lines, by number' }),
+  })
+  .openapi('ImportResult');
+
+export const NDJSON = 'application/x-ndjson';
+
+export const catalogRoutes = {
+  health: createRoute({
+    method: 'get',
+    path: '/health',
+    tags: ['System'],
+    summary: 'Liveness and store check (no token needed)',
+    security: [],
+    responses: {
+      200: json(z.object({ status: z.literal('ok') }), 'Healthy'),
+      503: json(z.object({ status: z.literal('unavailable') }), 'The store does not answer'),
+    },
+  }),
+  segments: secured('any', {
+    method: 'get',
+    path: '/segments',
+    tags: ['Profiles'],
+    summary: 'Segments that can be exported',
+    responses: { 200: json(z.object({ segments: z.array(SegmentSchema) }), 'Segments') },
+  }),
+  profileFields: secured('any', {
+    method: 'get',
+    path: '/profile-fields',
+    tags: ['Profiles'],
+    summary: 'Profile attributes that can be mapped to Autopilot fields',
+    responses: { 200: json(z.object({ fields: z.array(ProfileFieldSchema) }), 'Attributes and how many profiles have them') },
+  }),
+  importProfiles: secured('admin', {
+    method: 'post',
+    path: '/profiles/import',
+    tags: ['Profiles'],
+    summary: 'Import profiles (NDJSON, streamed)',
+    description:
+      'One JSON object per line: `{"id": "...", "segments": ["..."], <attributes>}`. Re-importing an id replaces its ' +
+      'attributes and memberships. The body is streamed; lines that are not valid are counted and reported by number.',
+    request: {
+      body: { required: true, content: { [NDJSON]: { schema: z.string().openapi({ format: 'binary' }) } } },
+    },
+    responses: { 200: json(ImportResultSchema, 'What was imported'), ...errors(415) },
+  }),
+};

@@ -1,0 +1,71 @@
+import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
+import type { Role } from '../../store/tokens';
+import { requireRole } from '../auth';
+
+/** Building blocks shared by the route contracts: the error envelope, ids, and secured routes. */
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'invalid_request' }),
+      message: z.string().openapi({ example: 'mapping.email: no profile has the attribute "Mail"' }),
+      details: z.record(z.string(), z.unknown()).optional().openapi({
+        description: 'For invalid input: `issues`, each with `in` (body, query, path), `path`, `code` and `message`.',
+      }),
+    }),
+  })
+  .openapi('Error');
+
+const ERROR_DESCRIPTIONS = {
+  400: 'Invalid input; `details.issues` says where',
+  401: 'Missing, unknown or revoked bearer token',
+  403: 'The caller\'s role may not do this',
+  404: 'No such resource (or not visible to the caller)',
+  409: 'Conflicts with the current state',
+  413: 'Request body too large',
+  415: 'Unsupported content type',
+  422: 'Autopilot refused the API key',
+  502: 'Autopilot could not be reached or did not answer',
+} as const;
+type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+
+export function errors<S extends ErrorStatus>(...statuses: S[]) {
+  const entries = statuses.map((s) => [s, { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorSchema } } }]);
+  return Object.fromEntries(entries) as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
+}
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+
+/** Ids in paths: capped like every other string, so an absurd id is a 400, not a query. */
+export const idParam = (name: string) =>
+  z.string().min(1).max(200).openapi({ param: { name, in: 'path' }, example: '2f6c1a8e-5d0b-4c49-9a57-0d7f6f1d1c3e' });
+
+export const IdParams = z.object({ id: idParam('id') });
+
+export const DisplayName = z.string().trim().min(1).max(200);
+export const Timestamp = z.string().openapi({ format: 'date-time', example: '2025-01-31T09:30:00.000Z' });
+
+export const BEARER_SCHEME = 'bearerAuth';
+
+/**
+ * A route behind a bearer token: the role check runs before any validation (so an anonymous
+ * caller learns nothing from a 400), and the OpenAPI document says who may call it.
+ */
+export function secured<R extends Omit<RouteConfig, 'middleware' | 'security' | 'path'> & { path: string }>(
+  role: Role | 'any',
+  config: R,
+) {
+  const who = role === 'admin' ? 'Admins only.' : 'Any authenticated user (admin or contributor).';
+  return createRoute({
+    ...config,
+    description: config.description ? `${config.description}\n\n${who}` : who,
+    middleware: requireRole(role),
+    security: [{ [BEARER_SCHEME]: [] }],
+    responses: { ...errors(401, 403), ...config.responses },
+  });
+}

@@ -1,0 +1,111 @@
+import { z } from '@hono/zod-openapi';
+import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp } from './common';
+
+export const PRIVACY_NOTICE =
+  'Exporting sends personal data outside this system\'s compliance boundary to Autopilot. You, the customer, are ' +
+  'responsible for Autopilot meeting your privacy and security obligations. Set privacyConsent to true to agree.';
+
+const UsableBy = z.enum(['admins', 'admins_and_contributors']).openapi({ description: 'Who may build exports on it' });
+// Write-only: accepted in requests, never part of any response.
+const ApiKey = z.string().trim().min(1).max(200).openapi({ description: 'Autopilot API key (write-only)', writeOnly: true });
+const BaseUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2000)
+  .openapi({ description: 'Autopilot API base URL, if not the default (e.g. a simulator)' });
+
+export const CreateConnectionBody = z
+  .strictObject({
+    displayName: DisplayName.openapi({ example: 'Autopilot – newsletter account (EU)' }),
+    apiKey: ApiKey,
+    usableBy: UsableBy.default('admins'),
+    privacyConsent: z.literal(true, { error: PRIVACY_NOTICE }).openapi({ description: PRIVACY_NOTICE }),
+    baseUrl: BaseUrl.optional(),
+  })
+  .openapi('CreateConnection');
+
+export const UpdateConnectionBody = z
+  .strictObject({
+    displayName: DisplayName.optional(),
+    apiKey: ApiKey.optional(),
+    usableBy: UsableBy.optional(),
+    baseUrl: BaseUrl.nullable().optional().openapi({ description: 'null goes back to the default Autopilot URL' }),
+  })
+  .openapi('UpdateConnection');
+
+export const ConnectionSchema = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    type: z.literal('autopilot'),
+    usableBy: UsableBy,
+    baseUrl: z.string().nullable(),
+    apiKeyLast4: z.string(),
+    privacyConsentAt: Timestamp,
+    createdBy: z.string(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Connection', { description: 'As admins see it' });
+
+export const ConnectionSummarySchema = ConnectionSchema.pick({ id: true, displayName: true, type: true }).openapi('ConnectionSummary', {
+  description: 'As contributors see a connection shared with them',
+});
+
+const AnyConnection = z.union([ConnectionSchema, ConnectionSummarySchema]);
+const DeleteQuery = z.object({
+  detach: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: 'Detach the exports using it (they become inactive, their schedules removed) instead of refusing' }),
+});
+
+const tags = ['Connections'];
+export const connectionRoutes = {
+  create: secured('admin', {
+    method: 'post',
+    path: '/connections',
+    tags,
+    summary: 'Add an Autopilot connection (the key is checked first)',
+    request: { body: jsonBody(CreateConnectionBody) },
+    responses: { 201: json(ConnectionSchema, 'Created'), ...errors(400, 422, 502) },
+  }),
+  list: secured('any', {
+    method: 'get',
+    path: '/connections',
+    tags,
+    summary: 'List connections (contributors: only those shared with them, id and name only)',
+    responses: { 200: json(z.object({ connections: z.array(AnyConnection) }), 'Connections') },
+  }),
+  get: secured('any', {
+    method: 'get',
+    path: '/connections/{id}',
+    tags,
+    summary: 'One connection',
+    request: { params: IdParams },
+    responses: { 200: json(AnyConnection, 'The connection'), ...errors(400, 404) },
+  }),
+  update: secured('admin', {
+    method: 'patch',
+    path: '/connections/{id}',
+    tags,
+    summary: 'Change a connection (a new key or URL is checked first)',
+    request: { params: IdParams, body: jsonBody(UpdateConnectionBody) },
+    responses: { 200: json(ConnectionSchema, 'Updated'), ...errors(400, 404, 422, 502) },
+  }),
+  test: secured('admin', {
+    method: 'post',
+    path: '/connections/{id}/test',
+    tags,
+    summary: 'Check the stored key against Autopilot now',
+    request: { params: IdParams },
+    responses: { 200: json(z.object({ ok: z.literal(true) }), 'Autopilot accepts the key'), ...errors(400, 404, 422, 502) },
+  }),
+  remove: secured('admin', {
+    method: 'delete',
+    path: '/connections/{id}',
+    tags,
+    summary: 'Remove a connection',
+    request: { params: IdParams, query: DeleteQuery },
+    responses: { 204: { description: 'Removed' }, ...errors(400, 404, 409) },
+  }),
+};

@@ -1,0 +1,141 @@
+import { z } from '@hono/zod-openapi';
+import { MAX_PROFILES_PER_EXPORT, type FieldMapping } from '../../domain/export';
+import { cronProblem, timezoneProblem } from '../cron';
+import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp } from './common';
+
+/** Autopilot's standard contact fields (Email, FirstName and LastName have their own mapping keys). */
+export const STANDARD_FIELDS = new Set(
+  'Salutation Company NumberOfEmployees Title Industry Phone MobilePhone Fax Website MailingStreet MailingCity MailingState MailingPostalCode MailingCountry owner_name LeadSource Status LinkedIn Twitter'.split(
+    ' ',
+  ),
+);
+const CUSTOM_FIELD = /^(string|integer|float|date|boolean)--\S/;
+
+const Attribute = z.string().trim().min(1).max(200).openapi({ description: 'A profile attribute name', example: 'EmailAddress' });
+const AutopilotField = z
+  .string()
+  .max(200)
+  .refine((k) => STANDARD_FIELDS.has(k) || CUSTOM_FIELD.test(k), {
+    message: 'must be a standard Autopilot field (e.g. Company, Phone) or a custom field "<type>--<Name>" with type string, integer, float, date or boolean',
+  });
+
+export const MappingSchema = z
+  .strictObject({
+    email: Attribute,
+    firstName: Attribute.optional(),
+    lastName: Attribute.optional(),
+    fields: z
+      .record(AutopilotField, Attribute)
+      .refine((r) => Object.keys(r).length <= 100, { message: 'at most 100 fields' })
+      .optional()
+      .openapi({ description: 'Autopilot field → profile attribute', example: { Company: 'Company', 'string--Plan': 'Plan' } }),
+  })
+  .openapi('FieldMapping') satisfies z.ZodType<FieldMapping>;
+
+const withProblem = (problem: (v: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+  const message = problem(value);
+  if (message) ctx.addIssue({ code: 'custom', message });
+};
+
+export const ScheduleSchema = z
+  .strictObject({
+    cron: z.string().trim().min(1).max(100).superRefine(withProblem(cronProblem)).openapi({ example: '0 6 * * MON-FRI' }),
+    timezone: z.string().trim().min(1).max(64).superRefine(withProblem(timezoneProblem)).default('UTC').openapi({ example: 'Europe/Amsterdam' }),
+  })
+  .openapi('Schedule');
+
+const SegmentIds = z
+  .array(z.string().trim().min(1).max(200))
+  .min(1, { message: 'choose at least one segment' })
+  .max(100)
+  .refine((ids) => new Set(ids).size === ids.length, { message: 'segments must not repeat' });
+
+const fields = {
+  displayName: DisplayName,
+  connectionId: z.string().min(1).max(200),
+  segmentIds: SegmentIds,
+  mapping: MappingSchema,
+  profileLimit: z.int().min(1).max(MAX_PROFILES_PER_EXPORT),
+  onLimitExceeded: z.enum(['fail', 'send_first']).openapi({ description: 'Over the limit: fail the run, or send the first profiles (by id)' }),
+};
+
+export const CreateExportBody = z
+  .strictObject({
+    ...fields,
+    schedule: ScheduleSchema.optional(),
+    profileLimit: fields.profileLimit.default(MAX_PROFILES_PER_EXPORT),
+    onLimitExceeded: fields.onLimitExceeded.default('fail'),
+  })
+  .openapi('CreateExport');
+
+export const UpdateExportBody = z
+  .strictObject({
+    displayName: fields.displayName.optional(),
+    connectionId: fields.connectionId.optional(),
+    segmentIds: fields.segmentIds.optional(),
+    mapping: MappingSchema.optional().openapi({ description: 'Replaces the whole mapping' }),
+    schedule: ScheduleSchema.nullable().optional().openapi({ description: 'null removes the schedule' }),
+    profileLimit: fields.profileLimit.optional(),
+    onLimitExceeded: fields.onLimitExceeded.optional(),
+  })
+  .openapi('UpdateExport');
+
+export const ExportSchema = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    connectionId: z.string().nullable().openapi({ description: 'null once its connection was removed: inactive' }),
+    active: z.boolean(),
+    segmentIds: z.array(z.string()),
+    mapping: MappingSchema,
+    schedule: z.object({ cron: z.string(), timezone: z.string() }).nullable(),
+    profileLimit: z.int(),
+    onLimitExceeded: z.enum(['fail', 'send_first']),
+    createdBy: z.string(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Export');
+
+const tags = ['Exports'];
+export const exportRoutes = {
+  create: secured('any', {
+    method: 'post',
+    path: '/exports',
+    tags,
+    summary: 'Configure an export (saving never starts a run)',
+    request: { body: jsonBody(CreateExportBody) },
+    responses: { 201: json(ExportSchema, 'Created'), ...errors(400) },
+  }),
+  list: secured('any', {
+    method: 'get',
+    path: '/exports',
+    tags,
+    summary: 'List exports (contributors: those on connections shared with them)',
+    responses: { 200: json(z.object({ exports: z.array(ExportSchema) }), 'Exports') },
+  }),
+  get: secured('any', {
+    method: 'get',
+    path: '/exports/{id}',
+    tags,
+    summary: 'One export',
+    request: { params: IdParams },
+    responses: { 200: json(ExportSchema, 'The export'), ...errors(400, 404) },
+  }),
+  update: secured('any', {
+    method: 'patch',
+    path: '/exports/{id}',
+    tags,
+    summary: 'Change an export (and its schedule)',
+    request: { params: IdParams, body: jsonBody(UpdateExportBody) },
+    responses: { 200: json(ExportSchema, 'Updated'), ...errors(400, 404) },
+  }),
+  remove: secured('any', {
+    method: 'delete',
+    path: '/exports/{id}',
+    tags,
+    summary: 'Delete an export (cancels its running run, removes its schedule)',
+    request: { params: IdParams },
+    responses: { 204: { description: 'Deleted' }, ...errors(400, 404) },
+  }),
+};

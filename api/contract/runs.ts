@@ -1,0 +1,112 @@
+import { z } from '@hono/zod-openapi';
+import { errors, idParam, IdParams, json, secured, Timestamp } from './common';
+
+export const RunCountsSchema = z
+  .object({
+    total: z.int(),
+    exported: z.int(),
+    pending: z.int().optional().openapi({ description: 'Profiles not sent yet (running or interrupted runs)' }),
+    skipped: z.record(z.string(), z.int()).openapi({ description: 'By reason', example: { 'no email': 3 } }),
+    rejected: z.record(z.string(), z.int()),
+  })
+  .openapi('RunCounts', { description: 'Per profile: total = exported + pending + Σ skipped + Σ rejected' });
+
+const RunStatus = z.enum(['running', 'completed', 'failed', 'cancelled']);
+
+export const RunSummarySchema = z
+  .object({
+    id: z.string(),
+    exportId: z.string(),
+    status: RunStatus,
+    trigger: z.enum(['manual', 'schedule']),
+    triggeredBy: z.string().nullable(),
+    startedAt: Timestamp,
+    finishedAt: Timestamp.nullable(),
+    totalProfiles: z.int().nullable(),
+    counts: RunCountsSchema.nullable().openapi({ description: 'Final counts; null while running (see GET /runs/{runId})' }),
+    error: z.string().nullable(),
+  })
+  .openapi('RunSummary');
+
+export const RunSchema = RunSummarySchema.extend({
+  counts: RunCountsSchema,
+  phase: z.string().nullable().openapi({ description: 'While running: validating, planning, preparing lists, exporting, finishing' }),
+  percent: z.number().nullable(),
+  throughput: z.number().nullable().openapi({ description: 'Profiles sent per second' }),
+  etaSeconds: z.number().nullable(),
+  links: z.object({ self: z.string(), outcomes: z.string(), export: z.string() }),
+}).openapi('Run');
+
+export const RunStartedSchema = z
+  .object({
+    runId: z.string(),
+    links: z.object({ self: z.string(), outcomes: z.string() }),
+  })
+  .openapi('RunStarted');
+
+export const OutcomeSchema = z
+  .object({
+    profileId: z.string(),
+    email: z.string().nullable().openapi({ description: 'The profile\'s mapped email attribute (personal data)' }),
+    status: z.enum(['rejected', 'skipped']),
+    reason: z.string().nullable(),
+  })
+  .openapi('Outcome');
+
+const RunParams = z.object({ runId: idParam('runId') });
+const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+const OutcomesQuery = z.strictObject({
+  status: z.enum(['rejected', 'skipped']).optional().openapi({ description: 'Both when absent' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(400).regex(/^[A-Za-z0-9_-]+$/, { message: 'not a cursor this API returned' }).optional(),
+});
+
+const tags = ['Runs'];
+export const runRoutes = {
+  start: secured('any', {
+    method: 'post',
+    path: '/exports/{id}/runs',
+    tags,
+    summary: 'Run an export now',
+    request: { params: IdParams },
+    responses: {
+      202: { ...json(RunStartedSchema, 'Started; follow Location'), headers: z.object({ Location: z.string() }) },
+      ...errors(400, 404, 409),
+    },
+  }),
+  list: secured('any', {
+    method: 'get',
+    path: '/exports/{id}/runs',
+    tags,
+    summary: 'Run history of an export, newest first',
+    request: { params: IdParams, query: ListQuery },
+    responses: { 200: json(z.object({ runs: z.array(RunSummarySchema) }), 'Runs'), ...errors(400, 404) },
+  }),
+  get: secured('any', {
+    method: 'get',
+    path: '/runs/{runId}',
+    tags,
+    summary: 'A run: status, counts and, while running, progress with ETA',
+    request: { params: RunParams },
+    responses: { 200: json(RunSchema, 'The run'), ...errors(400, 404) },
+  }),
+  cancel: secured('any', {
+    method: 'post',
+    path: '/runs/{runId}/cancel',
+    tags,
+    summary: 'Cancel a running run',
+    request: { params: RunParams },
+    responses: { 202: json(z.object({ runId: z.string(), status: z.literal('cancelling') }), 'Cancellation requested'), ...errors(400, 404, 409) },
+  }),
+  outcomes: secured('any', {
+    method: 'get',
+    path: '/runs/{runId}/outcomes',
+    tags,
+    summary: 'Profiles a run skipped or Autopilot rejected, with reasons',
+    request: { params: RunParams, query: OutcomesQuery },
+    responses: {
+      200: json(z.object({ outcomes: z.array(OutcomeSchema), nextCursor: z.string().nullable() }), 'A page, by profile id'),
+      ...errors(400, 404),
+    },
+  }),
+};

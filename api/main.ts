@@ -1,0 +1,93 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfigOrExit, type Config } from '../config/env';
+import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
+import { openDb, type Db } from '../store/db';
+import { createSecretBox } from '../store/secret-box';
+import { ensureBootstrapToken } from '../store/tokens';
+import { createApp } from './app';
+import { createKeyChecker } from './check-key';
+import { createJsonLogger, type Logger } from './logger';
+import { createRunLauncher } from './run-launcher';
+import { createTemporalScheduler } from './scheduler';
+
+export interface StartApiOptions {
+  config: Config;
+  db: Db;
+  secretsKey: Buffer;
+  /** Overrides `config.temporal.address` (e.g. an embedded dev server). */
+  temporalAddress?: string;
+  /** Overrides `config.autopilot.baseUrl` for connections without their own URL (e.g. the simulator). */
+  autopilotBaseUrl?: string;
+  logger?: Logger;
+}
+
+export interface RunningApi {
+  port: number;
+  /** Set only on the first start without ADMIN_TOKEN: the one time this secret is shown. */
+  newAdminToken?: string;
+  close(): Promise<void>;
+}
+
+/** Wires the app to Temporal, the store and Autopilot and serves it; also used by scripts/start.ts. */
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  const { config, db } = options;
+  const logger = options.logger ?? createJsonLogger();
+  const connection = await Connection.connect({ address: options.temporalAddress ?? config.temporal.address ?? 'localhost:7233' });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const { taskQueue } = config.temporal;
+  // Passed to the workflow only when it differs from the workflow's own default.
+  const autopilotTaskQueue =
+    config.temporal.autopilotTaskQueue === DEFAULT_AUTOPILOT_TASK_QUEUE ? undefined : config.temporal.autopilotTaskQueue;
+  const app = createApp({
+    db,
+    box: createSecretBox(options.secretsKey),
+    checkKey: createKeyChecker({ defaultBaseUrl: options.autopilotBaseUrl ?? config.autopilot.baseUrl }),
+    scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
+    runs: createRunLauncher({ client, db, taskQueue, autopilotTaskQueue }),
+    bootstrapAdminToken: config.api.adminToken,
+    logger,
+  });
+  const newAdminToken = config.api.adminToken ? undefined : await ensureBootstrapToken(db);
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.api.port }, () => resolve(s as Server));
+  });
+  const { port } = server.address() as AddressInfo;
+  logger.info('API listening', { port });
+  return {
+    port,
+    newAdminToken,
+    async close() {
+      // Stop taking requests and let those in flight finish before the Temporal connection goes.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  if (!config.secretsKey) {
+    console.error("SECRETS_KEY is required: it encrypts the connections' API keys");
+    process.exit(1);
+  }
+  const db = await openDb(config.store);
+  const api = await startApi({ config, db, secretsKey: config.secretsKey });
+  if (api.newAdminToken) console.log(`Admin token (shown once; keep it): ${api.newAdminToken}`);
+  const stop = async () => {
+    await api.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,51 @@
+import type { ExportSettings, RunTrigger } from '../domain/export';
+import type { Schedule } from '../store/exports';
+import type { RunProgress } from '../workflows/export-run';
+
+/**
+ * The narrow ports the API needs from the outside world. Real implementations wrap Temporal
+ * (run-launcher.ts, scheduler.ts) and Autopilot (check-key.ts); route tests pass fakes.
+ */
+
+/** Checks an Autopilot key with one authenticated call; throws an `AutopilotError` when it fails. */
+export type CheckKey = (apiKey: string, baseUrl: string | null) => Promise<void>;
+
+/**
+ * Keeps one Temporal Schedule per scheduled, active export. Both methods are idempotent;
+ * `upsert` throws {@link InvalidScheduleError} when Temporal refuses the spec.
+ */
+export interface Scheduler {
+  upsert(exportId: string, schedule: Schedule): Promise<void>;
+  remove(exportId: string): Promise<void>;
+}
+
+export interface StartedRun {
+  /** The workflow's first execution run id: stable across continue-as-new. */
+  runId: string;
+  workflowId: string;
+}
+
+export interface RunLauncher {
+  /** Starts a run; throws {@link RunAlreadyGoingError} when the export already has one going. */
+  start(settings: ExportSettings, trigger: RunTrigger): Promise<StartedRun>;
+  /** The live progress of the run going under this workflow id; undefined when none answers quickly. */
+  progress(workflowId: string): Promise<RunProgress | undefined>;
+  /**
+   * Requests cancellation; with `runId`, only of that run. Returns false when Temporal knows no
+   * such run; a run that just ended may still answer true (the server accepts and ignores it).
+   */
+  cancel(workflowId: string, runId?: string): Promise<boolean>;
+}
+
+export class RunAlreadyGoingError extends Error {
+  override readonly name = 'RunAlreadyGoingError';
+  /** The run going now, when it could be found. */
+  constructor(readonly runId: string | undefined) {
+    super('A run of this export is already going');
+  }
+}
+
+/** Temporal refused the schedule's spec (our cron check should have caught it first). */
+export class InvalidScheduleError extends Error {
+  override readonly name = 'InvalidScheduleError';
+}

@@ -1,0 +1,117 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { AutopilotError } from '../../autopilot';
+import { exportWorkflowId } from '../../domain/ids';
+import type { Connection, ConnectionStore } from '../../store/connections';
+import { canUseConnection } from '../access';
+import { isAdmin, type AppEnv, type Principal } from '../auth';
+import { connectionRoutes } from '../contract/connections';
+import { ApiError, notFound, validationHook } from '../errors';
+import type { Logger } from '../logger';
+import type { CheckKey, RunLauncher, Scheduler } from '../ports';
+
+export interface ConnectionRouteDeps {
+  connections: ConnectionStore;
+  checkKey: CheckKey;
+  scheduler: Scheduler;
+  runs: RunLauncher;
+  logger: Logger;
+}
+
+const fullView = (c: Connection) => ({
+  id: c.id,
+  displayName: c.displayName,
+  type: c.type,
+  usableBy: c.usableBy,
+  baseUrl: c.baseUrl,
+  apiKeyLast4: c.apiKeyLast4,
+  privacyConsentAt: c.privacyConsentAt.toISOString(),
+  createdBy: c.createdBy,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+const viewFor = (user: Principal, c: Connection) =>
+  isAdmin(user) ? fullView(c) : { id: c.id, displayName: c.displayName, type: c.type };
+
+export function createConnectionRoutes(deps: ConnectionRouteDeps) {
+  const { connections } = deps;
+
+  /** Asks Autopilot; a refused key is 422 with Autopilot's (sanitised) reason, no answer is 502. */
+  async function checkKey(apiKey: string, baseUrl: string | null): Promise<void> {
+    try {
+      await deps.checkKey(apiKey, baseUrl);
+    } catch (err) {
+      if (!(err instanceof AutopilotError)) throw err;
+      if (err.kind === 'auth' || err.kind === 'rejected' || err.kind === 'notFound') {
+        throw new ApiError(422, 'autopilot_key_rejected', `Autopilot refused the API key: ${err.message}`);
+      }
+      throw new ApiError(502, 'autopilot_unavailable', `Could not check the API key with Autopilot: ${err.message}`);
+    }
+  }
+
+  async function found(id: string): Promise<Connection> {
+    const c = await connections.get(id);
+    if (!c) throw notFound('Connection');
+    return c;
+  }
+
+  /** Best effort: the detached exports cannot run any more anyway (their key is gone). */
+  async function stopExports(exportIds: string[]): Promise<void> {
+    for (const exportId of exportIds) {
+      await deps.scheduler.remove(exportId).catch((err: Error) => deps.logger.warn('Could not remove schedule', { exportId, error: err.message }));
+      await deps.runs.cancel(exportWorkflowId(exportId)).catch((err: Error) => deps.logger.warn('Could not cancel run', { exportId, error: err.message }));
+    }
+  }
+
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(connectionRoutes.create, async (c) => {
+      const body = c.req.valid('json');
+      await checkKey(body.apiKey, body.baseUrl ?? null);
+      const created = await connections.create({ ...body, createdBy: c.var.user.name });
+      deps.logger.info('Connection created', { connectionId: created.id, by: c.var.user.name });
+      return c.json(fullView(created), 201, { Location: `/connections/${created.id}` });
+    })
+    .openapi(connectionRoutes.list, async (c) => {
+      const user = c.var.user;
+      const all = (await connections.list()).filter((x) => canUseConnection(user, x));
+      return c.json({ connections: all.map((x) => viewFor(user, x)) }, 200);
+    })
+    .openapi(connectionRoutes.get, async (c) => {
+      const found = await connections.get(c.req.valid('param').id);
+      if (!found || !canUseConnection(c.var.user, found)) throw notFound('Connection');
+      return c.json(viewFor(c.var.user, found), 200);
+    })
+    .openapi(connectionRoutes.update, async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const current = await found(id);
+      if (patch.apiKey !== undefined || patch.baseUrl !== undefined) {
+        const stored = await connections.readApiKey(id);
+        if (!stored) throw notFound('Connection');
+        await checkKey(patch.apiKey ?? stored.apiKey, patch.baseUrl === undefined ? current.baseUrl : patch.baseUrl);
+      }
+      const updated = await connections.update(id, patch);
+      if (!updated) throw notFound('Connection');
+      deps.logger.info('Connection updated', { connectionId: id, keyChanged: patch.apiKey !== undefined, by: c.var.user.name });
+      return c.json(fullView(updated), 200);
+    })
+    .openapi(connectionRoutes.test, async (c) => {
+      const stored = await connections.readApiKey(c.req.valid('param').id);
+      if (!stored) throw notFound('Connection');
+      await checkKey(stored.apiKey, stored.baseUrl);
+      return c.json({ ok: true as const }, 200);
+    })
+    .openapi(connectionRoutes.remove, async (c) => {
+      const { id } = c.req.valid('param');
+      const result = await connections.removeOrDetach(id, c.req.valid('query').detach === 'true');
+      if (result.outcome === 'not_found') throw notFound('Connection');
+      if (result.outcome === 'in_use') {
+        throw new ApiError(409, 'connection_in_use', 'Exports use this connection; remove them first or pass ?detach=true', {
+          exportIds: result.exportIds,
+        });
+      }
+      await stopExports(result.exportIds);
+      deps.logger.info('Connection removed', { connectionId: id, detachedExports: result.exportIds.length, by: c.var.user.name });
+      return c.body(null, 204);
+    });
+}

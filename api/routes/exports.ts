@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { exportWorkflowId } from '../../domain/ids';
+import type { ConnectionStore } from '../../store/connections';
+import type { Db } from '../../store/db';
+import type { ExportConfig, ExportStore, Schedule } from '../../store/exports';
+import { usableConnectionIds, visibleExport } from '../access';
+import type { AppEnv } from '../auth';
+import { exportRoutes } from '../contract/exports';
+import { invalid, notFound, validationHook } from '../errors';
+import { checkReferences } from '../export-rules';
+import type { Logger } from '../logger';
+import { InvalidScheduleError, type RunLauncher, type Scheduler } from '../ports';
+
+export interface ExportRouteDeps {
+  db: Db;
+  connections: ConnectionStore;
+  exports: ExportStore;
+  scheduler: Scheduler;
+  runs: RunLauncher;
+  logger: Logger;
+}
+
+export const exportView = (e: ExportConfig) => ({
+  id: e.id,
+  displayName: e.displayName,
+  connectionId: e.connectionId,
+  active: e.connectionId !== null,
+  segmentIds: e.segmentIds,
+  mapping: e.mapping,
+  schedule: e.schedule,
+  profileLimit: e.profileLimit,
+  onLimitExceeded: e.onLimitExceeded,
+  createdBy: e.createdBy,
+  createdAt: e.createdAt.toISOString(),
+  updatedAt: e.updatedAt.toISOString(),
+});
+
+export function createExportRoutes(deps: ExportRouteDeps) {
+  // Not destructured as `exports`: that name is CommonJS's own, and shadowing it breaks this module's exports.
+  const { exports: store, scheduler } = deps;
+
+  /** A Temporal Schedule exists exactly while the export has a schedule and a connection. */
+  async function syncSchedule(exportId: string, schedule: Schedule | null, connectionId: string | null): Promise<void> {
+    if (!schedule || !connectionId) return scheduler.remove(exportId);
+    try {
+      await scheduler.upsert(exportId, schedule);
+    } catch (err) {
+      if (!(err instanceof InvalidScheduleError)) throw err;
+      throw invalid([{ in: 'body', path: ['schedule', 'cron'], code: 'invalid_schedule', message: err.message }]);
+    }
+  }
+
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(exportRoutes.create, async (c) => {
+      const body = c.req.valid('json');
+      await checkReferences(body, c.var.user, deps);
+      // The schedule first, under an id chosen here: if it cannot be made, nothing is saved.
+      const id = randomUUID();
+      const schedule = body.schedule ?? null;
+      if (schedule) await syncSchedule(id, schedule, body.connectionId);
+      let created: ExportConfig;
+      try {
+        created = await store.create({ ...body, id, schedule, createdBy: c.var.user.name });
+      } catch (err) {
+        if (schedule) await scheduler.remove(id).catch(() => undefined);
+        throw err;
+      }
+      deps.logger.info('Export created', { exportId: id, scheduled: schedule !== null, by: c.var.user.name });
+      return c.json(exportView(created), 201, { Location: `/exports/${id}` });
+    })
+    .openapi(exportRoutes.list, async (c) => {
+      const usable = await usableConnectionIds(c.var.user, deps.connections);
+      const all = await store.list();
+      const visible = usable ? all.filter((e) => e.connectionId !== null && usable.has(e.connectionId)) : all;
+      return c.json({ exports: visible.map(exportView) }, 200);
+    })
+    .openapi(exportRoutes.get, async (c) => {
+      return c.json(exportView(await visibleExport(c.var.user, c.req.valid('param').id, deps)), 200);
+    })
+    .openapi(exportRoutes.update, async (c) => {
+      const current = await visibleExport(c.var.user, c.req.valid('param').id, deps);
+      const patch = c.req.valid('json');
+      await checkReferences(patch, c.var.user, deps);
+      if (patch.schedule !== undefined || patch.connectionId !== undefined) {
+        const schedule = patch.schedule === undefined ? current.schedule : patch.schedule;
+        await syncSchedule(current.id, schedule, patch.connectionId ?? current.connectionId);
+      }
+      const updated = await store.update(current.id, patch);
+      if (!updated) throw notFound('Export');
+      deps.logger.info('Export updated', { exportId: current.id, by: c.var.user.name });
+      return c.json(exportView(updated), 200);
+    })
+    .openapi(exportRoutes.remove, async (c) => {
+      const current = await visibleExport(c.var.user, c.req.valid('param').id, deps);
+      // Stop what Temporal would do for it before forgetting it; a failure here leaves the export intact.
+      await scheduler.remove(current.id);
+      const cancelled = await deps.runs.cancel(exportWorkflowId(current.id));
+      await store.remove(current.id);
+      deps.logger.info('Export deleted', { exportId: current.id, runCancelled: cancelled, by: c.var.user.name });
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,95 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { ConnectionStore } from '../../store/connections';
+import type { Db } from '../../store/db';
+import { toSettings, type ExportStore } from '../../store/exports';
+import { getRun, listOutcomes, listRuns, type RunRow } from '../../store/run-queries';
+import { openRun } from '../../store/runs';
+import { visibleExport } from '../access';
+import type { AppEnv, Principal } from '../auth';
+import { runRoutes } from '../contract/runs';
+import { ApiError, invalid, notFound, validationHook } from '../errors';
+import type { Logger } from '../logger';
+import { RunAlreadyGoingError, type RunLauncher } from '../ports';
+import { describeRun, runLinks, runSummary } from '../run-view';
+
+export interface RunRouteDeps {
+  db: Db;
+  connections: ConnectionStore;
+  exports: ExportStore;
+  runs: RunLauncher;
+  logger: Logger;
+}
+
+const encodeCursor = (profileId: string) => Buffer.from(profileId, 'utf8').toString('base64url');
+function decodeCursor(cursor: string): string {
+  const profileId = Buffer.from(cursor, 'base64url').toString('utf8');
+  // Only cursors this API issued decode to a storable profile id.
+  if (profileId === '' || profileId.includes('\0')) {
+    throw invalid([{ in: 'query', path: ['cursor'], code: 'invalid_cursor', message: 'not a cursor this API returned' }]);
+  }
+  return profileId;
+}
+
+export function createRunRoutes(deps: RunRouteDeps) {
+  const { db } = deps;
+
+  /** A run is visible to whoever can see its export. */
+  async function visibleRun(user: Principal, runId: string): Promise<{ run: RunRow; mappingEmail: string }> {
+    const run = await getRun(db, runId);
+    if (!run) throw notFound('Run');
+    const e = await visibleExport(user, run.exportId, deps).catch((err: unknown) => {
+      throw err instanceof ApiError && err.status === 404 ? notFound('Run') : err;
+    });
+    return { run, mappingEmail: e.mapping.email };
+  }
+
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(runRoutes.start, async (c) => {
+      const e = await visibleExport(c.var.user, c.req.valid('param').id, deps);
+      if (!e.connectionId) {
+        throw new ApiError(409, 'export_inactive', 'This export has no connection (it was removed): set connectionId to run it again');
+      }
+      const trigger = { kind: 'manual' as const, by: c.var.user.name };
+      let started;
+      try {
+        started = await deps.runs.start(toSettings({ ...e, connectionId: e.connectionId }), trigger);
+      } catch (err) {
+        if (!(err instanceof RunAlreadyGoingError)) throw err;
+        throw new ApiError(409, 'run_in_progress', 'A run of this export is already going', { runId: err.runId ?? null });
+      }
+      // Recorded here too (idempotent with the workflow's own first step), so the run can be read at once.
+      await openRun(db, { runId: started.runId, exportId: e.id, workflowId: started.workflowId, trigger });
+      deps.logger.info('Run started', { exportId: e.id, runId: started.runId, by: c.var.user.name });
+      return c.json({ runId: started.runId, links: runLinks(started.runId) }, 202, { Location: `/runs/${started.runId}` });
+    })
+    .openapi(runRoutes.list, async (c) => {
+      const e = await visibleExport(c.var.user, c.req.valid('param').id, deps);
+      const runs = await listRuns(db, e.id, c.req.valid('query').limit);
+      return c.json({ runs: runs.map(runSummary) }, 200);
+    })
+    .openapi(runRoutes.get, async (c) => {
+      const { run } = await visibleRun(c.var.user, c.req.valid('param').runId);
+      return c.json(await describeRun(run, deps), 200);
+    })
+    .openapi(runRoutes.cancel, async (c) => {
+      const { run } = await visibleRun(c.var.user, c.req.valid('param').runId);
+      const notRunning = () => new ApiError(409, 'run_not_running', `The run is ${run.status === 'running' ? 'already over' : run.status}`);
+      if (run.status !== 'running') throw notRunning();
+      if (!(await deps.runs.cancel(run.workflowId, run.id))) throw notRunning();
+      deps.logger.info('Run cancel requested', { runId: run.id, by: c.var.user.name });
+      return c.json({ runId: run.id, status: 'cancelling' as const }, 202);
+    })
+    .openapi(runRoutes.outcomes, async (c) => {
+      const { run, mappingEmail } = await visibleRun(c.var.user, c.req.valid('param').runId);
+      const { status, limit, cursor } = c.req.valid('query');
+      const rows = await listOutcomes(db, {
+        runId: run.id,
+        statuses: status ? [status] : ['rejected', 'skipped'],
+        emailAttribute: mappingEmail,
+        limit,
+        afterProfileId: cursor === undefined ? undefined : decodeCursor(cursor),
+      });
+      const nextCursor = rows.length === limit ? encodeCursor(rows[rows.length - 1].profileId) : null;
+      return c.json({ outcomes: rows, nextCursor }, 200);
+    });
+}

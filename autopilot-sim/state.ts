@@ -1,0 +1,65 @@
+import { Account } from './account';
+import { KeyRuntime } from './stats';
+
+/** Everything the simulator remembers, per API key: one account and its request counters. */
+export class SimState {
+  private readonly activeKeys: Set<string>;
+  private accounts = new Map<string, Account>();
+  private runtimes = new Map<string, KeyRuntime>();
+
+  constructor(keys: string[]) {
+    this.activeKeys = new Set(keys);
+  }
+
+  isActive(key: string): boolean {
+    return this.activeKeys.has(key);
+  }
+
+  addKey(key: string): void {
+    this.activeKeys.add(key);
+  }
+
+  /** The account's data is kept, as if the key could be restored; requests with it get 401. */
+  revokeKey(key: string): void {
+    this.activeKeys.delete(key);
+  }
+
+  /** Like Autopilot's "regenerate key": the old key stops working at once, the account stays. */
+  rotateKey(oldKey: string, newKey: string): void {
+    this.accounts.set(newKey, this.account(oldKey));
+    this.activeKeys.delete(oldKey);
+    this.activeKeys.add(newKey);
+  }
+
+  account(key: string): Account {
+    let account = this.accounts.get(key);
+    if (!account) this.accounts.set(key, (account = new Account()));
+    return account;
+  }
+
+  /** Like {@link account}, but does not create one: for read-only inspection. */
+  peekAccount(key: string): Account | undefined {
+    return this.accounts.get(key);
+  }
+
+  runtime(key: string): KeyRuntime {
+    let runtime = this.runtimes.get(key);
+    if (!runtime) this.runtimes.set(key, (runtime = new KeyRuntime()));
+    return runtime;
+  }
+
+  /** Keys (active or revoked) that have made requests. */
+  keysWithRuntime(): Array<[string, KeyRuntime]> {
+    return [...this.runtimes.entries()];
+  }
+
+  peekRuntime(key: string): KeyRuntime | undefined {
+    return this.runtimes.get(key);
+  }
+
+  /** Forgets contacts, lists, counters and rate windows; keys stay as they are. */
+  reset(): void {
+    this.accounts = new Map();
+    this.runtimes = new Map();
+  }
+}

@@ -1,0 +1,173 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+import type { z } from 'zod';
+import {
+  AccountResponseSchema,
+  BulkUpsertResponseSchema,
+  CreateListResponseSchema,
+  ListsResponseSchema,
+  MAX_CONTACTS_PER_UPSERT,
+  type AccountResponse,
+  type AutopilotContact,
+} from './contract';
+import { AutopilotError, toAutopilotError } from './errors';
+
+export interface AutopilotClientOptions {
+  /** e.g. {@link DEFAULT_AUTOPILOT_BASE_URL} or a simulator's `/v1` URL. */
+  baseUrl: string;
+  apiKey: string;
+  /** Per-request timeout; default 30 s (Autopilot may take long on full batches, spec S5). */
+  timeoutMs?: number;
+  /** Bring your own agents (e.g. to share sockets between clients); they are then not destroyed by {@link AutopilotClient.close}. */
+  httpAgent?: http.Agent;
+  httpsAgent?: https.Agent;
+  /** Reuse sockets between requests; default true. */
+  keepAlive?: boolean;
+}
+
+export type AutopilotAccount = AccountResponse;
+
+export interface AutopilotList {
+  listId: string;
+  title: string;
+}
+
+export interface UpsertContactsResult {
+  /** Indexes (into the input array) of contacts Autopilot left out of its answer. */
+  refused: number[];
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Typed access to the Autopilot REST API v1. Every failure is thrown as an {@link AutopilotError}
+ * (classified once, by {@link toAutopilotError}); an aborted `signal` rethrows axios' `CanceledError`.
+ * The client never logs and holds no state beyond its sockets.
+ */
+export class AutopilotClient {
+  private readonly http: AxiosInstance;
+  private readonly ownAgents: Array<http.Agent | https.Agent> = [];
+
+  constructor(options: AutopilotClientOptions) {
+    const keepAlive = options.keepAlive ?? true;
+    const httpAgent = options.httpAgent ?? this.own(new http.Agent({ keepAlive }));
+    const httpsAgent = options.httpsAgent ?? this.own(new https.Agent({ keepAlive }));
+    this.http = axios.create({
+      baseURL: options.baseUrl.replace(/\/+$/, ''),
+      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      httpAgent,
+      httpsAgent,
+      headers: {
+        autopilotapikey: options.apiKey,
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+      },
+      // Redirects would re-send the key to wherever they point.
+      maxRedirects: 0,
+    });
+  }
+
+  /** `GET /account`: checks the key. Throws `auth` when Autopilot rejects it. */
+  async getAccount(signal?: AbortSignal): Promise<AutopilotAccount> {
+    return this.request('GET', '/account', undefined, AccountResponseSchema, signal);
+  }
+
+  /**
+   * `POST /contacts`: creates or updates up to 100 contacts, keyed by Email (so a retry is safe).
+   * Autopilot reports no per-contact errors; a contact whose Email is missing from its
+   * `email_contact_map` was refused. Throws `rejected` without sending for more than 100.
+   */
+  async upsertContacts(contacts: AutopilotContact[], signal?: AbortSignal): Promise<UpsertContactsResult> {
+    if (contacts.length > MAX_CONTACTS_PER_UPSERT) {
+      throw new AutopilotError(
+        'rejected',
+        `Autopilot accepts at most ${MAX_CONTACTS_PER_UPSERT} contacts per request, got ${contacts.length}`,
+      );
+    }
+    if (contacts.length === 0) return { refused: [] };
+    const body = await this.request('POST', '/contacts', { contacts }, BulkUpsertResponseSchema, signal);
+    if (body.email_contact_map) {
+      const accepted = new Set(Object.keys(body.email_contact_map).map(normalizeEmail));
+      const refused = contacts.flatMap((c, i) => (accepted.has(normalizeEmail(c.Email)) ? [] : [i]));
+      return { refused };
+    }
+    // Older responses carry only contact_ids (spec 4.3): trust them only if nothing is missing.
+    if (body.contact_ids?.length === contacts.length) return { refused: [] };
+    throw new AutopilotError(
+      'unavailable',
+      'Autopilot answered 200 with an unreadable response: no email_contact_map, so accepted contacts are unknown',
+      { status: 200 },
+    );
+  }
+
+  /** `GET /lists` (not paged). */
+  async listLists(signal?: AbortSignal): Promise<AutopilotList[]> {
+    const body = await this.request('GET', '/lists', undefined, ListsResponseSchema, signal);
+    return body.lists.map((l) => ({ listId: l.list_id, title: l.title }));
+  }
+
+  /** `POST /list`: creates a list and returns its list_id. Autopilot answers 409 if the name exists. */
+  async createList(name: string, signal?: AbortSignal): Promise<string> {
+    const body = await this.request('POST', '/list', { name }, CreateListResponseSchema, signal);
+    return body.list_id;
+  }
+
+  /** Returns the id of the list titled exactly `name`, creating it if needed. Idempotent. */
+  async ensureList(name: string, signal?: AbortSignal): Promise<string> {
+    const existing = await this.findList(name, signal);
+    if (existing) return existing;
+    try {
+      return await this.createList(name, signal);
+    } catch (err) {
+      // Someone created it between our read and our write: read again.
+      if (!(err instanceof AutopilotError) || err.status !== 409) throw err;
+      const created = await this.findList(name, signal);
+      if (created) return created;
+      throw err;
+    }
+  }
+
+  /** Destroys the sockets of agents this client created. */
+  close(): void {
+    for (const agent of this.ownAgents) agent.destroy();
+  }
+
+  private async findList(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    return (await this.listLists(signal)).find((l) => l.title === name)?.listId;
+  }
+
+  private own<A extends http.Agent | https.Agent>(agent: A): A {
+    this.ownAgents.push(agent);
+    return agent;
+  }
+
+  private async request<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    url: string,
+    data: unknown,
+    schema: S,
+    signal: AbortSignal | undefined,
+  ): Promise<z.output<S>> {
+    let raw: unknown;
+    let status: number;
+    try {
+      const response = await this.http.request({ method, url, data, signal });
+      raw = response.data;
+      status = response.status;
+    } catch (err) {
+      throw toAutopilotError(err);
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      throw new AutopilotError('unavailable', `Autopilot answered ${status} with an unreadable response to ${method} ${url}`, {
+        status,
+      });
+    }
+    return parsed.data;
+  }
+}
+
+function normalizeEmail(email: unknown): string {
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+}

@@ -1,0 +1,10 @@
+export { AutopilotClient } from './client';
+export type { AutopilotAccount, AutopilotClientOptions, AutopilotList, UpsertContactsResult } from './client';
+export {
+  CONTACTS_PAGE_SIZE,
+  DEFAULT_AUTOPILOT_BASE_URL,
+  MAX_CONTACTS_PER_UPSERT,
+} from './contract';
+export type { AutopilotContact, ContactRead, CustomFieldValue } from './contract';
+export { AutopilotError, parseRetryAfter, toAutopilotError } from './errors';
+export type { AutopilotErrorKind, AutopilotErrorOptions } from './errors';

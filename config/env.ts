@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
+import { DEFAULT_AUTOPILOT_TASK_QUEUE, DEFAULT_TASK_QUEUE } from '../domain/ids';
+
+const secretsKey = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+
+/** Every variable the processes read. Secrets have no defaults, and their values never reach a message. */
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_AUTOPILOT_TASK_QUEUE: z.string().min(1).default(DEFAULT_AUTOPILOT_TASK_QUEUE),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  SECRETS_KEY: secretsKey.optional(),
+  AUTOPILOT_BASE_URL: z.url().default(DEFAULT_AUTOPILOT_BASE_URL),
+  AUTOPILOT_RATE_LIMIT: z.coerce.number().positive().max(1000).default(5),
+  AUTOPILOT_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(15_000),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  temporal: { address?: string; namespace: string; taskQueue: string; autopilotTaskQueue: string };
+  store: { url?: string; dataDir: string };
+  secretsKey?: Buffer;
+  autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
+  api: { port: number; adminToken?: string };
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; on error says which variables are wrong, never their values. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(blankless);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      autopilotTaskQueue: e.TEMPORAL_AUTOPILOT_TASK_QUEUE,
+    },
+    store: { url: e.DATABASE_URL, dataDir: path.join(dataDir, 'pglite') },
+    secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,
+    autopilot: { baseUrl: e.AUTOPILOT_BASE_URL, rateLimit: e.AUTOPILOT_RATE_LIMIT, timeoutMs: e.AUTOPILOT_TIMEOUT_MS },
+    api: { port: e.PORT, adminToken: e.ADMIN_TOKEN },
+    dataDir,
+  };
+}
+
+/** For entry points: print what is wrong and exit non-zero. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}

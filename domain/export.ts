@@ -1,0 +1,68 @@
+/** Pure types and rules of an export run. Imported by workflows: no I/O, no Node built-ins. */
+
+/** Autopilot allows at most 100 contacts per bulk upsert. */
+export const MAX_BATCH_SIZE = 100;
+/** The product's ceiling on profiles per export. */
+export const MAX_PROFILES_PER_EXPORT = 100_000;
+
+/** Which profile attribute feeds which Autopilot field. Attribute names only, never values. */
+export interface FieldMapping {
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  /** Autopilot field (`Company`, or a custom `string--Plan--Tier`) → profile attribute. */
+  fields?: Record<string, string>;
+}
+
+export type OnLimitExceeded = 'fail' | 'send_first';
+
+export interface RunTrigger {
+  kind: 'manual' | 'schedule';
+  /** User name the run is attributed to. */
+  by?: string;
+}
+
+/** The non-secret settings of an export, frozen when a run starts. */
+export interface ExportSettings {
+  exportId: string;
+  connectionId: string;
+  segmentIds: string[];
+  mapping: FieldMapping;
+  profileLimit: number;
+  onLimitExceeded: OnLimitExceeded;
+}
+
+export const SkipReason = {
+  NO_EMAIL: 'no email',
+  INVALID_EMAIL: 'invalid email',
+  DUPLICATE_EMAIL: 'duplicate email',
+  OVER_LIMIT: 'over limit',
+} as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+
+export const RejectReason = {
+  REFUSED: 'refused by Autopilot',
+  BATCH_REFUSED: 'Autopilot refused the request',
+} as const;
+
+/** Profile-level outcome counts. `total = exported + Σ skipped + Σ rejected`, always. */
+export interface RunCounts {
+  total: number;
+  exported: number;
+  skipped: Record<string, number>;
+  rejected: Record<string, number>;
+}
+
+export function sumValues(record: Record<string, number>): number {
+  return Object.values(record).reduce((a, b) => a + b, 0);
+}
+
+export function countsAddUp(c: RunCounts): boolean {
+  return c.total === c.exported + sumValues(c.skipped) + sumValues(c.rejected);
+}
+
+/**
+ * What counts as a sendable email: one `@`, no spaces, a dot in the domain. POSIX regex so the
+ * store can classify a whole run in one statement; the same source is used wherever emails are checked.
+ */
+export const EMAIL_PATTERN = '^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:].]+$';

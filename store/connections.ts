@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from './db';
+import type { SecretBox } from './secret-box';
+
+export type UsableBy = 'admins' | 'admins_and_contributors';
+
+export interface Connection {
+  id: string;
+  displayName: string;
+  type: 'autopilot';
+  usableBy: UsableBy;
+  baseUrl: string | null;
+  apiKeyLast4: string;
+  privacyConsentAt: Date;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewConnection {
+  displayName: string;
+  apiKey: string;
+  usableBy: UsableBy;
+  baseUrl?: string | null;
+  createdBy: string;
+}
+
+export interface RemoveResult {
+  outcome: 'removed' | 'not_found' | 'in_use';
+  /** Exports that use (or, once removed with detach, used) the connection. */
+  exportIds: string[];
+}
+
+const COLUMNS = `id, display_name AS "displayName", type, usable_by AS "usableBy", base_url AS "baseUrl",
+  api_key_last4 AS "apiKeyLast4", privacy_consent_at AS "privacyConsentAt", created_by AS "createdBy",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** Connections with their API key sealed; the plain key leaves only through {@link readApiKey}. */
+export function createConnectionStore(db: Db, box: SecretBox) {
+  return {
+    async create(c: NewConnection): Promise<Connection> {
+      const [row] = await db.query<Connection>(
+        `INSERT INTO connections (id, display_name, api_key_secret, api_key_last4, usable_by, base_url, privacy_consent_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, now(), $7) RETURNING ${COLUMNS}`,
+        [randomUUID(), c.displayName, box.seal(c.apiKey), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.createdBy],
+      );
+      return row;
+    },
+
+    async get(id: string): Promise<Connection | undefined> {
+      const [row] = await db.query<Connection>(`SELECT ${COLUMNS} FROM connections WHERE id = $1`, [id]);
+      return row;
+    },
+
+    async list(): Promise<Connection[]> {
+      return db.query<Connection>(`SELECT ${COLUMNS} FROM connections ORDER BY created_at, id`);
+    },
+
+    async update(id: string, patch: { displayName?: string; apiKey?: string; usableBy?: UsableBy; baseUrl?: string | null }) {
+      const [row] = await db.query<Connection>(
+        `UPDATE connections SET
+           display_name = coalesce($2, display_name),
+           api_key_secret = coalesce($3, api_key_secret),
+           api_key_last4 = coalesce($4, api_key_last4),
+           usable_by = coalesce($5, usable_by),
+           base_url = CASE WHEN $6 THEN $7 ELSE base_url END,
+           updated_at = now()
+         WHERE id = $1 RETURNING ${COLUMNS}`,
+        [
+          id,
+          patch.displayName ?? null,
+          patch.apiKey === undefined ? null : box.seal(patch.apiKey),
+          patch.apiKey?.slice(-4) ?? null,
+          patch.usableBy ?? null,
+          patch.baseUrl !== undefined,
+          patch.baseUrl ?? null,
+        ],
+      );
+      return row as Connection | undefined;
+    },
+
+    async remove(id: string): Promise<boolean> {
+      const rows = await db.query('DELETE FROM connections WHERE id = $1 RETURNING id', [id]);
+      return rows.length > 0;
+    },
+
+    /**
+     * Deletes a connection unless exports still use it. With `detach`, those exports keep their
+     * settings but lose the connection (configured, but inactive), in the same transaction.
+     * Locks the row first, so an export cannot be attached to it meanwhile.
+     */
+    async removeOrDetach(id: string, detach: boolean): Promise<RemoveResult> {
+      return db.transaction(async (tx) => {
+        const found = await tx.query('SELECT id FROM connections WHERE id = $1 FOR UPDATE', [id]);
+        if (found.length === 0) return { outcome: 'not_found', exportIds: [] };
+        const users = await tx.query<{ id: string }>('SELECT id FROM exports WHERE connection_id = $1 ORDER BY created_at, id', [id]);
+        const exportIds = users.map((u) => u.id);
+        if (exportIds.length > 0 && !detach) return { outcome: 'in_use', exportIds };
+        await tx.query('UPDATE exports SET connection_id = NULL, updated_at = now() WHERE connection_id = $1', [id]);
+        await tx.query('DELETE FROM connections WHERE id = $1', [id]);
+        return { outcome: 'removed', exportIds };
+      });
+    },
+
+    /** The plain key and where to send it; only activities and the key check call this. */
+    async readApiKey(id: string): Promise<{ apiKey: string; baseUrl: string | null } | undefined> {
+      const [row] = await db.query<{ secret: string; baseUrl: string | null }>(
+        'SELECT api_key_secret AS secret, base_url AS "baseUrl" FROM connections WHERE id = $1',
+        [id],
+      );
+      return row && { apiKey: box.open(row.secret), baseUrl: row.baseUrl };
+    },
+  };
+}
+export type ConnectionStore = ReturnType<typeof createConnectionStore>;

@@ -1,0 +1,70 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Pool, types } from 'pg';
+import { migrate } from './migrations';
+
+/**
+ * The one SQL interface the engine uses. Two implementations share the same SQL:
+ * embedded PGlite (in-process, file-backed or in memory) and a real PostgreSQL server.
+ */
+export interface Db {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** `postgres://…` for a real server; otherwise PGlite. */
+  url?: string;
+  /** PGlite data folder; in memory when absent. */
+  dataDir?: string;
+}
+
+/** Opens the store and brings its schema up to date. */
+export async function openDb(options: DbOptions = {}): Promise<Db> {
+  const db = options.url ? postgresDb(options.url) : await pgliteDb(options.dataDir);
+  await migrate(db);
+  return db;
+}
+
+async function pgliteDb(dataDir?: string): Promise<Db> {
+  const pg = await PGlite.create(dataDir);
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Db => ({
+    query: async <T>(sql: string, params?: unknown[]) => (await q.query<T>(sql, params)).rows,
+    exec: async (sql) => void (await q.exec(sql)),
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    close: () => pg.close(),
+  });
+  return wrap(pg);
+}
+
+// int8 (COUNT, SUM) as numbers, as PGlite returns them, so both stores read alike.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : types.getTypeParser(oid, format),
+};
+
+function postgresDb(url: string): Db {
+  const pool = new Pool({ connectionString: url, types: pgTypes as never, max: 10 });
+  const wrap = (q: Pick<Pool, 'query'>): Db => ({
+    query: async <T>(sql: string, params?: unknown[]) => (await q.query(sql, params)).rows as T[],
+    exec: async (sql) => void (await q.query(sql)),
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  });
+  return wrap(pool);
+}

@@ -1,0 +1,101 @@
+import type { Db } from './db';
+
+/** Append-only: a released migration is never edited, a new one is added. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE profiles (
+    id text PRIMARY KEY,
+    attributes jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE TABLE segment_members (
+    segment_id text NOT NULL,
+    profile_id text NOT NULL,
+    PRIMARY KEY (segment_id, profile_id)
+  );
+  CREATE INDEX segment_members_profile ON segment_members (profile_id);
+
+  CREATE TABLE connections (
+    id text PRIMARY KEY,
+    display_name text NOT NULL,
+    type text NOT NULL DEFAULT 'autopilot',
+    api_key_secret text NOT NULL,
+    api_key_last4 text NOT NULL,
+    usable_by text NOT NULL,
+    base_url text,
+    privacy_consent_at timestamptz NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+
+  CREATE TABLE exports (
+    id text PRIMARY KEY,
+    display_name text NOT NULL,
+    connection_id text REFERENCES connections (id),
+    segment_ids jsonb NOT NULL,
+    mapping jsonb NOT NULL,
+    schedule jsonb,
+    profile_limit integer NOT NULL,
+    on_limit_exceeded text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+
+  CREATE TABLE runs (
+    id text PRIMARY KEY,
+    export_id text NOT NULL,
+    workflow_id text NOT NULL,
+    trigger text NOT NULL,
+    triggered_by text,
+    status text NOT NULL,
+    total_profiles integer,
+    summary jsonb,
+    error text,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz
+  );
+  CREATE INDEX runs_export ON runs (export_id, started_at DESC);
+
+  -- One row per (profile, segment) of a run, frozen when the run starts.
+  CREATE TABLE run_items (
+    run_id text NOT NULL,
+    seq integer NOT NULL,
+    profile_id text NOT NULL,
+    segment_id text NOT NULL,
+    batch_no integer,
+    status text NOT NULL,
+    reason text,
+    PRIMARY KEY (run_id, seq)
+  );
+  CREATE INDEX run_items_batch ON run_items (run_id, batch_no);
+
+  `,
+  // API tokens (stored hashed) and the indexes the API's read paths need.
+  `
+  CREATE TABLE api_tokens (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    role text NOT NULL CHECK (role IN ('admin', 'contributor')),
+    token_hash text NOT NULL UNIQUE,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    revoked_at timestamptz
+  );
+  CREATE INDEX exports_connection ON exports (connection_id);
+  CREATE INDEX run_items_outcomes ON run_items (run_id, status, profile_id);
+  `,
+];
+
+export async function migrate(db: Db): Promise<void> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)');
+  const rows = await db.query<{ version: number }>('SELECT max(version)::int AS version FROM schema_migrations');
+  const current = rows[0]?.version ?? 0;
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    await db.transaction(async (tx) => {
+      await tx.exec(MIGRATIONS[version - 1]);
+      await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+    });
+  }
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { startAutopilotSim } from '../../autopilot-sim/server';
+import type { AutopilotSimOptionsInput } from '../../autopilot-sim/options';
+import type { ExportSettings } from '../../domain/export';
+import { exportWorkflowId } from '../../domain/ids';
+import { createConnectionStore } from '../../store/connections';
+import { openDb, type Db } from '../../store/db';
+import { createExportStore, type NewExport } from '../../store/exports';
+import { createSecretBox, generateSecretsKey } from '../../store/secret-box';
+import { exportRun, type ExportRunOptions, type ExportRunResult } from '../../workflows';
+import { createWorkers, runWorkers } from '../../worker/create-workers';
+
+export const TEST_API_KEY = '0123456789abcdef0123456789abcdef';
+
+let bundle: Promise<{ code: string }> | undefined;
+/** Bundling takes seconds: once per test file. */
+function workflowBundle() {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+let runtimeInstalled = false;
+
+export interface TestStackOptions {
+  sim?: AutopilotSimOptionsInput;
+  rateLimit?: number;
+  db?: Db;
+}
+
+/**
+ * The real thing on loopback: a Temporal dev server (from global setup), workers on fresh task
+ * queues, an in-memory store and the Autopilot simulator over HTTP.
+ */
+export async function startTestStack(options: TestStackOptions = {}) {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run integration tests through jest (global setup starts a server)');
+  const db = options.db ?? (await openDb());
+  const sim = await startAutopilotSim({ keys: [TEST_API_KEY], rateLimit: 0, ...options.sim });
+  const box = createSecretBox(Buffer.from(generateSecretsKey(), 'base64'));
+  const connections = createConnectionStore(db, box);
+  const exportStore = createExportStore(db);
+  const suffix = randomUUID();
+  const taskQueue = `test-${suffix}`;
+  const autopilotTaskQueue = `test-autopilot-${suffix}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection });
+  let workers: Worker[] = [];
+  let running: Promise<void>[] = [];
+
+  const extraConnections: NativeConnection[] = [];
+  async function startWorkers() {
+    // A second set of workers needs its own connection, as a second process would have.
+    const connection = workers.length === 0 ? nativeConnection : await NativeConnection.connect({ address });
+    if (connection !== nativeConnection) extraConnections.push(connection);
+    const more = await createWorkers({
+      connection,
+      namespace: 'default',
+      taskQueue,
+      autopilotTaskQueue,
+      autopilotRateLimit: options.rateLimit ?? 1000,
+      activities: createActivities({ db, connections, autopilotBaseUrl: sim.url, autopilotTimeoutMs: 2_000 }),
+      workflowBundle: await workflowBundle(),
+    });
+    workers.push(...more);
+    running.push(runWorkers(more));
+  }
+
+  async function stopWorkers() {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.all(running);
+    workers = [];
+    running = [];
+  }
+
+  await startWorkers();
+
+  return {
+    db,
+    sim,
+    client,
+    connections,
+    exports: exportStore,
+    taskQueue,
+    taskQueues: { taskQueue, autopilotTaskQueue },
+    /** Starts (another) set of workers on this stack's queues. */
+    startWorkers,
+    stopWorkers,
+
+    async createConnection(apiKey = TEST_API_KEY) {
+      return connections.create({ displayName: 'Test Autopilot', apiKey, usableBy: 'admins', createdBy: 'tester' });
+    },
+
+    async createExport(fields: Partial<NewExport> & { connectionId: string; segmentIds: string[] }) {
+      return exportStore.create({
+        displayName: 'Test export',
+        mapping: { email: 'EmailAddress', firstName: 'FirstName', lastName: 'LastName' },
+        schedule: null,
+        profileLimit: 100_000,
+        onLimitExceeded: 'fail',
+        createdBy: 'tester',
+        ...fields,
+      });
+    },
+
+    /** Starts a run of the export on this stack's queues. */
+    async startRun(settings: ExportSettings, runOptions: ExportRunOptions = {}): Promise<WorkflowHandle<typeof exportRun>> {
+      return client.workflow.start(exportRun, {
+        taskQueue,
+        workflowId: `${exportWorkflowId(settings.exportId)}-${randomUUID()}`,
+        args: [{ settings, trigger: { kind: 'manual', by: 'tester' }, options: { autopilotTaskQueue, ...runOptions } }],
+      });
+    },
+
+    async run(settings: ExportSettings, runOptions: ExportRunOptions = {}): Promise<ExportRunResult> {
+      return (await this.startRun(settings, runOptions)).result();
+    },
+
+    async close() {
+      await stopWorkers();
+      await clientConnection.close();
+      for (const c of [nativeConnection, ...extraConnections]) await c.close();
+      await sim.close();
+      if (!options.db) await db.close();
+    },
+  };
+}
+
+export type TestStack = Awaited<ReturnType<typeof startTestStack>>;

@@ -1,0 +1,38 @@
+import { countsAddUp } from '../../domain/export';
+import { toSettings } from '../../store/exports';
+import { buildProfiles, loadProfiles } from '../helpers/profiles';
+import { startTestStack, TEST_API_KEY, type TestStack } from '../helpers/stack';
+
+/**
+ * The engine paces Autopilot calls with the Temporal server's task-queue rate limit, shared by
+ * every worker. That limit is a token bucket with a burst, so the simulator keeps Autopilot's own
+ * limit here, as the real service does; the test bounds how often the engine ran into it.
+ */
+describe('the Autopilot rate budget', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ rateLimit: 5, sim: { rateLimit: 5, faults: { latencyMs: [10, 40] } } });
+    await loadProfiles(stack.db, buildProfiles(3_000));
+    await stack.startWorkers(); // a second set of workers polling the same queues
+  });
+  afterAll(() => stack?.close());
+
+  it('holds across two sets of workers and two concurrent exports to the same key', async () => {
+    const connection = await stack.createConnection();
+    const settings = await Promise.all(
+      [['A'], ['B', 'C']].map(async (segmentIds) =>
+        toSettings({ ...(await stack.createExport({ connectionId: connection.id, segmentIds })), connectionId: connection.id }),
+      ),
+    );
+
+    const results = await Promise.all(settings.map((s) => stack.run(s)));
+
+    const stats = stack.sim.sim.stats(TEST_API_KEY);
+    console.log(`rate budget: ${stats.served} requests served, ${stats.rateLimited} answered 429, at most ${stats.maxPerSecond} in any second`);
+    for (const { counts } of results) expect(countsAddUp(counts)).toBe(true);
+    expect(stats.upserts).toBeGreaterThan(25);
+    expect(stats.maxPerSecond).toBeLessThanOrEqual(5);
+    expect(stats.rateLimited).toBeLessThan(stats.served / 2);
+  });
+});

@@ -1,0 +1,144 @@
+import { exportWorkflowId } from '../../../domain/ids';
+import { createExportStore, toSettings } from '../../../store/exports';
+import { importProfiles } from '../../../store/profiles';
+import { closeRun, countOutcomes, readBatch, recordOutcomes, snapshotRun } from '../../../store/runs';
+import { createConnection, createExport } from './fixtures';
+import { createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
+
+let h: Harness;
+let exportId: string;
+beforeAll(async () => {
+  h = await createHarness();
+}, HARNESS_TIMEOUT);
+beforeEach(async () => {
+  await h.reset();
+  await seedProfiles(h.db, 5);
+  // p006 has no email and p007 repeats p001's: both are skipped.
+  await importProfiles(h.db, (async function* () {
+    yield JSON.stringify({ id: 'p006', segments: ['VIP'] });
+    yield JSON.stringify({ id: 'p007', segments: ['VIP'], EmailAddress: 'person1@example.com' });
+  })());
+  exportId = await createExport(h, await createConnection(h), { segmentIds: ['VIP', 'Loyalty'] });
+});
+afterAll(() => h.close());
+
+/** Starts a run through the API, then plays the workflow's part: freeze the items, send batch 0 (p003 refused). */
+async function startedRun(): Promise<string> {
+  const res = await h.call('admin', 'POST', `/exports/${exportId}/runs`);
+  const { runId } = await json(res);
+  const e = (await createExportStore(h.db).get(exportId))!;
+  await snapshotRun(h.db, runId, toSettings({ ...e, connectionId: e.connectionId! }));
+  const batch = await readBatch(h.db, runId, 0);
+  await recordOutcomes(h.db, runId, batch.map((i) => (i.profileId === 'p003' ? { seq: i.seq, status: 'rejected', reason: 'refused by Autopilot' } : { seq: i.seq, status: 'exported' })));
+  await h.db.query("UPDATE runs SET started_at = now() - interval '10 seconds' WHERE id = $1", [runId]);
+  return runId;
+}
+
+describe('POST /exports/:id/runs', () => {
+  it('starts a manual run attributed to the caller and answers 202 with where to look', async () => {
+    const res = await h.call('admin', 'POST', `/exports/${exportId}/runs`);
+    expect(res.status).toBe(202);
+    const body = await json(res);
+    expect(res.headers.get('location')).toBe(`/runs/${body.runId}`);
+    expect(body.links).toEqual({ self: `/runs/${body.runId}`, outcomes: `/runs/${body.runId}/outcomes` });
+    const started = h.runState.going.get(exportWorkflowId(exportId))!;
+    expect(started.trigger).toEqual({ kind: 'manual', by: 'alice' });
+    expect(started.settings).toMatchObject({ exportId, segmentIds: ['VIP', 'Loyalty'], mapping: { email: 'EmailAddress' } });
+    expect((await json(await h.call('admin', 'GET', `/runs/${body.runId}`))).status).toBe('running');
+  });
+
+  it('answers 409 with the running run\'s id when one is going', async () => {
+    const { runId } = await json(await h.call('admin', 'POST', `/exports/${exportId}/runs`));
+    const res = await h.call('contributor', 'POST', `/exports/${exportId}/runs`);
+    expect(res.status).toBe(409);
+    expect((await json(res)).error).toMatchObject({ code: 'run_in_progress', details: { runId } });
+  });
+
+  it('answers 409 for an export whose connection was removed', async () => {
+    const { connectionId } = await json(await h.call('admin', 'GET', `/exports/${exportId}`));
+    await h.call('admin', 'DELETE', `/connections/${connectionId}?detach=true`);
+    const res = await h.call('admin', 'POST', `/exports/${exportId}/runs`);
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.code).toBe('export_inactive');
+  });
+});
+
+describe('GET /runs/:runId', () => {
+  it('combines the stored counts with live progress while running', async () => {
+    const runId = await startedRun();
+    h.runState.progress = { phase: 'exporting', totalProfiles: 7, batches: 2, batchesDone: 1, exportedItems: 2, rejectedItems: 1 };
+    const run = await json(await h.call('contributor', 'GET', `/runs/${runId}`));
+    expect(run).toMatchObject({ status: 'running', phase: 'exporting', percent: 50, trigger: 'manual', triggeredBy: 'alice' });
+    expect(run.counts).toEqual({ total: 7, exported: 0, pending: 4, skipped: { 'no email': 1, 'duplicate email': 1 }, rejected: { 'refused by Autopilot': 1 } });
+    expect(run.throughput).toBeCloseTo(0.1, 1);
+    expect(run.etaSeconds).toBeGreaterThan(30);
+    expect(run.etaSeconds).toBeLessThan(45);
+  });
+
+  it('falls back to the stored counts for percent when the workflow does not answer', async () => {
+    const runId = await startedRun();
+    const run = await json(await h.call('admin', 'GET', `/runs/${runId}`));
+    expect(run).toMatchObject({ phase: null, percent: 20 });
+  });
+
+  it('shows a finished run with its final counts', async () => {
+    const runId = await startedRun();
+    await recordOutcomes(h.db, runId, (await readBatch(h.db, runId, 1)).map((i) => ({ seq: i.seq, status: 'exported' as const })));
+    const { pending: _pending, ...counts } = await countOutcomes(h.db, runId);
+    await closeRun(h.db, runId, 'completed', counts);
+    h.runState.going.clear();
+    const run = await json(await h.call('admin', 'GET', `/runs/${runId}`));
+    expect(run).toMatchObject({ status: 'completed', percent: 100, etaSeconds: null, counts: { total: 7, exported: 4 } });
+    expect(run.finishedAt).not.toBeNull();
+    const list = await json(await h.call('admin', 'GET', `/exports/${exportId}/runs`));
+    expect(list.runs).toEqual([expect.objectContaining({ id: runId, status: 'completed', trigger: 'manual', triggeredBy: 'alice', counts })]);
+  });
+
+  it('404s unknown runs', async () => {
+    expect((await h.call('admin', 'GET', '/runs/nope')).status).toBe(404);
+  });
+});
+
+describe('POST /runs/:runId/cancel', () => {
+  it('asks the run to stop, and answers 409 once it is not going', async () => {
+    const runId = await startedRun();
+    const res = await h.call('contributor', 'POST', `/runs/${runId}/cancel`);
+    expect(res.status).toBe(202);
+    expect(await json(res)).toEqual({ runId, status: 'cancelling' });
+    expect(h.runState.going.size).toBe(0);
+    expect((await h.call('contributor', 'POST', `/runs/${runId}/cancel`)).status).toBe(409);
+  });
+});
+
+describe('GET /runs/:runId/outcomes', () => {
+  it('lists skipped and rejected profiles with their email and reason, page by page', async () => {
+    const runId = await startedRun();
+    const first = await json(await h.call('admin', 'GET', `/runs/${runId}/outcomes?limit=2`));
+    expect(first.outcomes).toEqual([
+      { profileId: 'p003', email: 'person3@example.com', status: 'rejected', reason: 'refused by Autopilot' },
+      { profileId: 'p006', email: null, status: 'skipped', reason: 'no email' },
+    ]);
+    const second = await json(await h.call('admin', 'GET', `/runs/${runId}/outcomes?limit=2&cursor=${first.nextCursor}`));
+    expect(second).toEqual({ outcomes: [{ profileId: 'p007', email: 'person1@example.com', status: 'skipped', reason: 'duplicate email' }], nextCursor: null });
+    const rejected = await json(await h.call('admin', 'GET', `/runs/${runId}/outcomes?status=rejected`));
+    expect(rejected.outcomes.map((o: { profileId: string }) => o.profileId)).toEqual(['p003']);
+  });
+
+  it.each(['status=exported', 'limit=0', 'limit=abc', 'cursor=not%20a%20cursor', 'cursor=AA', 'extra=1'])('refuses ?%s with 400', async (query) => {
+    const runId = await startedRun();
+    const res = await h.call('admin', 'GET', `/runs/${runId}/outcomes?${query}`);
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.details.issues[0].in).toBe('query');
+  });
+});
+
+describe('run visibility', () => {
+  it('hides runs of exports a contributor cannot see', async () => {
+    const hidden = await createExport(h, await createConnection(h, { usableBy: 'admins' }));
+    const { runId } = await json(await h.call('admin', 'POST', `/exports/${hidden}/runs`));
+    for (const path of [`/runs/${runId}`, `/runs/${runId}/outcomes`, `/exports/${hidden}/runs`]) {
+      expect((await h.call('contributor', 'GET', path)).status).toBe(404);
+    }
+    expect((await h.call('contributor', 'POST', `/runs/${runId}/cancel`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,44 @@
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfigOrExit } from '../config/env';
+import { createConnectionStore } from '../store/connections';
+import { openDb } from '../store/db';
+import { createSecretBox } from '../store/secret-box';
+import { createWorkers, runWorkers } from './create-workers';
+
+/** A standalone worker process: needs a Temporal server and, beside other processes, PostgreSQL. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  if (!config.secretsKey) {
+    console.error('SECRETS_KEY is required: it decrypts the connections\' API keys');
+    process.exit(1);
+  }
+  const db = await openDb(config.store);
+  const connection = await NativeConnection.connect({ address: config.temporal.address ?? 'localhost:7233' });
+  try {
+    const activities = createActivities({
+      db,
+      connections: createConnectionStore(db, createSecretBox(config.secretsKey)),
+      autopilotBaseUrl: config.autopilot.baseUrl,
+      autopilotTimeoutMs: config.autopilot.timeoutMs,
+    });
+    const workers = await createWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      autopilotTaskQueue: config.temporal.autopilotTaskQueue,
+      autopilotRateLimit: config.autopilot.rateLimit,
+      activities,
+    });
+    console.log(`Worker polling ${config.temporal.taskQueue} and ${config.temporal.autopilotTaskQueue}`);
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+    await db.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
