@@ -112,7 +112,10 @@ function* ndjsonBlocks(lines: Iterable<string>, size = 1000): Iterable<string> {
   let block: string[] = [];
   for (const line of lines) {
     block.push(line);
-    if (block.length === size) yield block.join('\n') + '\n', (block = []);
+    if (block.length === size) {
+      yield block.join('\n') + '\n';
+      block = [];
+    }
   }
   if (block.length > 0) yield block.join('\n') + '\n';
 }
