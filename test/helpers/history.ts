@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Client } from '@temporalio/client';
+import { ensureTemporalCli } from '../../scripts/temporal-cli';
 
 /** Every execution of a workflow id: a run that continued as new is several executions. */
 export async function allExecutions(client: Client, workflowId: string) {
@@ -39,8 +40,11 @@ export async function recordHistories(client: Client, workflowId: string, name: 
   mkdirSync(FIXTURES_DIR, { recursive: true });
   const executions = (await allExecutions(client, workflowId)).reverse(); // oldest first
   const kept = [...new Set([executions[0], executions[1], executions[executions.length - 1]])].filter(Boolean);
+  // The CLI writes the JSON form replay reads back (historyFromJSON), whatever protobuf copy the SDK loads.
+  const cli = ensureTemporalCli();
+  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
   for (const [i, e] of kept.entries()) {
-    const history = await client.workflow.getHandle(workflowId, e.runId).fetchHistory();
-    writeFileSync(path.join(FIXTURES_DIR, `${name}-${i + 1}.json`), historyToJSON(history));
+    const json = execFileSync(cli, ['workflow', 'show', '--address', address, '-w', workflowId, '-r', e.runId, '-o', 'json']);
+    writeFileSync(path.join(FIXTURES_DIR, `${name}-${i + 1}.json`), json);
   }
 }

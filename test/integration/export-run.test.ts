@@ -81,8 +81,11 @@ describe('exportRun', () => {
     expect(failure.message).toMatch(/401/);
     await recordHistories(stack.client, handle.workflowId, 'rejected-key');
     expect(stack.sim.sim.stats().upserts).toBe(0);
-    const attempts = (await handle.fetchHistory()).events?.filter((ev) => ev.activityTaskStartedEventAttributes);
-    expect(attempts?.map((ev) => ev.activityTaskStartedEventAttributes?.attempt)).toEqual([1, 1]); // startRun, validateConnection
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const attempts = events.flatMap((ev) => ev.activityTaskStartedEventAttributes?.attempt ?? []);
+    expect(scheduled).toEqual(['startRun', 'validateConnection', 'failRun']);
+    expect(attempts).toEqual([1, 1, 1]);
   });
 
   it('completes with every profile accounted for while Autopilot throttles and fails', async () => {
