@@ -1,11 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, log } from '@temporalio/activity';
-import { AutopilotClient } from '../autopilot';
+import { AutopilotClient, AutopilotError } from '../autopilot';
 import { ErrorType } from '../domain/errors';
 import type { ExportSettings, FieldMapping, RunCounts, RunTrigger } from '../domain/export';
 import type { Db } from '../store/db';
 import type { ConnectionStore } from '../store/connections';
 import { createExportStore, toSettings } from '../store/exports';
+import { reserveTurn } from '../store/pacing';
 import * as runs from '../store/runs';
 import { sendBatch } from './send-batch';
 import { toApplicationFailure } from './to-application-failure';
@@ -33,23 +34,68 @@ export interface BatchResult {
   rejected: number;
 }
 
+/** Longer waits go back to Temporal: an activity's 20 s start-to-close must cover wait and request. */
+const MAX_TURN_WAIT_MS = 5_000;
+/** How late a turn may still be used; turns are spaced with a margin of more than this over 5 turns. */
+const TURN_LATENESS_MS = 25;
+
+function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
 /**
  * Activities move the data: they load the API key by connection id and read profiles
  * themselves, so workflow history only ever holds ids, cursors and counts.
  */
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
-  const clients = new Map<string, { apiKey: string; baseUrl: string; client: AutopilotClient }>();
+  const clients = new Map<string, { key: string; client: AutopilotClient }>();
 
   async function clientFor(connectionId: string): Promise<AutopilotClient> {
     const secret = await deps.connections.readApiKey(connectionId);
     if (!secret) throw ApplicationFailure.nonRetryable(`Connection ${connectionId} does not exist`, ErrorType.ConnectionNotFound);
     const baseUrl = secret.baseUrl ?? deps.autopilotBaseUrl;
+    const key = JSON.stringify([secret.apiKey, baseUrl, secret.requestsPerSecond]);
     const cached = clients.get(connectionId);
-    if (cached && cached.apiKey === secret.apiKey && cached.baseUrl === baseUrl) return cached.client;
-    const client = new AutopilotClient({ baseUrl, apiKey: secret.apiKey, timeoutMs: deps.autopilotTimeoutMs });
-    clients.set(connectionId, { apiKey: secret.apiKey, baseUrl, client });
+    if (cached?.key === key) return cached.client;
+    cached?.client.close();
+    const client = new AutopilotClient({
+      baseUrl,
+      apiKey: secret.apiKey,
+      timeoutMs: deps.autopilotTimeoutMs,
+      beforeRequest: (signal) => takeTurn(connectionId, secret.requestsPerSecond, signal),
+    });
+    clients.set(connectionId, { key, client });
     return client;
+  }
+
+  /**
+   * Waits for this connection's next turn in the schedule all workers share (see reserveTurn). A
+   * turn woken too late is dropped for a new one: used late, it would crowd the turns after it.
+   */
+  async function takeTurn(connectionId: string, requestsPerSecond: number, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const waitMs = await reserveTurn(db, connectionId, requestsPerSecond, MAX_TURN_WAIT_MS);
+      if (waitMs === null) {
+        // Other runs hold the next turns: retried later like a 429, as a throttled request is.
+        throw new AutopilotError('rateLimited', 'The connection\'s Autopilot rate budget is taken by other runs for now', {
+          retryAfterMs: MAX_TURN_WAIT_MS,
+        });
+      }
+      const due = Date.now() + waitMs;
+      if (waitMs > 0) await sleepUnlessAborted(waitMs, signal);
+      if (Date.now() - due <= TURN_LATENESS_MS || signal?.aborted) return;
+    }
   }
 
   /** Runs `fn`, turning Autopilot errors into failures Temporal knows how to retry. */

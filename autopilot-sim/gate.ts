@@ -27,10 +27,10 @@ export function createGate(deps: GateDeps): MiddlewareHandler<SimEnv> {
     const runtime = state.runtime(key);
     const { stats } = runtime;
     const label = pathLabel(c.req.method, c.req.path);
-    stats.requests++;
+    const now = Date.now();
+    runtime.recordReceived(now);
     stats.byPath[label] = (stats.byPath[label] ?? 0) + 1;
 
-    const now = Date.now();
     const { rateLimit } = deps;
     const overRate = rateLimit > 0 && runtime.window.count(now) >= rateLimit;
     if (overRate || runtime.burst.takeBurst(faults.current.burst429)) {

@@ -15,19 +15,27 @@ export interface SimStats {
   upsertedContacts: number;
   /** Most served requests in any sliding second. */
   maxPerSecond: number;
+  /** Most requests received in any sliding second, 429s included: what a caller's pacing really did. */
+  maxReceivedPerSecond: number;
   /** Requests per `METHOD /route/:template`; templates keep emails and ids out. */
   byPath: Record<string, number>;
 }
 
 export function emptyStats(): SimStats {
-  return { requests: 0, served: 0, rateLimited: 0, errors: 0, upserts: 0, upsertedContacts: 0, maxPerSecond: 0, byPath: {} };
+  return { requests: 0, served: 0, rateLimited: 0, errors: 0, upserts: 0, upsertedContacts: 0, maxPerSecond: 0, maxReceivedPerSecond: 0, byPath: {} };
 }
 
 /** Per-key runtime: counters plus the window and burst state the rate limiter needs. */
 export class KeyRuntime {
   readonly stats = emptyStats();
   readonly window = new SlidingWindow();
+  readonly received = new SlidingWindow();
   readonly burst = new BurstCounter();
+
+  recordReceived(now: number): void {
+    this.stats.requests++;
+    this.stats.maxReceivedPerSecond = Math.max(this.stats.maxReceivedPerSecond, this.received.record(now));
+  }
 
   recordServed(now: number): void {
     this.stats.served++;
@@ -46,6 +54,7 @@ export function sumStats(all: SimStats[]): SimStats {
     total.upserts += s.upserts;
     total.upsertedContacts += s.upsertedContacts;
     total.maxPerSecond = Math.max(total.maxPerSecond, s.maxPerSecond);
+    total.maxReceivedPerSecond = Math.max(total.maxReceivedPerSecond, s.maxReceivedPerSecond);
     for (const [path, n] of Object.entries(s.byPath)) total.byPath[path] = (total.byPath[path] ?? 0) + n;
   }
   return total;

@@ -24,6 +24,8 @@ export interface AutopilotClientOptions {
   httpsAgent?: https.Agent;
   /** Reuse sockets between requests; default true. */
   keepAlive?: boolean;
+  /** Awaited before every request: where a rate budget shared with other processes takes its turn. */
+  beforeRequest?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export type AutopilotAccount = AccountResponse;
@@ -48,8 +50,10 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export class AutopilotClient {
   private readonly http: AxiosInstance;
   private readonly ownAgents: Array<http.Agent | https.Agent> = [];
+  private readonly beforeRequest?: (signal?: AbortSignal) => Promise<void>;
 
   constructor(options: AutopilotClientOptions) {
+    this.beforeRequest = options.beforeRequest;
     const keepAlive = options.keepAlive ?? true;
     const httpAgent = options.httpAgent ?? this.own(new http.Agent({ keepAlive }));
     const httpsAgent = options.httpsAgent ?? this.own(new https.Agent({ keepAlive }));
@@ -149,6 +153,7 @@ export class AutopilotClient {
     schema: S,
     signal: AbortSignal | undefined,
   ): Promise<z.output<S>> {
+    await this.beforeRequest?.(signal);
     let raw: unknown;
     let status: number;
     try {

@@ -10,6 +10,8 @@ export interface Connection {
   type: 'autopilot';
   usableBy: UsableBy;
   baseUrl: string | null;
+  /** Autopilot's rate budget for this key; 5 unless the customer's contract allows more. */
+  requestsPerSecond: number;
   apiKeyLast4: string;
   privacyConsentAt: Date;
   createdBy: string;
@@ -22,6 +24,7 @@ export interface NewConnection {
   apiKey: string;
   usableBy: UsableBy;
   baseUrl?: string | null;
+  requestsPerSecond?: number;
   createdBy: string;
 }
 
@@ -32,7 +35,7 @@ export interface RemoveResult {
 }
 
 const COLUMNS = `id, display_name AS "displayName", type, usable_by AS "usableBy", base_url AS "baseUrl",
-  api_key_last4 AS "apiKeyLast4", privacy_consent_at AS "privacyConsentAt", created_by AS "createdBy",
+  requests_per_second AS "requestsPerSecond", api_key_last4 AS "apiKeyLast4", privacy_consent_at AS "privacyConsentAt", created_by AS "createdBy",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** Connections with their API key sealed; the plain key leaves only through {@link readApiKey}. */
@@ -40,9 +43,9 @@ export function createConnectionStore(db: Db, box: SecretBox) {
   return {
     async create(c: NewConnection): Promise<Connection> {
       const [row] = await db.query<Connection>(
-        `INSERT INTO connections (id, display_name, api_key_secret, api_key_last4, usable_by, base_url, privacy_consent_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, now(), $7) RETURNING ${COLUMNS}`,
-        [randomUUID(), c.displayName, box.seal(c.apiKey), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.createdBy],
+        `INSERT INTO connections (id, display_name, api_key_secret, api_key_last4, usable_by, base_url, requests_per_second, privacy_consent_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8) RETURNING ${COLUMNS}`,
+        [randomUUID(), c.displayName, box.seal(c.apiKey), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? 5, c.createdBy],
       );
       return row;
     },
@@ -56,7 +59,10 @@ export function createConnectionStore(db: Db, box: SecretBox) {
       return db.query<Connection>(`SELECT ${COLUMNS} FROM connections ORDER BY created_at, id`);
     },
 
-    async update(id: string, patch: { displayName?: string; apiKey?: string; usableBy?: UsableBy; baseUrl?: string | null }) {
+    async update(
+      id: string,
+      patch: { displayName?: string; apiKey?: string; usableBy?: UsableBy; baseUrl?: string | null; requestsPerSecond?: number },
+    ) {
       const [row] = await db.query<Connection>(
         `UPDATE connections SET
            display_name = coalesce($2, display_name),
@@ -64,6 +70,7 @@ export function createConnectionStore(db: Db, box: SecretBox) {
            api_key_last4 = coalesce($4, api_key_last4),
            usable_by = coalesce($5, usable_by),
            base_url = CASE WHEN $6 THEN $7 ELSE base_url END,
+           requests_per_second = coalesce($8, requests_per_second),
            updated_at = now()
          WHERE id = $1 RETURNING ${COLUMNS}`,
         [
@@ -74,6 +81,7 @@ export function createConnectionStore(db: Db, box: SecretBox) {
           patch.usableBy ?? null,
           patch.baseUrl !== undefined,
           patch.baseUrl ?? null,
+          patch.requestsPerSecond ?? null,
         ],
       );
       return row as Connection | undefined;
@@ -102,13 +110,13 @@ export function createConnectionStore(db: Db, box: SecretBox) {
       });
     },
 
-    /** The plain key and where to send it; only activities and the key check call this. */
-    async readApiKey(id: string): Promise<{ apiKey: string; baseUrl: string | null } | undefined> {
-      const [row] = await db.query<{ secret: string; baseUrl: string | null }>(
-        'SELECT api_key_secret AS secret, base_url AS "baseUrl" FROM connections WHERE id = $1',
+    /** The plain key, where to send it and how fast; only activities and the key check call this. */
+    async readApiKey(id: string): Promise<{ apiKey: string; baseUrl: string | null; requestsPerSecond: number } | undefined> {
+      const [row] = await db.query<{ secret: string; baseUrl: string | null; requestsPerSecond: number }>(
+        'SELECT api_key_secret AS secret, base_url AS "baseUrl", requests_per_second AS "requestsPerSecond" FROM connections WHERE id = $1',
         [id],
       );
-      return row && { apiKey: box.open(row.secret), baseUrl: row.baseUrl };
+      return row && { apiKey: box.open(row.secret), baseUrl: row.baseUrl, requestsPerSecond: row.requestsPerSecond };
     },
   };
 }

@@ -86,6 +86,14 @@ const MIGRATIONS: string[] = [
   CREATE INDEX exports_connection ON exports (connection_id);
   CREATE INDEX run_items_outcomes ON run_items (run_id, status, profile_id);
   `,
+  // Autopilot's rate budget per connection, and the shared schedule every worker takes its turn from.
+  `
+  ALTER TABLE connections ADD COLUMN requests_per_second real NOT NULL DEFAULT 5;
+  CREATE TABLE autopilot_pacing (
+    connection_id text PRIMARY KEY,
+    next_slot timestamptz NOT NULL
+  );
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {

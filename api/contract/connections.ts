@@ -12,6 +12,9 @@ const BaseUrl = z
   .url({ protocol: /^https?$/ })
   .max(2000)
   .openapi({ description: 'Autopilot API base URL, if not the default (e.g. a simulator)' });
+const RequestsPerSecond = z.number().positive().max(100).openapi({
+  description: "Autopilot requests per second allowed for this key, shared by all its runs (Autopilot's default: 5)",
+});
 
 export const CreateConnectionBody = z
   .strictObject({
@@ -20,6 +23,7 @@ export const CreateConnectionBody = z
     usableBy: UsableBy.default('admins'),
     privacyConsent: z.literal(true, { error: PRIVACY_NOTICE }).openapi({ description: PRIVACY_NOTICE }),
     baseUrl: BaseUrl.optional(),
+    requestsPerSecond: RequestsPerSecond.default(5),
   })
   .openapi('CreateConnection');
 
@@ -29,6 +33,7 @@ export const UpdateConnectionBody = z
     apiKey: ApiKey.optional(),
     usableBy: UsableBy.optional(),
     baseUrl: BaseUrl.nullable().optional().openapi({ description: 'null goes back to the default Autopilot URL' }),
+    requestsPerSecond: RequestsPerSecond.optional(),
   })
   .openapi('UpdateConnection');
 
@@ -39,6 +44,7 @@ export const ConnectionSchema = z
     type: z.literal('autopilot'),
     usableBy: UsableBy,
     baseUrl: z.string().nullable(),
+    requestsPerSecond: z.number(),
     apiKeyLast4: z.string(),
     privacyConsentAt: Timestamp,
     createdBy: z.string(),

@@ -23,6 +23,7 @@ const fullView = (c: Connection) => ({
   type: c.type,
   usableBy: c.usableBy,
   baseUrl: c.baseUrl,
+  requestsPerSecond: c.requestsPerSecond,
   apiKeyLast4: c.apiKeyLast4,
   privacyConsentAt: c.privacyConsentAt.toISOString(),
   createdBy: c.createdBy,

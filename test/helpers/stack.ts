@@ -28,6 +28,10 @@ export interface TestStackOptions {
   sim?: AutopilotSimOptionsInput;
   rateLimit?: number;
   db?: Db;
+  /** A Temporal server of the test's own; otherwise the one global setup started. */
+  temporalAddress?: string;
+  /** False when workers run in processes of their own (see {@link workerEnv}); the store must then be PostgreSQL. */
+  inProcessWorkers?: boolean;
 }
 
 /**
@@ -39,11 +43,12 @@ export async function startTestStack(options: TestStackOptions = {}) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const address = process.env.TEMPORAL_ADDRESS;
+  const address = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run integration tests through jest (global setup starts a server)');
   const db = options.db ?? (await openDb());
   const sim = await startAutopilotSim({ keys: [TEST_API_KEY], rateLimit: 0, ...options.sim });
-  const box = createSecretBox(Buffer.from(generateSecretsKey(), 'base64'));
+  const secretsKey = generateSecretsKey();
+  const box = createSecretBox(Buffer.from(secretsKey, 'base64'));
   const connections = createConnectionStore(db, box);
   const exportStore = createExportStore(db);
   const suffix = randomUUID();
@@ -80,7 +85,7 @@ export async function startTestStack(options: TestStackOptions = {}) {
     running = [];
   }
 
-  await startWorkers();
+  if (options.inProcessWorkers !== false) await startWorkers();
 
   return {
     db,
@@ -93,6 +98,20 @@ export async function startTestStack(options: TestStackOptions = {}) {
     /** Starts (another) set of workers on this stack's queues. */
     startWorkers,
     stopWorkers,
+
+    /** The environment of a worker process serving this stack, given the PostgreSQL it shares. */
+    workerEnv(databaseUrl: string): Record<string, string> {
+      return {
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        TEMPORAL_AUTOPILOT_TASK_QUEUE: autopilotTaskQueue,
+        DATABASE_URL: databaseUrl,
+        SECRETS_KEY: secretsKey,
+        AUTOPILOT_BASE_URL: sim.url,
+        AUTOPILOT_RATE_LIMIT: String(options.rateLimit ?? 1000),
+        AUTOPILOT_TIMEOUT_MS: '2000',
+      };
+    },
 
     async createConnection(apiKey = TEST_API_KEY) {
       return connections.create({ displayName: 'Test Autopilot', apiKey, usableBy: 'admins', createdBy: 'tester' });

@@ -2,7 +2,7 @@ import { countsAddUp } from '../../domain/export';
 import { ErrorType } from '../../domain/errors';
 import { toSettings } from '../../store/exports';
 import { BLOCKED_ON_KEY, progressQuery } from '../../workflows';
-import { innermostFailure, simContacts } from '../helpers/assertions';
+import { innermostFailure, simContacts, until } from '../helpers/assertions';
 import { recordHistories } from '../helpers/history';
 import { buildProfiles, expectedExport, loadProfiles } from '../helpers/profiles';
 import { startTestStack, TEST_API_KEY, type TestStack } from '../helpers/stack';
@@ -10,16 +10,6 @@ import { startTestStack, TEST_API_KEY, type TestStack } from '../helpers/stack';
 const profiles = buildProfiles(1_500);
 const SEGMENTS = ['A', 'B', 'C'];
 const ROTATED_KEY = 'abcdefabcdefabcdefabcdefabcdef01';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('a run under failure', () => {
   let stack: TestStack;
