@@ -38,6 +38,8 @@ export interface BatchResult {
 const MAX_TURN_WAIT_MS = 5_000;
 /** How late a turn may still be used; turns are spaced with a margin of more than this over 5 turns. */
 const TURN_LATENESS_MS = 25;
+/** Well inside the Autopilot activities' heartbeat timeout (5 s). */
+const HEARTBEAT_MS = 1_000;
 
 function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -98,12 +100,20 @@ export function createActivities(deps: ActivityDeps) {
     }
   }
 
-  /** Runs `fn`, turning Autopilot errors into failures Temporal knows how to retry. */
-  async function calling<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an Autopilot call, heartbeating meanwhile (so a killed worker's batch is retried within
+   * seconds, and a cancelled run reaches the request), and turns Autopilot errors into failures
+   * Temporal knows how to retry.
+   */
+  async function calling<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const context = Context.current();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
     try {
-      return await fn();
+      return await fn(context.cancellationSignal);
     } catch (err) {
       throw toApplicationFailure(err);
+    } finally {
+      clearInterval(beat);
     }
   }
 
@@ -122,7 +132,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Checks the key with one authenticated call; a rejected key fails without retries. */
     async validateConnection(input: { connectionId: string }): Promise<void> {
       const client = await clientFor(input.connectionId);
-      await calling(() => client.getAccount(Context.current().cancellationSignal));
+      await calling((signal) => client.getAccount(signal));
     },
 
     /** Counts, applies the profile limit, and freezes the run's membership. */
@@ -146,7 +156,7 @@ export function createActivities(deps: ActivityDeps) {
       const client = await clientFor(input.connectionId);
       const lists: Record<string, string> = {};
       for (const segmentId of input.segmentIds) {
-        lists[segmentId] = await calling(() => client.ensureList(segmentId, Context.current().cancellationSignal));
+        lists[segmentId] = await calling((signal) => client.ensureList(segmentId, signal));
       }
       return lists;
     },
@@ -158,7 +168,7 @@ export function createActivities(deps: ActivityDeps) {
       if (pending.length > 0) {
         const client = await clientFor(input.connectionId);
         const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
-        const outcomes = await calling(() => sendBatch(client, outgoing, Context.current().cancellationSignal));
+        const outcomes = await calling((signal) => sendBatch(client, outgoing, signal));
         await runs.recordOutcomes(db, input.runId, outcomes);
         for (const o of outcomes) items.find((i) => i.seq === o.seq)!.status = o.status;
       }

@@ -1,125 +1,225 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AutopilotClient } from '../autopilot';
-import { openDb } from '../store/db';
-import { importProfiles } from '../store/profiles';
+import type { AutopilotSimOptionsInput } from '../autopilot-sim/options';
+import { openDb, type Db } from '../store/db';
 import { toSettings } from '../store/exports';
+import { importProfiles } from '../store/profiles';
 import { startDevServer } from '../scripts/temporal-server';
+import { progressQuery } from '../workflows';
 import { allExecutions } from '../test/helpers/history';
+import { startPostgres } from '../test/helpers/postgres';
 import { startTestStack, TEST_API_KEY, type TestStack } from '../test/helpers/stack';
+import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-process';
 
 /**
- * `npm run bench [-- --profiles N]`: the engine at Autopilot's limit, against a plain loop, on its
- * own stack (Temporal dev server, workers, simulator, in-memory store). Prints a table and writes
+ * `npm run bench [-- --profiles N] [--scale-profiles N] [--scenario 1|2|3|4]`: the engine as
+ * deployed (Temporal dev server, a worker process, PostgreSQL, the simulator over HTTP), at
+ * Autopilot's limit, against a plain loop, at scale and through a crash. Prints a table and writes
  * it as JSON under bench/results/.
  */
 const profiles = Number(argument('--profiles') ?? 100_000);
+const scaleProfiles = Number(argument('--scale-profiles') ?? 1_000_000);
 const only = argument('--scenario');
+const CONCURRENCY = 4;
 
 function argument(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 }
 
-const benchId = (i: number) => `b-${String(i).padStart(7, '0')}`;
-
-async function* benchLines(count: number) {
-  for (let i = 1; i <= count; i++) {
-    yield JSON.stringify({ id: benchId(i), segments: ['Bench'], EmailAddress: `b${i}@example.com`, FirstName: `F${i}`, LastName: `L${i}` });
-  }
-}
-
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-
 interface Row {
   scenario: string;
   profiles: number;
   wallSeconds: number;
   profilesPerSecond: number;
-  peakRssMb: number;
+  workerPeakRssMb?: number;
   largestExecutionEvents?: number;
   requests: number;
   rateLimited: number;
   note: string;
 }
 
-async function engineRun(stack: TestStack, name: string, note: (wall: number) => string): Promise<Row> {
-  stack.sim.sim.reset();
-  peakRss = 0;
-  const connection = await stack.createConnection();
-  const e = await stack.createExport({ connectionId: connection.id, segmentIds: ['Bench'], profileLimit: Math.max(profiles, 100_000), onLimitExceeded: 'send_first' });
+async function importSegment(db: Db, segment: string, count: number): Promise<void> {
+  async function* lines() {
+    for (let i = 1; i <= count; i++) {
+      const id = `${segment}-${String(i).padStart(7, '0')}`;
+      yield JSON.stringify({ id, segments: [segment], EmailAddress: `${id}@example.com`, FirstName: `F${i}`, LastName: `L${i}` });
+    }
+  }
   const started = Date.now();
-  const handle = await stack.startRun(toSettings({ ...e, connectionId: connection.id }));
+  await importProfiles(db, lines());
+  console.log(`imported ${count} profiles into ${segment} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Peak resident memory of a process, from the kernel's high-water mark. */
+function peakRssMb(pid: number | undefined): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Math.round(Number(match?.[1] ?? 0) / 1024);
+}
+
+interface Bench {
+  db: Db;
+  postgresUrl: string;
+}
+
+interface Workers {
+  current: () => WorkerProcess;
+  /** Starts a replacement once the current one is gone. */
+  restart: () => Promise<WorkerProcess>;
+}
+
+/** A stack with its own queues and simulator, served by a fresh worker process. */
+async function withStack<T>(bench: Bench, options: { rateLimit: number; sim: AutopilotSimOptionsInput }, fn: (stack: TestStack, workers: Workers) => Promise<T>): Promise<T> {
+  const stack = await startTestStack({ db: bench.db, inProcessWorkers: false, ...options });
+  const env = await stack.workerEnv(bench.postgresUrl);
+  let worker = startWorkerProcess(env);
+  const restart = async () => {
+    worker = startWorkerProcess(env);
+    await worker.ready;
+    return worker;
+  };
+  try {
+    await worker.ready;
+    return await fn(stack, { current: () => worker, restart });
+  } finally {
+    await worker.kill();
+    await stack.close();
+  }
+}
+
+interface EngineRunOptions {
+  segment: string;
+  count: number;
+  requestsPerSecond: number;
+  /** Scenario 4: SIGKILL the worker halfway and start another. */
+  crash?: boolean;
+}
+
+async function engineRun(stack: TestStack, name: string, workers: Workers, options: EngineRunOptions): Promise<Row & { duplicates: number }> {
+  const connection = await stack.createConnection(TEST_API_KEY, options.requestsPerSecond);
+  const e = await stack.createExport({ connectionId: connection.id, segmentIds: [options.segment], profileLimit: Math.max(options.count, 100_000), onLimitExceeded: 'send_first' });
+  const started = Date.now();
+  const handle = await stack.startRun(toSettings({ ...e, connectionId: connection.id }), { concurrency: CONCURRENCY });
+  let peak = 0;
+  if (options.crash) {
+    const half = Math.ceil(options.count / 200);
+    while ((await handle.query(progressQuery)).batchesDone < half) await new Promise((r) => setTimeout(r, 200));
+    peak = peakRssMb(workers.current().child.pid);
+    await workers.current().kill('SIGKILL');
+    await workers.restart();
+  }
   const { counts } = await handle.result();
   const wall = (Date.now() - started) / 1000;
+  peak = Math.max(peak, peakRssMb(workers.current().child.pid));
   let largest = 0;
   for (const ex of await allExecutions(stack.client, handle.workflowId)) {
     largest = Math.max(largest, (await stack.client.workflow.getHandle(handle.workflowId, ex.runId).describe()).historyLength);
   }
   const stats = stack.sim.sim.stats(TEST_API_KEY);
-  if (counts.exported !== profiles) throw new Error(`${name}: exported ${counts.exported} of ${profiles}`);
-  return { scenario: name, profiles, wallSeconds: wall, profilesPerSecond: Math.round(profiles / wall), peakRssMb: Math.round(peakRss / 2 ** 20), largestExecutionEvents: largest, requests: stats.requests, rateLimited: stats.rateLimited, note: note(wall) };
+  if (counts.exported !== options.count) throw new Error(`${name}: exported ${counts.exported} of ${options.count}`);
+  return {
+    scenario: name,
+    profiles: options.count,
+    wallSeconds: wall,
+    profilesPerSecond: Math.round(options.count / wall),
+    workerPeakRssMb: peak,
+    largestExecutionEvents: largest,
+    requests: stats.requests,
+    rateLimited: stats.rateLimited,
+    note: '',
+    duplicates: stats.upsertedContacts - counts.exported,
+  };
 }
 
-/** The same work without Temporal: read 100 at a time from the store, post with the same concurrency. */
-async function plainLoop(stack: TestStack, concurrency = 4): Promise<Row> {
-  stack.sim.sim.reset();
-  peakRss = 0;
+/** The same work without Temporal: read 100 at a time from the same store, post with the same concurrency. */
+async function plainLoop(stack: TestStack, segment: string, count: number): Promise<Row> {
   const client = new AutopilotClient({ baseUrl: stack.sim.url, apiKey: TEST_API_KEY });
   const started = Date.now();
-  const listId = await client.ensureList('Bench');
+  const listId = await client.ensureList(segment);
   let next = 0;
-  const batches = Math.ceil(profiles / 100);
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let b = next++; b < batches; b = next++) {
-      const rows = await stack.db.query<{ attributes: Record<string, string> }>(
-        `SELECT p.attributes FROM segment_members m JOIN profiles p ON p.id = m.profile_id
-         WHERE m.segment_id = 'Bench' AND p.id BETWEEN $1 AND $2 ORDER BY p.id`, [benchId(b * 100 + 1), benchId(b * 100 + 100)]);
-      await client.upsertContacts(rows.map((r) => ({ Email: r.attributes.EmailAddress, FirstName: r.attributes.FirstName, LastName: r.attributes.LastName, _autopilot_list: listId })));
-    }
-  }));
+  const batches = Math.ceil(count / 100);
+  const id = (i: number) => `${segment}-${String(i).padStart(7, '0')}`;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let b = next++; b < batches; b = next++) {
+        const rows = await stack.db.query<{ attributes: Record<string, string> }>(
+          `SELECT p.attributes FROM segment_members m JOIN profiles p ON p.id = m.profile_id
+           WHERE m.segment_id = $1 AND p.id BETWEEN $2 AND $3 ORDER BY p.id`,
+          [segment, id(b * 100 + 1), id(b * 100 + 100)],
+        );
+        const contacts = rows.map(({ attributes: a }) => ({ Email: a.EmailAddress, FirstName: a.FirstName, LastName: a.LastName, _autopilot_list: listId }));
+        await client.upsertContacts(contacts);
+      }
+    }),
+  );
   const wall = (Date.now() - started) / 1000;
   const stats = stack.sim.sim.stats(TEST_API_KEY);
   client.close();
-  return { scenario: '2b plain loop', profiles, wallSeconds: wall, profilesPerSecond: Math.round(profiles / wall), peakRssMb: Math.round(peakRss / 2 ** 20), requests: stats.requests, rateLimited: stats.rateLimited, note: 'no Temporal, same store, batch size and concurrency' };
+  return { scenario: '2b plain loop', profiles: count, wallSeconds: wall, profilesPerSecond: Math.round(count / wall), requests: stats.requests, rateLimited: stats.rateLimited, note: 'no Temporal: same store, batch size, concurrency' };
 }
+
+const AT_THE_LIMIT = { rateLimit: 5, sim: { rateLimit: 5, faults: { latencyMs: [100, 300] as [number, number] } } };
+const LIMIT_OFF = { rateLimit: 1000, sim: { rateLimit: 0, faults: { latencyMs: [5, 20] as [number, number] } } };
 
 async function main(): Promise<void> {
   const server = await startDevServer();
   process.env.TEMPORAL_ADDRESS = server.address;
+  const postgres = await startPostgres();
+  const db = await openDb({ url: postgres.url });
+  const bench = { db, postgresUrl: postgres.url };
   const rows: Row[] = [];
+  const floor = profiles / 500;
+  const run = (n: string) => !only || only === n;
   try {
-    const db = await openDb();
-    const stack = await startTestStack({ db, rateLimit: 5, sim: { rateLimit: 5, faults: { latencyMs: [100, 300] } } });
-    const imported = Date.now();
-    await importProfiles(stack.db, benchLines(profiles));
-    console.log(`imported ${profiles} profiles in ${((Date.now() - imported) / 1000).toFixed(1)} s`);
-    const floor = profiles / 500;
-    if (!only || only === '1') rows.push(await engineRun(stack, '1 at the limit', (w) => `floor ${floor} s; ${(w / floor).toFixed(2)} × floor`));
-    // Scenario 2: the limit off, low latency: what durability costs.
-    await stack.close();
-    const fast = await startTestStack({ db: stack.db, rateLimit: 1000, sim: { rateLimit: 0, faults: { latencyMs: 5 } } });
-    if (!only || only === '2') {
-      const engine = await engineRun(fast, '2a engine, limit off', () => '');
-      const plain = await plainLoop(fast);
-      engine.note = `engine / plain loop = ${(engine.wallSeconds / plain.wallSeconds).toFixed(2)}`;
-      rows.push(engine, plain);
+    await importSegment(db, 'Bench', profiles);
+    let s1: (Row & { duplicates: number }) | undefined;
+    if (run('1') || run('4')) {
+      s1 = await withStack(bench, AT_THE_LIMIT, (stack, workers) => engineRun(stack, '1 at the limit', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5 }));
+      s1.note = `floor ${floor} s: ${(s1.wallSeconds / floor).toFixed(2)} × floor`;
+      if (run('1')) rows.push(s1);
     }
-    await fast.close();
-    await db.close();
+    if (run('2')) {
+      await withStack(bench, LIMIT_OFF, async (stack, workers) => {
+        const engine = await engineRun(stack, '2a engine, limit off', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 100 });
+        stack.sim.sim.reset();
+        const plain = await plainLoop(stack, 'Bench', profiles);
+        engine.note = `engine / plain loop = ${(engine.wallSeconds / plain.wallSeconds).toFixed(2)}`;
+        rows.push(engine, plain);
+      });
+    }
+    if (run('4') && s1) {
+      const before = s1;
+      await withStack(bench, AT_THE_LIMIT, async (stack, workers) => {
+        const s4 = await engineRun(stack, '4 crash at half', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5, crash: true });
+        s4.note = `+${(s4.wallSeconds - before.wallSeconds).toFixed(1)} s over scenario 1; ${s4.duplicates} contacts sent twice (bound ${CONCURRENCY * 100})`;
+        rows.push(s4);
+      });
+    }
+    if (run('3')) {
+      await importSegment(db, 'Scale', scaleProfiles);
+      await withStack(bench, LIMIT_OFF, async (stack, workers) => {
+        const s3 = await engineRun(stack, '3 scale, limit off', workers, { segment: 'Scale', count: scaleProfiles, requestsPerSecond: 100 });
+        s3.note = 'profile limit raised for the benchmark only';
+        rows.push(s3);
+      });
+    }
   } finally {
-    clearInterval(sampler);
+    await db.close();
+    await postgres.stop();
     await server.stop();
   }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`\nMachine: ${machine}`);
-  console.table(rows);
+  console.table(rows.map(({ duplicates: _d, ...row }: Row & { duplicates?: number }) => row));
   const file = path.join(__dirname, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, profiles, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, profiles, scaleProfiles, rows }, null, 2));
   console.log(`written ${path.relative(process.cwd(), file)}`);
   process.exit(0);
 }
 
-void main();
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

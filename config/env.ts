@@ -13,6 +13,7 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   TEMPORAL_AUTOPILOT_TASK_QUEUE: z.string().min(1).default(DEFAULT_AUTOPILOT_TASK_QUEUE),
+  TEMPORAL_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   SECRETS_KEY: secretsKey.optional(),
@@ -26,7 +27,7 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
-  temporal: { address?: string; namespace: string; taskQueue: string; autopilotTaskQueue: string };
+  temporal: { address?: string; namespace: string; taskQueue: string; autopilotTaskQueue: string; workflowBundle?: string };
   store: { url?: string; dataDir: string };
   secretsKey?: Buffer;
   autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
@@ -51,6 +52,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       autopilotTaskQueue: e.TEMPORAL_AUTOPILOT_TASK_QUEUE,
+      workflowBundle: e.TEMPORAL_WORKFLOW_BUNDLE && path.resolve(e.TEMPORAL_WORKFLOW_BUNDLE),
     },
     store: { url: e.DATABASE_URL, dataDir: path.join(dataDir, 'pglite') },
     secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       autopilotTaskQueue: config.temporal.autopilotTaskQueue,
       autopilotRateLimit: config.autopilot.rateLimit,
       activities,
+      workflowBundle: config.temporal.workflowBundle ? { codePath: config.temporal.workflowBundle } : undefined,
     });
     console.log(`Worker polling ${config.temporal.taskQueue} and ${config.temporal.autopilotTaskQueue}`);
     await runWorkers(workers);

@@ -97,7 +97,8 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
 
   const autopilot = proxyActivities<Activities>({
     taskQueue: options.autopilotTaskQueue ?? DEFAULT_AUTOPILOT_TASK_QUEUE,
-    // Short: after a worker crash, in-flight batches are retried once this runs out.
+    // A killed worker stops heartbeating: its batches are retried after 5 s, not after the 20 s a batch may take.
+    heartbeatTimeout: '5 seconds',
     startToCloseTimeout: '20 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
     scheduleToCloseTimeout: '1 hour',

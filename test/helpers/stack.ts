@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -20,6 +23,17 @@ let bundle: Promise<{ code: string }> | undefined;
 function workflowBundle() {
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
   return bundle;
+}
+
+let bundleFile: Promise<string> | undefined;
+/** The same bundle as a file, for worker processes. */
+function workflowBundleFile() {
+  bundleFile ??= workflowBundle().then(({ code }) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'segment-export-bundle-')), 'workflows.js');
+    writeFileSync(file, code);
+    return file;
+  });
+  return bundleFile;
 }
 
 let runtimeInstalled = false;
@@ -100,8 +114,9 @@ export async function startTestStack(options: TestStackOptions = {}) {
     stopWorkers,
 
     /** The environment of a worker process serving this stack, given the PostgreSQL it shares. */
-    workerEnv(databaseUrl: string): Record<string, string> {
+    async workerEnv(databaseUrl: string): Promise<Record<string, string>> {
       return {
+        TEMPORAL_WORKFLOW_BUNDLE: await workflowBundleFile(),
         TEMPORAL_ADDRESS: address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         TEMPORAL_AUTOPILOT_TASK_QUEUE: autopilotTaskQueue,
@@ -113,8 +128,8 @@ export async function startTestStack(options: TestStackOptions = {}) {
       };
     },
 
-    async createConnection(apiKey = TEST_API_KEY) {
-      return connections.create({ displayName: 'Test Autopilot', apiKey, usableBy: 'admins', createdBy: 'tester' });
+    async createConnection(apiKey = TEST_API_KEY, requestsPerSecond = 5) {
+      return connections.create({ displayName: 'Test Autopilot', apiKey, usableBy: 'admins', requestsPerSecond, createdBy: 'tester' });
     },
 
     async createExport(fields: Partial<NewExport> & { connectionId: string; segmentIds: string[] }) {

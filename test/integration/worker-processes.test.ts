@@ -23,7 +23,8 @@ describe('worker processes', () => {
   let workers: WorkerProcess[] = [];
 
   async function startWorkers(n: number) {
-    const started = Array.from({ length: n }, () => startWorkerProcess(stack.workerEnv(postgres.url)));
+    const env = await stack.workerEnv(postgres.url);
+    const started = Array.from({ length: n }, () => startWorkerProcess(env));
     workers.push(...started);
     await Promise.all(started.map((w) => w.ready));
   }
