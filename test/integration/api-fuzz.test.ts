@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startApi, type RunningApi } from '../../api/main';
+import { startAutopilotSim } from '../../autopilot-sim/server';
+import { loadConfig } from '../../config/env';
+import { ensureSchemathesis } from '../../scripts/schemathesis';
+import { openDb, type Db } from '../../store/db';
+import { generateSecretsKey } from '../../store/secret-box';
+import { buildProfiles, loadProfiles } from '../helpers/profiles';
+import { TEST_API_KEY } from '../helpers/stack';
+
+const ADMIN_TOKEN = 'fuzz-admin-token-0123456789';
+
+/**
+ * Schemathesis generates requests from /openapi.json, valid and invalid, against the API wired to
+ * a real Temporal server, store and simulator: no answer may be a 5xx or break its own schema.
+ */
+describe('the API under schemathesis', () => {
+  let dir: string;
+  let db: Db;
+  let sim: Awaited<ReturnType<typeof startAutopilotSim>>;
+  let api: RunningApi;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'segment-export-fuzz-'));
+    db = await openDb();
+    await loadProfiles(db, buildProfiles(300));
+    sim = await startAutopilotSim({ keys: [TEST_API_KEY], rateLimit: 0 });
+    const secretsKey = generateSecretsKey();
+    const config = loadConfig({ PORT: '0', ADMIN_TOKEN, DATA_DIR: dir, SECRETS_KEY: secretsKey, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS });
+    api = await startApi({ config, db, secretsKey: Buffer.from(secretsKey, 'base64'), autopilotBaseUrl: sim.url, logger: silent });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await sim?.close();
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds no server error and no response that breaks the schema', async () => {
+    const st = ensureSchemathesis();
+    // Asynchronously: the API answers from this very process.
+    const result = await run(
+      st,
+      [
+        '--config-file',
+        path.join(__dirname, 'schemathesis.toml'),
+        'run',
+        `http://127.0.0.1:${api.port}/openapi.json`,
+        '--header',
+        `Authorization: Bearer ${ADMIN_TOKEN}`,
+        '--checks',
+        'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
+        '--max-examples',
+        '25',
+        '--seed',
+        '1',
+        '--workers',
+        '1',
+        '--request-timeout',
+        '20',
+      ],
+    );
+    if (result.status !== 0) console.log(result.output.slice(-10_000));
+    expect(result.status).toBe(0);
+  }, 900_000);
+});
+
+const silent = { info() {}, warn() {}, error() {} };
+
+function run(command: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1' } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
