@@ -23,7 +23,9 @@ export interface ActivityDeps {
 export interface ExportBatchInput {
   runId: string;
   connectionId: string;
+  /** The first batch; `batchCount` batches from there are sent one after the other (default 1). */
   batchNo: number;
+  batchCount?: number;
   mapping: FieldMapping;
   /** Segment id → Autopilot list id. */
   lists: Record<string, string>;
@@ -161,21 +163,26 @@ export function createActivities(deps: ActivityDeps) {
       return lists;
     },
 
-    /** Sends one batch and records each profile's outcome; re-running it sends only what is still pending. */
+    /**
+     * Sends batches one after the other, recording each one's outcomes before the next, so a retry
+     * (after a crash) sends again only what is still pending: at most the batch that was in flight.
+     */
     async exportBatch(input: ExportBatchInput): Promise<BatchResult> {
-      const items = await runs.readBatch(db, input.runId, input.batchNo);
-      const pending = items.filter((i) => i.status === 'pending');
-      if (pending.length > 0) {
-        const client = await clientFor(input.connectionId);
-        const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
-        const outcomes = await calling((signal) => sendBatch(client, outgoing, signal));
-        await runs.recordOutcomes(db, input.runId, outcomes);
-        for (const o of outcomes) items.find((i) => i.seq === o.seq)!.status = o.status;
+      const result = { exported: 0, rejected: 0 };
+      for (let batchNo = input.batchNo; batchNo < input.batchNo + (input.batchCount ?? 1); batchNo++) {
+        const items = await runs.readBatch(db, input.runId, batchNo);
+        const pending = items.filter((i) => i.status === 'pending');
+        if (pending.length > 0) {
+          const client = await clientFor(input.connectionId);
+          const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
+          const outcomes = await calling((signal) => sendBatch(client, outgoing, signal));
+          await runs.recordOutcomes(db, input.runId, outcomes);
+          for (const o of outcomes) items.find((i) => i.seq === o.seq)!.status = o.status;
+        }
+        result.exported += items.filter((i) => i.status === 'exported').length;
+        result.rejected += items.filter((i) => i.status === 'rejected').length;
       }
-      return {
-        exported: items.filter((i) => i.status === 'exported').length,
-        rejected: items.filter((i) => i.status === 'rejected').length,
-      };
+      return result;
     },
 
     /** Closes the run with its profile-level counts; every profile must be accounted for. */

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfigOrExit, type Config } from '../config/env';
+import { loadConfigOrExit, requireSecretsKey, type Config } from '../config/env';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
 import { openDb, type Db } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
@@ -69,12 +69,9 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  if (!config.secretsKey) {
-    console.error("SECRETS_KEY is required: it encrypts the connections' API keys");
-    process.exit(1);
-  }
+  const secretsKey = requireSecretsKey(config);
   const db = await openDb(config.store);
-  const api = await startApi({ config, db, secretsKey: config.secretsKey });
+  const api = await startApi({ config, db, secretsKey });
   if (api.newAdminToken) console.log(`Admin token (shown once; keep it): ${api.newAdminToken}`);
   const stop = async () => {
     await api.close();

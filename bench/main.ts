@@ -182,9 +182,14 @@ async function main(): Promise<void> {
     }
     if (run('2')) {
       await withStack(bench, LIMIT_OFF, async (stack, workers) => {
-        const engine = await engineRun(stack, '2a engine, limit off', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 100 });
+        // The plain loop runs before and after the engine (the store is busier after a run); the faster counts.
+        const before = await plainLoop(stack, 'Bench', profiles);
         stack.sim.sim.reset();
-        const plain = await plainLoop(stack, 'Bench', profiles);
+        const engine = await engineRun(stack, '2a engine, limit off', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 1000 });
+        stack.sim.sim.reset();
+        const after = await plainLoop(stack, 'Bench', profiles);
+        const plain = before.wallSeconds <= after.wallSeconds ? before : after;
+        plain.note += ` (faster of ${before.wallSeconds.toFixed(1)} s before and ${after.wallSeconds.toFixed(1)} s after the engine)`;
         engine.note = `engine / plain loop = ${(engine.wallSeconds / plain.wallSeconds).toFixed(2)}`;
         rows.push(engine, plain);
       });
@@ -200,7 +205,7 @@ async function main(): Promise<void> {
     if (run('3')) {
       await importSegment(db, 'Scale', scaleProfiles);
       await withStack(bench, LIMIT_OFF, async (stack, workers) => {
-        const s3 = await engineRun(stack, '3 scale, limit off', workers, { segment: 'Scale', count: scaleProfiles, requestsPerSecond: 100 });
+        const s3 = await engineRun(stack, '3 scale, limit off', workers, { segment: 'Scale', count: scaleProfiles, requestsPerSecond: 1000 });
         s3.note = 'profile limit raised for the benchmark only';
         rows.push(s3);
       });

@@ -72,3 +72,10 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
     process.exit(1);
   }
 }
+
+/** For the standalone worker and API processes, which cannot generate the key that seals API keys. */
+export function requireSecretsKey(config: Config): Buffer {
+  if (config.secretsKey) return config.secretsKey;
+  console.error("SECRETS_KEY is required: it seals and opens the connections' API keys");
+  process.exit(1);
+}

