@@ -103,12 +103,13 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /**
-   * Runs an Autopilot call, heartbeating meanwhile (so a killed worker's batch is retried within
-   * seconds, and a cancelled run reaches the request), and turns Autopilot errors into failures
-   * Temporal knows how to retry.
+   * Runs an activity that calls Autopilot, heartbeating from its first moment to its last (so a
+   * killed worker's batches are taken up within seconds, and a timed-out or cancelled attempt
+   * learns it and stops), and turns Autopilot errors into failures Temporal knows how to retry.
    */
-  async function calling<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function callingAutopilot<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const context = Context.current();
+    context.heartbeat();
     const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
     try {
       return await fn(context.cancellationSignal);
@@ -134,7 +135,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Checks the key with one authenticated call; a rejected key fails without retries. */
     async validateConnection(input: { connectionId: string }): Promise<void> {
       const client = await clientFor(input.connectionId);
-      await calling((signal) => client.getAccount(signal));
+      await callingAutopilot((signal) => client.getAccount(signal));
     },
 
     /** Counts, applies the profile limit, and freezes the run's membership. */
@@ -156,11 +157,11 @@ export function createActivities(deps: ActivityDeps) {
     /** Makes sure an Autopilot list named after each segment exists. */
     async ensureLists(input: { connectionId: string; segmentIds: string[] }): Promise<Record<string, string>> {
       const client = await clientFor(input.connectionId);
-      const lists: Record<string, string> = {};
-      for (const segmentId of input.segmentIds) {
-        lists[segmentId] = await calling((signal) => client.ensureList(segmentId, signal));
-      }
-      return lists;
+      return callingAutopilot(async (signal) => {
+        const lists: Record<string, string> = {};
+        for (const segmentId of input.segmentIds) lists[segmentId] = await client.ensureList(segmentId, signal);
+        return lists;
+      });
     },
 
     /**
@@ -168,21 +169,24 @@ export function createActivities(deps: ActivityDeps) {
      * (after a crash) sends again only what is still pending: at most the batch that was in flight.
      */
     async exportBatch(input: ExportBatchInput): Promise<BatchResult> {
-      const result = { exported: 0, rejected: 0 };
-      for (let batchNo = input.batchNo; batchNo < input.batchNo + (input.batchCount ?? 1); batchNo++) {
-        const items = await runs.readBatch(db, input.runId, batchNo);
-        const pending = items.filter((i) => i.status === 'pending');
-        if (pending.length > 0) {
-          const client = await clientFor(input.connectionId);
-          const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
-          const outcomes = await calling((signal) => sendBatch(client, outgoing, signal));
-          await runs.recordOutcomes(db, input.runId, outcomes);
-          for (const o of outcomes) items.find((i) => i.seq === o.seq)!.status = o.status;
+      return callingAutopilot(async (signal) => {
+        const result = { exported: 0, rejected: 0 };
+        for (let batchNo = input.batchNo; batchNo < input.batchNo + (input.batchCount ?? 1); batchNo++) {
+          signal.throwIfAborted();
+          const items = await runs.readBatch(db, input.runId, batchNo);
+          const pending = items.filter((i) => i.status === 'pending');
+          if (pending.length > 0) {
+            const client = await clientFor(input.connectionId);
+            const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
+            const outcomes = await sendBatch(client, outgoing, signal);
+            await runs.recordOutcomes(db, input.runId, outcomes);
+            for (const o of outcomes) items.find((i) => i.seq === o.seq)!.status = o.status;
+          }
+          result.exported += items.filter((i) => i.status === 'exported').length;
+          result.rejected += items.filter((i) => i.status === 'rejected').length;
         }
-        result.exported += items.filter((i) => i.status === 'exported').length;
-        result.rejected += items.filter((i) => i.status === 'rejected').length;
-      }
-      return result;
+        return result;
+      });
     },
 
     /** Closes the run with its profile-level counts; every profile must be accounted for. */
