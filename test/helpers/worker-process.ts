@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** As in `npm run worker`: a bounded heap keeps V8 from growing lazily on a long run's garbage. */
+const WORKER_HEAP = '--max-old-space-size=160';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -10,9 +12,9 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `worker/main.ts` in a process of its own, as deployed: it shares only Temporal, PostgreSQL and Autopilot with the test. */
+/** `worker/main.ts` in a process of its own, as deployed (`npm run worker`): it shares only Temporal, PostgreSQL and Autopilot with the test. */
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker', 'main.ts')], {
+  const child = spawn(process.execPath, [WORKER_HEAP, '--import', 'tsx', path.join(ROOT, 'worker', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
