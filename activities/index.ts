@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { Context, log } from '@temporalio/activity';
+import { Context, log, sleep } from '@temporalio/activity';
 import { AutopilotClient, AutopilotError } from '../autopilot';
 import { ErrorType } from '../domain/errors';
 import type { ExportSettings, FieldMapping, RunCounts, RunTrigger } from '../domain/export';
 import type { Db } from '../store/db';
 import type { ConnectionStore } from '../store/connections';
 import { createExportStore, toSettings } from '../store/exports';
-import { reserveTurn } from '../store/pacing';
+import { reserveTurn, TURN_LATENESS_MS } from '../store/pacing';
 import * as runs from '../store/runs';
 import { sendBatch } from './send-batch';
 import { toApplicationFailure } from './to-application-failure';
@@ -36,26 +36,10 @@ export interface BatchResult {
   rejected: number;
 }
 
-/** Longer waits go back to Temporal: an activity's 20 s start-to-close must cover wait and request. */
+/** Longer waits go back to Temporal, so that work waiting for the budget holds no worker slot. */
 const MAX_TURN_WAIT_MS = 5_000;
-/** How late a turn may still be used; turns are spaced with a margin of more than this over 5 turns. */
-const TURN_LATENESS_MS = 25;
 /** Well inside the Autopilot activities' heartbeat timeout (5 s). */
 const HEARTBEAT_MS = 1_000;
-
-function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
 
 /**
  * Activities move the data: they load the API key by connection id and read profiles
@@ -77,7 +61,7 @@ export function createActivities(deps: ActivityDeps) {
       baseUrl,
       apiKey: secret.apiKey,
       timeoutMs: deps.autopilotTimeoutMs,
-      beforeRequest: (signal) => takeTurn(connectionId, secret.requestsPerSecond, signal),
+      beforeRequest: () => takeTurn(connectionId, secret.requestsPerSecond),
     });
     clients.set(connectionId, { key, client });
     return client;
@@ -86,8 +70,9 @@ export function createActivities(deps: ActivityDeps) {
   /**
    * Waits for this connection's next turn in the schedule all workers share (see reserveTurn). A
    * turn woken too late is dropped for a new one: used late, it would crowd the turns after it.
+   * The activity's sleep ends early, failing, when the attempt is cancelled or timed out.
    */
-  async function takeTurn(connectionId: string, requestsPerSecond: number, signal?: AbortSignal): Promise<void> {
+  async function takeTurn(connectionId: string, requestsPerSecond: number): Promise<void> {
     for (;;) {
       const waitMs = await reserveTurn(db, connectionId, requestsPerSecond, MAX_TURN_WAIT_MS);
       if (waitMs === null) {
@@ -97,8 +82,8 @@ export function createActivities(deps: ActivityDeps) {
         });
       }
       const due = Date.now() + waitMs;
-      if (waitMs > 0) await sleepUnlessAborted(waitMs, signal);
-      if (Date.now() - due <= TURN_LATENESS_MS || signal?.aborted) return;
+      if (waitMs > 0) await sleep(waitMs);
+      if (Date.now() - due <= TURN_LATENESS_MS) return;
     }
   }
 
@@ -169,6 +154,7 @@ export function createActivities(deps: ActivityDeps) {
      * (after a crash) sends again only what is still pending: at most the batch that was in flight.
      */
     async exportBatch(input: ExportBatchInput): Promise<BatchResult> {
+      const client = await clientFor(input.connectionId);
       return callingAutopilot(async (signal) => {
         const result = { exported: 0, rejected: 0 };
         for (let batchNo = input.batchNo; batchNo < input.batchNo + (input.batchCount ?? 1); batchNo++) {
@@ -176,7 +162,6 @@ export function createActivities(deps: ActivityDeps) {
           const items = await runs.readBatch(db, input.runId, batchNo);
           const pending = items.filter((i) => i.status === 'pending');
           if (pending.length > 0) {
-            const client = await clientFor(input.connectionId);
             const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
             const outcomes = await sendBatch(client, outgoing, signal);
             await runs.recordOutcomes(db, input.runId, outcomes);

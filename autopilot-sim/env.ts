@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUTOPILOT_REQUESTS_PER_SECOND } from '../autopilot/contract';
 import { DEMO_API_KEY, type FaultOptionsInput } from './options';
 import type { StartAutopilotSimOptions } from './server';
 
@@ -24,7 +25,7 @@ export const SimEnvSchema = z.object({
     .transform((text) => text.split(',').map((k) => k.trim()).filter(Boolean))
     .pipe(z.array(z.string()).min(1, 'at least one key is required'))
     .default([DEMO_API_KEY]),
-  AUTOPILOT_SIM_RATE_LIMIT: z.coerce.number().int().min(0).default(5),
+  AUTOPILOT_SIM_RATE_LIMIT: z.coerce.number().int().min(0).default(AUTOPILOT_REQUESTS_PER_SECOND),
   AUTOPILOT_SIM_RETRY_AFTER: z.stringbool().default(false),
   AUTOPILOT_SIM_LATENCY_MS: latency.optional(),
   AUTOPILOT_SIM_ERROR_RATE: share,

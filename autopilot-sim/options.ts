@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUTOPILOT_REQUESTS_PER_SECOND } from '../autopilot/contract';
 
 /** The key the simulator accepts when none is configured. 32 hex chars, like a real key, and obviously fake. */
 export const DEMO_API_KEY = 'deadbeefdeadbeefdeadbeefdeadbeef';
@@ -52,7 +53,7 @@ export const AutopilotSimOptionsSchema = z.object({
   /** API keys accepted; each key is its own account. */
   keys: z.array(z.string().min(1)).default([DEMO_API_KEY]),
   /** Served requests per key in any sliding second; 0 turns the limit off. */
-  rateLimit: z.number().int().min(0).default(5),
+  rateLimit: z.number().int().min(0).default(AUTOPILOT_REQUESTS_PER_SECOND),
   /** Send `Retry-After: 1` on 429s (real Autopilot is not known to send it). */
   retryAfterHeader: z.boolean().default(false),
   /** What `POST /list` does with a name that exists: 409 (2015 doc) or create another list. */

@@ -11,6 +11,9 @@ export const DEFAULT_AUTOPILOT_BASE_URL = 'https://api2.autopilothq.com/v1';
 /** Autopilot accepts at most this many contacts per `POST /contacts` (spec 4.3). */
 export const MAX_CONTACTS_PER_UPSERT = 100;
 
+/** Requests per second Autopilot allows one API key (spec 5.1); a contract may allow more. */
+export const AUTOPILOT_REQUESTS_PER_SECOND = 5;
+
 /** Page size of every paged Autopilot listing (spec 4.4). */
 export const CONTACTS_PAGE_SIZE = 100;
 

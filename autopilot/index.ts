@@ -1,6 +1,7 @@
 export { AutopilotClient } from './client';
 export type { AutopilotAccount, AutopilotClientOptions, AutopilotList, UpsertContactsResult } from './client';
 export {
+  AUTOPILOT_REQUESTS_PER_SECOND,
   CONTACTS_PAGE_SIZE,
   DEFAULT_AUTOPILOT_BASE_URL,
   MAX_CONTACTS_PER_UPSERT,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
+import { AUTOPILOT_REQUESTS_PER_SECOND, DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE, DEFAULT_TASK_QUEUE } from '../domain/ids';
 
 const secretsKey = z
@@ -18,7 +18,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   SECRETS_KEY: secretsKey.optional(),
   AUTOPILOT_BASE_URL: z.url().default(DEFAULT_AUTOPILOT_BASE_URL),
-  AUTOPILOT_RATE_LIMIT: z.coerce.number().positive().max(1000).default(5),
+  AUTOPILOT_RATE_LIMIT: z.coerce.number().positive().max(1000).default(AUTOPILOT_REQUESTS_PER_SECOND),
   AUTOPILOT_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(15_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AUTOPILOT_REQUESTS_PER_SECOND } from '../autopilot/contract';
 import type { Db } from './db';
 import type { SecretBox } from './secret-box';
 
@@ -45,7 +46,7 @@ export function createConnectionStore(db: Db, box: SecretBox) {
       const [row] = await db.query<Connection>(
         `INSERT INTO connections (id, display_name, api_key_secret, api_key_last4, usable_by, base_url, requests_per_second, privacy_consent_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8) RETURNING ${COLUMNS}`,
-        [randomUUID(), c.displayName, box.seal(c.apiKey), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? 5, c.createdBy],
+        [randomUUID(), c.displayName, box.seal(c.apiKey), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? AUTOPILOT_REQUESTS_PER_SECOND, c.createdBy],
       );
       return row;
     },

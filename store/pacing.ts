@@ -4,6 +4,12 @@ import type { Db } from './db';
 const SPACING_MARGIN = 1.03;
 
 /**
+ * How late a caller may still use its turn. The margin leaves 30 ms of slack in every second
+ * (3 % of it, whatever the rate); a turn used later than this would eat into the next ones.
+ */
+export const TURN_LATENESS_MS = 25;
+
+/**
  * Reserves the next turn to call Autopilot for a connection, in a schedule kept in the store and
  * shared by every worker: turns are 1/rate seconds apart, so no one-second window ever holds more
  * than `rate` requests, however many workers and runs share the key. Returns how long to wait for

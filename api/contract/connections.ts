@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { AUTOPILOT_REQUESTS_PER_SECOND } from '../../autopilot';
 import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp } from './common';
 
 export const PRIVACY_NOTICE =
@@ -23,7 +24,7 @@ export const CreateConnectionBody = z
     usableBy: UsableBy.default('admins'),
     privacyConsent: z.literal(true, { error: PRIVACY_NOTICE }).openapi({ description: PRIVACY_NOTICE }),
     baseUrl: BaseUrl.optional(),
-    requestsPerSecond: RequestsPerSecond.default(5),
+    requestsPerSecond: RequestsPerSecond.default(AUTOPILOT_REQUESTS_PER_SECOND),
   })
   .openapi('CreateConnection');
 

@@ -23,10 +23,10 @@ export async function startPostgres(): Promise<Postgres> {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
     chownSync(dir, uid, gid);
   }
-  const run = (cmd: string, args: string[]) =>
-    execFileSync(asRoot ? 'runuser' : path.join(bin, cmd), asRoot ? ['-u', 'postgres', '--', path.join(bin, cmd), ...args] : args, {
-      stdio: 'pipe',
-    });
+  const run = (cmd: string, args: string[]) => {
+    const exe = path.join(bin, cmd);
+    return asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', exe, ...args], { stdio: 'pipe' }) : execFileSync(exe, args, { stdio: 'pipe' });
+  };
   const data = path.join(dir, 'data');
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
