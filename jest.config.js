@@ -2,6 +2,8 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
 
 module.exports = {
+  // Opening an in-memory store takes a few seconds on a busy 2-core CI machine; the default 5 s is too tight.
+  testTimeout: 30_000,
   projects: [
     { displayName: 'unit', testEnvironment: 'node', transform, testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

@@ -6,10 +6,9 @@ import { RunAlreadyGoingError, type RunLauncher, type Scheduler } from '../../..
 import { startAutopilotSim, type RunningAutopilotSim } from '../../../autopilot-sim/server';
 import type { ExportSettings, RunTrigger } from '../../../domain/export';
 import { exportWorkflowId } from '../../../domain/ids';
-import type { Db } from '../../../store/db';
+import { openDb, type Db } from '../../../store/db';
 import type { Schedule } from '../../../store/exports';
 import { importProfiles } from '../../../store/profiles';
-import { openWorkerDb } from './worker-db';
 import { createSecretBox, generateSecretsKey } from '../../../store/secret-box';
 import { createTokenStore } from '../../../store/tokens';
 import type { RunProgress } from '../../../workflows/export-run';
@@ -74,7 +73,7 @@ export interface Harness {
 
 /** The app in memory over a fresh store, the real key check against the simulator, fakes for Temporal. */
 export async function createHarness(): Promise<Harness> {
-  const db = await openWorkerDb();
+  const db = await openDb();
   const sim = await startAutopilotSim({ keys: [GOOD_KEY, OTHER_GOOD_KEY], rateLimit: 0 });
   const logs: string[] = [];
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>

@@ -1,12 +1,10 @@
-import type { Db } from '../../../store/db';
+import { openDb, type Db } from '../../../store/db';
 import { reserveTurn } from '../../../store/pacing';
-// openDb() (in-memory PGlite) hosted in a worker thread: Jest's VM cannot load PGlite itself.
-import { openWorkerDb } from '../api/worker-db';
 
 describe('reserveTurn', () => {
   let db: Db;
   beforeAll(async () => {
-    db = await openWorkerDb();
+    db = await openDb();
   });
   afterAll(() => db.close());
 

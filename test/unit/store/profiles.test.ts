@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import { generateDemoProfiles } from '../../../scripts/demo-data';
-import type { Db } from '../../../store/db';
+import { openDb, type Db } from '../../../store/db';
 import {
   countProfiles,
   importProfiles,
@@ -10,8 +10,6 @@ import {
   readLines,
   segmentsExist,
 } from '../../../store/profiles';
-// openDb() (in-memory PGlite) hosted in a worker thread: Jest's VM cannot load PGlite itself.
-import { openWorkerDb } from '../api/worker-db';
 
 async function* from(lines: Iterable<string>): AsyncIterable<string> {
   yield* lines;
@@ -28,7 +26,7 @@ const line = (o: unknown) => JSON.stringify(o);
 describe('profiles store', () => {
   let db: Db;
   beforeAll(async () => {
-    db = await openWorkerDb();
+    db = await openDb();
   }, 60_000);
   beforeEach(async () => {
     await db.exec('TRUNCATE profiles, segment_members');
