@@ -8,6 +8,7 @@ import type { ConnectionStore } from '../store/connections';
 import { createExportStore, toSettings } from '../store/exports';
 import { reserveTurn, TURN_LATENESS_MS } from '../store/pacing';
 import * as runs from '../store/runs';
+import { retryingTransient } from './retrying-transient';
 import { sendBatch } from './send-batch';
 import { toApplicationFailure } from './to-application-failure';
 import { toContact } from './to-contact';
@@ -144,7 +145,7 @@ export function createActivities(deps: ActivityDeps) {
       const client = await clientFor(input.connectionId);
       return callingAutopilot(async (signal) => {
         const lists: Record<string, string> = {};
-        for (const segmentId of input.segmentIds) lists[segmentId] = await client.ensureList(segmentId, signal);
+        for (const segmentId of input.segmentIds) lists[segmentId] = await retryingTransient(() => client.ensureList(segmentId, signal), signal);
         return lists;
       });
     },
@@ -156,21 +157,20 @@ export function createActivities(deps: ActivityDeps) {
     async exportBatch(input: ExportBatchInput): Promise<BatchResult> {
       const client = await clientFor(input.connectionId);
       return callingAutopilot(async (signal) => {
-        const result = { exported: 0, rejected: 0 };
-        for (let batchNo = input.batchNo; batchNo < input.batchNo + (input.batchCount ?? 1); batchNo++) {
+        const items = await runs.readBatches(db, input.runId, input.batchNo, input.batchCount ?? 1);
+        for (const batch of groupBy(items, (i) => i.batchNo)) {
           signal.throwIfAborted();
-          const items = await runs.readBatch(db, input.runId, batchNo);
-          const pending = items.filter((i) => i.status === 'pending');
-          if (pending.length > 0) {
-            const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
-            const outcomes = await sendBatch(client, outgoing, signal);
-            await runs.recordOutcomes(db, input.runId, outcomes);
-            for (const o of outcomes) items.find((i) => i.seq === o.seq)!.status = o.status;
-          }
-          result.exported += items.filter((i) => i.status === 'exported').length;
-          result.rejected += items.filter((i) => i.status === 'rejected').length;
+          const pending = batch.filter((i) => i.status === 'pending');
+          if (pending.length === 0) continue;
+          const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
+          const outcomes = await sendBatch(client, outgoing, signal);
+          await runs.recordSentBatch(db, input.runId, batch[0].batchNo, outcomes);
+          for (const o of outcomes) batch.find((i) => i.seq === o.seq)!.status = o.status;
         }
-        return result;
+        return {
+          exported: items.filter((i) => i.status === 'exported').length,
+          rejected: items.filter((i) => i.status === 'rejected').length,
+        };
       });
     },
 
@@ -190,3 +190,14 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Consecutive runs of items with the same key, in order. */
+function groupBy<T>(items: T[], key: (item: T) => unknown): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) {
+    const last = groups[groups.length - 1];
+    if (last && key(last[0]) === key(item)) last.push(item);
+    else groups.push([item]);
+  }
+  return groups;
+}

@@ -1,6 +1,7 @@
 import { AutopilotError, type AutopilotClient, type AutopilotContact } from '../autopilot';
 import { RejectReason } from '../domain/export';
 import type { ItemOutcome } from '../store/runs';
+import { retryingTransient } from './retrying-transient';
 
 export interface Outgoing {
   seq: number;
@@ -24,24 +25,5 @@ export async function sendBatch(client: AutopilotClient, batch: Outgoing[], sign
     if (batch.length === 1) return [{ seq: batch[0].seq, status: 'rejected', reason: RejectReason.BATCH_REFUSED }];
     const half = Math.ceil(batch.length / 2);
     return [...(await sendBatch(client, batch.slice(0, half), signal)), ...(await sendBatch(client, batch.slice(half), signal))];
-  }
-}
-
-const TRANSIENT = new Set(['rateLimited', 'unavailable', 'timeout', 'network']);
-const IN_PROCESS_TRIES = 4;
-
-/**
- * Retries a throttled or failed request a few times on the spot. Without it, one 429 in the middle
- * of isolating a bad record would restart the whole batch, and a busy Autopilot could keep a batch
- * from ever finishing; past these tries the error goes to Temporal's retry policy.
- */
-async function retryingTransient<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await request();
-    } catch (err) {
-      if (!(err instanceof AutopilotError && TRANSIENT.has(err.kind)) || attempt >= IN_PROCESS_TRIES || signal?.aborted) throw err;
-      await new Promise((resolve) => setTimeout(resolve, err.retryAfterMs ?? 500 * 2 ** (attempt - 1)));
-    }
   }
 }

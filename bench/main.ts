@@ -8,6 +8,7 @@ import { toSettings } from '../store/exports';
 import { importProfiles } from '../store/profiles';
 import { startDevServer } from '../scripts/temporal-server';
 import { progressQuery } from '../workflows';
+import { runPhases } from './phases';
 import { allExecutions } from '../test/helpers/history';
 import { startPostgres } from '../test/helpers/postgres';
 import { startTestStack, TEST_API_KEY, type TestStack } from '../test/helpers/stack';
@@ -38,6 +39,8 @@ interface Row {
   largestExecutionEvents?: number;
   requests: number;
   rateLimited: number;
+  /** Where the engine's wall time went: setup (of it: plan) / send / finish, in seconds. */
+  phases?: string;
   note: string;
 }
 
@@ -119,6 +122,8 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
   for (const ex of await allExecutions(stack.client, handle.workflowId)) {
     largest = Math.max(largest, (await stack.client.workflow.getHandle(handle.workflowId, ex.runId).describe()).historyLength);
   }
+  const p = await runPhases(stack.client, handle.workflowId);
+  console.log(`${name}: batch activities busy ${((100 * p.batchActivitySeconds) / (CONCURRENCY * p.sendSeconds)).toFixed(0)} % of ${CONCURRENCY} slots`);
   const stats = stack.sim.sim.stats(TEST_API_KEY);
   if (counts.exported !== options.count) throw new Error(`${name}: exported ${counts.exported} of ${options.count}`);
   return {
@@ -130,6 +135,7 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
     largestExecutionEvents: largest,
     requests: stats.requests,
     rateLimited: stats.rateLimited,
+    phases: [`${p.setupSeconds.toFixed(1)} (${p.planSeconds.toFixed(1)})`, p.sendSeconds.toFixed(1), p.finishSeconds.toFixed(1)].join(' / '),
     note: '',
     duplicates: stats.upsertedContacts - counts.exported,
   };

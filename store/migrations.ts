@@ -94,6 +94,22 @@ const MIGRATIONS: string[] = [
     next_slot timestamptz NOT NULL
   );
   `,
+  // A sent batch is recorded once, as a whole (one row, not a hundred updates); only the items
+  // Autopilot rejected are written one by one. The view gives every item its outcome. Only
+  // rejected and skipped items are ever listed one by one: the index holds just those.
+  `
+  DROP INDEX run_items_outcomes;
+  CREATE INDEX run_items_outcomes ON run_items (run_id, profile_id) WHERE status IN ('rejected', 'skipped');
+  CREATE TABLE run_batches (
+    run_id text NOT NULL,
+    batch_no integer NOT NULL,
+    PRIMARY KEY (run_id, batch_no)
+  );
+  CREATE VIEW run_item_status AS
+    SELECT i.run_id, i.seq, i.profile_id, i.segment_id, i.batch_no, i.reason,
+      CASE WHEN i.status = 'pending' AND b.batch_no IS NOT NULL THEN 'exported' ELSE i.status END AS status
+    FROM run_items i LEFT JOIN run_batches b ON b.run_id = i.run_id AND b.batch_no = i.batch_no;
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -41,6 +41,7 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Pro
   const sendLimit = s.onLimitExceeded === 'send_first' ? s.profileLimit : 2 ** 31 - 1;
   return db.transaction(async (tx) => {
     await tx.query('DELETE FROM run_items WHERE run_id = $1', [runId]);
+    await tx.query('DELETE FROM run_batches WHERE run_id = $1', [runId]);
     await tx.query(
       `INSERT INTO run_items (run_id, seq, profile_id, segment_id, batch_no, status, reason)
        WITH chosen AS (
@@ -49,7 +50,7 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Pro
          JOIN segment_members m ON m.segment_id = s.segment_id
        ), ranked AS (
          SELECT p.id, lower(btrim(p.attributes->>$3)) AS email, row_number() OVER (ORDER BY p.id) AS rank
-         FROM profiles p WHERE p.id IN (SELECT profile_id FROM chosen)
+         FROM profiles p WHERE p.id IN (SELECT profile_id FROM segment_members WHERE segment_id = ANY($2::text[]))
        ), classified AS (
          SELECT id, CASE
            WHEN email IS NULL OR email = '' THEN $5
@@ -61,13 +62,13 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Pro
        ), items AS (
          SELECT c.profile_id, c.segment_id, c.pos, k.skip,
            row_number() OVER (ORDER BY c.pos, c.profile_id) AS seq,
-           CASE WHEN k.skip IS NULL
-             THEN (row_number() OVER (PARTITION BY c.pos, k.skip IS NULL ORDER BY c.profile_id) - 1) / $10
-           END AS batch_in_segment
+           -- Sendable items of this segment so far, this one included.
+           count(*) FILTER (WHERE k.skip IS NULL) OVER (PARTITION BY c.pos ORDER BY c.profile_id) AS sendable
          FROM chosen c JOIN classified k ON k.id = c.profile_id
        )
        SELECT $1, seq, profile_id, segment_id,
-         CASE WHEN skip IS NULL THEN dense_rank() OVER (PARTITION BY skip IS NULL ORDER BY pos, batch_in_segment) - 1 END,
+         -- A batch starts at every 100th sendable item of a segment, so none spans two segments.
+         CASE WHEN skip IS NULL THEN count(*) FILTER (WHERE skip IS NULL AND (sendable - 1) % $10 = 0) OVER (ORDER BY pos, profile_id) - 1 END,
          CASE WHEN skip IS NULL THEN 'pending' ELSE 'skipped' END, skip
        FROM items`,
       [
@@ -105,18 +106,20 @@ export async function countSegmentProfiles(db: Db, segmentIds: string[]): Promis
 
 export interface BatchItem {
   seq: number;
+  batchNo: number;
   status: 'pending' | 'exported' | 'rejected';
   profileId: string;
   segmentId: string;
   attributes: Record<string, unknown>;
 }
 
-export async function readBatch(db: Db, runId: string, batchNo: number): Promise<BatchItem[]> {
+/** The items of `count` batches from `firstBatch` on, with their profiles, in one round trip. */
+export async function readBatches(db: Db, runId: string, firstBatch: number, count: number): Promise<BatchItem[]> {
   return db.query<BatchItem>(
-    `SELECT i.seq, i.status, i.profile_id AS "profileId", i.segment_id AS "segmentId", p.attributes
-     FROM run_items i JOIN profiles p ON p.id = i.profile_id
-     WHERE i.run_id = $1 AND i.batch_no = $2 ORDER BY i.seq`,
-    [runId, batchNo],
+    `SELECT i.seq, i.batch_no AS "batchNo", i.status, i.profile_id AS "profileId", i.segment_id AS "segmentId", p.attributes
+     FROM run_item_status i JOIN profiles p ON p.id = i.profile_id
+     WHERE i.run_id = $1 AND i.batch_no BETWEEN $2 AND $3 ORDER BY i.batch_no, i.seq`,
+    [runId, firstBatch, firstBatch + count - 1],
   );
 }
 
@@ -126,12 +129,20 @@ export interface ItemOutcome {
   reason?: string;
 }
 
-export async function recordOutcomes(db: Db, runId: string, outcomes: ItemOutcome[]): Promise<void> {
+/**
+ * Records a sent batch in one statement: the batch as a whole, and each item Autopilot rejected
+ * with its reason. Every other item of the batch counts as exported (see run_item_status).
+ */
+export async function recordSentBatch(db: Db, runId: string, batchNo: number, outcomes: ItemOutcome[]): Promise<void> {
+  const rejected = outcomes.filter((o) => o.status === 'rejected');
   await db.query(
-    `UPDATE run_items i SET status = o.status, reason = o.reason
-     FROM unnest($2::int[], $3::text[], $4::text[]) AS o(seq, status, reason)
-     WHERE i.run_id = $1 AND i.seq = o.seq`,
-    [runId, outcomes.map((o) => o.seq), outcomes.map((o) => o.status), outcomes.map((o) => o.reason ?? null)],
+    `WITH rejected AS (
+       UPDATE run_items i SET status = 'rejected', reason = o.reason
+       FROM unnest($3::int[], $4::text[]) AS o(seq, reason)
+       WHERE i.run_id = $1 AND i.seq = o.seq
+     )
+     INSERT INTO run_batches (run_id, batch_no) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+    [runId, batchNo, rejected.map((o) => o.seq), rejected.map((o) => o.reason ?? null)],
   );
 }
 
@@ -148,7 +159,7 @@ export async function countOutcomes(db: Db, runId: string): Promise<RunCounts & 
               WHEN bool_or(status = 'pending') THEN 'pending'
               ELSE 'exported' END AS status,
          min(reason) FILTER (WHERE status IN ('rejected', 'skipped')) AS reason
-       FROM run_items WHERE run_id = $1 GROUP BY profile_id
+       FROM run_item_status WHERE run_id = $1 GROUP BY profile_id
      )
      SELECT status, reason, count(*)::int AS n FROM per_profile GROUP BY status, reason`,
     [runId],

@@ -78,7 +78,7 @@ describe('worker processes', () => {
     const { runId, counts } = await handle.result();
 
     const [{ exported }] = await db.query<{ exported: number }>(
-      "SELECT count(*)::int AS exported FROM run_items WHERE run_id = $1 AND status = 'exported'",
+      "SELECT count(*)::int AS exported FROM run_item_status WHERE run_id = $1 AND status = 'exported'",
       [runId],
     );
     const duplicates = stack.sim.sim.stats(TEST_API_KEY).upsertedContacts - exported;

@@ -109,7 +109,7 @@ export async function createHarness(): Promise<Harness> {
       return app.request(path, { method, headers, body: raw });
     },
     async reset() {
-      await db.exec('TRUNCATE api_tokens, run_items, runs, exports, connections, segment_members, profiles');
+      await db.exec('TRUNCATE api_tokens, run_items, run_batches, runs, exports, connections, segment_members, profiles');
       logs.length = 0;
       fakeScheduler.schedules.clear();
       fakeRuns.state.going.clear();

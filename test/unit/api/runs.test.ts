@@ -1,7 +1,7 @@
 import { exportWorkflowId } from '../../../domain/ids';
 import { createExportStore, toSettings } from '../../../store/exports';
 import { importProfiles } from '../../../store/profiles';
-import { closeRun, countOutcomes, readBatch, recordOutcomes, snapshotRun } from '../../../store/runs';
+import { closeRun, countOutcomes, readBatches, recordSentBatch, snapshotRun } from '../../../store/runs';
 import { createConnection, createExport } from './fixtures';
 import { createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
 
@@ -28,8 +28,8 @@ async function startedRun(): Promise<string> {
   const { runId } = await json(res);
   const e = (await createExportStore(h.db).get(exportId))!;
   await snapshotRun(h.db, runId, toSettings({ ...e, connectionId: e.connectionId! }));
-  const batch = await readBatch(h.db, runId, 0);
-  await recordOutcomes(h.db, runId, batch.map((i) => (i.profileId === 'p003' ? { seq: i.seq, status: 'rejected', reason: 'refused by Autopilot' } : { seq: i.seq, status: 'exported' })));
+  const batch = await readBatches(h.db, runId, 0, 1);
+  await recordSentBatch(h.db, runId, 0, batch.map((i) => (i.profileId === 'p003' ? { seq: i.seq, status: 'rejected', reason: 'refused by Autopilot' } : { seq: i.seq, status: 'exported' })));
   await h.db.query("UPDATE runs SET started_at = now() - interval '10 seconds' WHERE id = $1", [runId]);
   return runId;
 }
@@ -83,7 +83,7 @@ describe('GET /runs/:runId', () => {
 
   it('shows a finished run with its final counts', async () => {
     const runId = await startedRun();
-    await recordOutcomes(h.db, runId, (await readBatch(h.db, runId, 1)).map((i) => ({ seq: i.seq, status: 'exported' as const })));
+    await recordSentBatch(h.db, runId, 1, (await readBatches(h.db, runId, 1, 1)).map((i) => ({ seq: i.seq, status: 'exported' as const })));
     const { pending: _pending, ...counts } = await countOutcomes(h.db, runId);
     await closeRun(h.db, runId, 'completed', counts);
     h.runState.going.clear();

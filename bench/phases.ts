@@ -1,0 +1,51 @@
+import type { Client } from '@temporalio/client';
+import { allExecutions } from '../test/helpers/history';
+
+export interface Phases {
+  /** Workflow start to the first batch handed out: record the run, check the key, plan, lists. */
+  setupSeconds: number;
+  /** Of the setup: freezing the membership (planRun). */
+  planSeconds: number;
+  /** First batch handed out to the last one done. */
+  sendSeconds: number;
+  /** Last batch done to the workflow's end: counting outcomes, closing the run. */
+  finishSeconds: number;
+  /** Sum over batch activities of their time on a worker (started to completed). */
+  batchActivitySeconds: number;
+}
+
+/** Where a run's wall time went, read from its histories (every execution, oldest first). */
+export async function runPhases(client: Client, workflowId: string): Promise<Phases> {
+  const executions = (await allExecutions(client, workflowId)).reverse();
+  const seconds = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
+  let start = 0;
+  let end = 0;
+  let firstBatch = Infinity;
+  let lastBatch = 0;
+  let planSeconds = 0;
+  let batchActivitySeconds = 0;
+  for (const e of executions) {
+    const events = (await client.workflow.getHandle(workflowId, e.runId).fetchHistory()).events ?? [];
+    const scheduled = new Map<string, { name: string; at: number }>();
+    const started = new Map<string, number>();
+    for (const event of events) {
+      const at = seconds(event.eventTime);
+      start ||= at;
+      end = at;
+      const s = event.activityTaskScheduledEventAttributes;
+      if (s) {
+        scheduled.set(String(event.eventId), { name: s.activityType?.name ?? '', at });
+        if (s.activityType?.name === 'exportBatch') firstBatch = Math.min(firstBatch, at);
+      }
+      if (event.activityTaskStartedEventAttributes) started.set(String(event.activityTaskStartedEventAttributes.scheduledEventId), at);
+      const done = event.activityTaskCompletedEventAttributes;
+      const activity = done && scheduled.get(String(done.scheduledEventId));
+      if (activity?.name === 'exportBatch') {
+        lastBatch = at;
+        batchActivitySeconds += at - (started.get(String(done!.scheduledEventId)) ?? at);
+      }
+      if (activity?.name === 'planRun') planSeconds = at - activity.at;
+    }
+  }
+  return { setupSeconds: firstBatch - start, planSeconds, sendSeconds: lastBatch - firstBatch, finishSeconds: end - lastBatch, batchActivitySeconds };
+}
