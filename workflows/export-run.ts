@@ -22,7 +22,7 @@ export interface ExportRunOptions {
   concurrency?: number;
   /** Continue-as-new after this many batches (or earlier when the server suggests it). */
   batchesPerExecution?: number;
-  /** Batches one activity sends, one after the other: fewer round trips through Temporal per contact. */
+  /** At most this many batches per activity, sent one after the other: fewer round trips through Temporal per contact. */
   batchesPerActivity?: number;
   /** The queue whose workers call Autopilot under the rate limit. */
   autopilotTaskQueue?: string;
@@ -74,7 +74,7 @@ export const progressQuery = defineQuery<RunProgress>('progress');
 const DEFAULTS = {
   concurrency: 4,
   batchesPerExecution: 2_000,
-  batchesPerActivity: 10,
+  batchesPerActivity: 20,
   keyRecheckMs: 60_000,
   blockedTimeoutMs: 24 * 3600_000,
 };
@@ -149,8 +149,8 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
         phase = 'exporting';
         keyCheck = undefined;
       })());
-    // Runs started before batchesPerActivity sent one batch per activity; their histories replay as they ran.
-    const perActivity = patched('batches-per-activity') ? options.batchesPerActivity : 1;
+    // Histories replay as they ran: runs started before these patches sent one batch per activity, then ten.
+    const perActivity = !patched('batches-per-activity') ? 1 : patched('adaptive-batches-per-activity') ? batchesPerActivity(s.batches, options) : 10;
     const exportBatches = async (batchNo: number, batchCount: number): Promise<BatchResult> => {
       for (;;) {
         try {
@@ -197,6 +197,14 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, cause: err as Error });
   }
   return continueAsNew<typeof exportRun>({ ...input, resume: state });
+}
+
+/**
+ * As many batches per activity as still gives each slot about ten activities: every activity costs a
+ * round trip through Temporal, and progress (counted in finished activities) should keep moving.
+ */
+function batchesPerActivity(batches: number, options: { concurrency: number; batchesPerActivity: number }): number {
+  return Math.max(1, Math.min(options.batchesPerActivity, Math.ceil(batches / (options.concurrency * 10))));
 }
 
 function isAuthFailure(err: unknown): boolean {
