@@ -39,7 +39,7 @@ interface Row {
   largestExecutionEvents?: number;
   requests: number;
   rateLimited: number;
-  /** Where the engine's wall time went: setup (of it: plan) / send / finish, in seconds. */
+  /** Where the engine's wall time went: setup (of it: plan) / send / finish, in seconds; how busy its batch slots were while sending. */
   phases?: string;
   note: string;
 }
@@ -123,7 +123,6 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
     largest = Math.max(largest, (await stack.client.workflow.getHandle(handle.workflowId, ex.runId).describe()).historyLength);
   }
   const p = await runPhases(stack.client, handle.workflowId);
-  console.log(`${name}: batch activities busy ${((100 * p.batchActivitySeconds) / (CONCURRENCY * p.sendSeconds)).toFixed(0)} % of ${CONCURRENCY} slots`);
   const stats = stack.sim.sim.stats(TEST_API_KEY);
   if (counts.exported !== options.count) throw new Error(`${name}: exported ${counts.exported} of ${options.count}`);
   return {
@@ -135,7 +134,9 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
     largestExecutionEvents: largest,
     requests: stats.requests,
     rateLimited: stats.rateLimited,
-    phases: [`${p.setupSeconds.toFixed(1)} (${p.planSeconds.toFixed(1)})`, p.sendSeconds.toFixed(1), p.finishSeconds.toFixed(1)].join(' / '),
+    phases:
+      [`${p.setupSeconds.toFixed(1)} (${p.planSeconds.toFixed(1)})`, p.sendSeconds.toFixed(1), p.finishSeconds.toFixed(1)].join(' / ') +
+      `; slots ${Math.round((100 * p.batchActivitySeconds) / (CONCURRENCY * p.sendSeconds))} % busy`,
     note: '',
     duplicates: stats.upsertedContacts - counts.exported,
   };

@@ -105,10 +105,13 @@ const MIGRATIONS: string[] = [
     batch_no integer NOT NULL,
     PRIMARY KEY (run_id, batch_no)
   );
+  -- A lookup by key per item, not a join: a join's plan depends on statistics that know nothing of a
+  -- run just started, and a bad one scans all the run's batches for every item.
   CREATE VIEW run_item_status AS
     SELECT i.run_id, i.seq, i.profile_id, i.segment_id, i.batch_no, i.reason,
-      CASE WHEN i.status = 'pending' AND b.batch_no IS NOT NULL THEN 'exported' ELSE i.status END AS status
-    FROM run_items i LEFT JOIN run_batches b ON b.run_id = i.run_id AND b.batch_no = i.batch_no;
+      CASE WHEN i.status = 'pending' AND EXISTS (SELECT FROM run_batches b WHERE b.run_id = i.run_id AND b.batch_no = i.batch_no)
+        THEN 'exported' ELSE i.status END AS status
+    FROM run_items i;
   `,
 ];
 

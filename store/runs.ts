@@ -135,11 +135,13 @@ export interface ItemOutcome {
  */
 export async function recordSentBatch(db: Db, runId: string, batchNo: number, outcomes: ItemOutcome[]): Promise<void> {
   const rejected = outcomes.filter((o) => o.status === 'rejected');
+  // `seq = ANY` lets the planner look the items up by key: joined to unnest() alone, it may scan
+  // every run's items once the table's statistics know only other runs.
   await db.query(
     `WITH rejected AS (
        UPDATE run_items i SET status = 'rejected', reason = o.reason
        FROM unnest($3::int[], $4::text[]) AS o(seq, reason)
-       WHERE i.run_id = $1 AND i.seq = o.seq
+       WHERE i.run_id = $1 AND i.seq = ANY($3::int[]) AND i.seq = o.seq
      )
      INSERT INTO run_batches (run_id, batch_no) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
     [runId, batchNo, rejected.map((o) => o.seq), rejected.map((o) => o.reason ?? null)],
