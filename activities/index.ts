@@ -157,20 +157,22 @@ export function createActivities(deps: ActivityDeps) {
     async exportBatch(input: ExportBatchInput): Promise<BatchResult> {
       const client = await clientFor(input.connectionId);
       return callingAutopilot(async (signal) => {
+        const result = { exported: 0, rejected: 0 };
+        const tally = ({ status }: { status: string }) => {
+          if (status === 'exported' || status === 'rejected') result[status]++;
+        };
         const items = await runs.readBatches(db, input.runId, input.batchNo, input.batchCount ?? 1);
         for (const batch of groupBy(items, (i) => i.batchNo)) {
           signal.throwIfAborted();
+          batch.forEach(tally);
           const pending = batch.filter((i) => i.status === 'pending');
           if (pending.length === 0) continue;
           const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
           const outcomes = await sendBatch(client, outgoing, signal);
           await runs.recordSentBatch(db, input.runId, batch[0].batchNo, outcomes);
-          for (const o of outcomes) batch.find((i) => i.seq === o.seq)!.status = o.status;
+          outcomes.forEach(tally);
         }
-        return {
-          exported: items.filter((i) => i.status === 'exported').length,
-          rejected: items.filter((i) => i.status === 'rejected').length,
-        };
+        return result;
       });
     },
 

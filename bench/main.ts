@@ -9,6 +9,7 @@ import { importProfiles } from '../store/profiles';
 import { startDevServer } from '../scripts/temporal-server';
 import { progressQuery } from '../workflows';
 import { runPhases } from './phases';
+import { until } from '../test/helpers/assertions';
 import { allExecutions } from '../test/helpers/history';
 import { startPostgres } from '../test/helpers/postgres';
 import { startTestStack, TEST_API_KEY, type TestStack } from '../test/helpers/stack';
@@ -110,7 +111,7 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
   let peak = 0;
   if (options.crash) {
     const half = Math.ceil(options.count / 200);
-    while ((await handle.query(progressQuery)).batchesDone < half) await new Promise((r) => setTimeout(r, 200));
+    await until('half the batches', async () => ((await handle.query(progressQuery)).batchesDone >= half ? true : undefined), 3_600_000);
     peak = peakRssMb(workers.current().child.pid);
     await workers.current().kill('SIGKILL');
     await workers.restart();

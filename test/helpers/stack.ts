@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { AUTOPILOT_REQUESTS_PER_SECOND } from '../../autopilot';
 import { startAutopilotSim } from '../../autopilot-sim/server';
 import type { AutopilotSimOptionsInput } from '../../autopilot-sim/options';
 import type { ExportSettings } from '../../domain/export';
@@ -128,7 +129,7 @@ export async function startTestStack(options: TestStackOptions = {}) {
       };
     },
 
-    async createConnection(apiKey = TEST_API_KEY, requestsPerSecond = 5) {
+    async createConnection(apiKey = TEST_API_KEY, requestsPerSecond = AUTOPILOT_REQUESTS_PER_SECOND) {
       return connections.create({ displayName: 'Test Autopilot', apiKey, usableBy: 'admins', requestsPerSecond, createdBy: 'tester' });
     },
 
