@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context, log, sleep } from '@temporalio/activity';
 import { AutopilotClient, AutopilotError } from '../autopilot';
 import { ErrorType } from '../domain/errors';
-import type { ExportSettings, FieldMapping, RunCounts, RunTrigger } from '../domain/export';
+import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
 import type { Db } from '../store/db';
 import type { ConnectionStore } from '../store/connections';
 import { createExportStore, toSettings } from '../store/exports';
@@ -27,7 +27,6 @@ export interface ExportBatchInput {
   /** The first batch; `batchCount` batches from there are sent one after the other (default 1). */
   batchNo: number;
   batchCount?: number;
-  mapping: FieldMapping;
   /** Segment id → Autopilot list id. */
   lists: Record<string, string>;
 }
@@ -55,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
     if (!secret) throw ApplicationFailure.nonRetryable(`Connection ${connectionId} does not exist`, ErrorType.ConnectionNotFound);
     const baseUrl = secret.baseUrl ?? deps.autopilotBaseUrl;
     const key = JSON.stringify([secret.apiKey, baseUrl, secret.requestsPerSecond]);
+    const destination = deps.connections.destinationKey(secret.apiKey, baseUrl);
     const cached = clients.get(connectionId);
     if (cached?.key === key) return cached.client;
     cached?.client.close();
@@ -62,20 +62,20 @@ export function createActivities(deps: ActivityDeps) {
       baseUrl,
       apiKey: secret.apiKey,
       timeoutMs: deps.autopilotTimeoutMs,
-      beforeRequest: () => takeTurn(connectionId, secret.requestsPerSecond),
+      beforeRequest: () => takeTurn(destination, secret.requestsPerSecond),
     });
     clients.set(connectionId, { key, client });
     return client;
   }
 
   /**
-   * Waits for this connection's next turn in the schedule all workers share (see reserveTurn). A
+   * Waits for the destination's next turn in the schedule all workers share (see reserveTurn). A
    * turn woken too late is dropped for a new one: used late, it would crowd the turns after it.
    * The activity's sleep ends early, failing, when the attempt is cancelled or timed out.
    */
-  async function takeTurn(connectionId: string, requestsPerSecond: number): Promise<void> {
+  async function takeTurn(destination: string, requestsPerSecond: number): Promise<void> {
     for (;;) {
-      const waitMs = await reserveTurn(db, connectionId, requestsPerSecond, MAX_TURN_WAIT_MS);
+      const waitMs = await reserveTurn(db, destination, requestsPerSecond, MAX_TURN_WAIT_MS);
       if (waitMs === null) {
         // Other runs hold the next turns: retried later like a 429, as a throttled request is.
         throw new AutopilotError('rateLimited', 'The connection\'s Autopilot rate budget is taken by other runs for now', {
@@ -167,8 +167,10 @@ export function createActivities(deps: ActivityDeps) {
           batch.forEach(tally);
           const pending = batch.filter((i) => i.status === 'pending');
           if (pending.length === 0) continue;
-          const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(i.attributes, input.mapping, input.lists[i.segmentId]) }));
-          const outcomes = await sendBatch(client, outgoing, signal);
+          const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(frozenEmail(i), i.fields ?? {}, input.lists[i.segmentId]) }));
+          // A request once started is finished and recorded, even when the run is being cancelled,
+          // so what the run reports is what Autopilot received.
+          const outcomes = await sendBatch(client, outgoing);
           await runs.recordSentBatch(db, input.runId, batch[0].batchNo, outcomes);
           outcomes.forEach(tally);
         }
@@ -178,20 +180,30 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Closes the run with its profile-level counts; every profile must be accounted for. */
     async finishRun(input: { runId: string }): Promise<RunCounts> {
-      const { pending, ...counts } = await runs.countOutcomes(db, input.runId);
-      if (pending > 0) throw new Error(`Run ${input.runId} still has ${pending} profiles pending`);
+      const counts = await runs.countOutcomes(db, input.runId);
+      if (counts.pending > 0) throw new Error(`Run ${input.runId} still has ${counts.pending} profiles pending`);
       await runs.closeRun(db, input.runId, 'completed', counts);
       return counts;
     },
 
+    /** Closes a run cut short, keeping what was never sent as pending, so its counts still add up. */
     async failRun(input: { runId: string; status: 'failed' | 'cancelled'; reason: string }): Promise<void> {
-      const { pending: _pending, ...counts } = await runs.countOutcomes(db, input.runId);
-      await runs.closeRun(db, input.runId, input.status, counts, input.reason);
+      await runs.closeRun(db, input.runId, input.status, await runs.countOutcomes(db, input.runId), input.reason);
+    },
+
+    async recordSkippedRun(input: runs.RunRecord & { reason: string }): Promise<void> {
+      await runs.recordSkippedRun(db, input);
     },
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** A run planned before profiles were frozen cannot be sent faithfully: it fails, clearly, and is simply run again. */
+function frozenEmail(item: runs.BatchItem): string {
+  if (item.email !== null) return item.email;
+  throw ApplicationFailure.nonRetryable('This run was planned by an earlier version of the engine; start a new run of the export', ErrorType.InvalidExportInput);
+}
 
 /** Consecutive runs of items with the same key, in order. */
 function groupBy<T>(items: T[], key: (item: T) => unknown): T[][] {

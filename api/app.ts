@@ -16,6 +16,7 @@ import { createCatalogRoutes } from './routes/catalog';
 import { createConnectionRoutes } from './routes/connections';
 import { createExportRoutes } from './routes/exports';
 import { createRunRoutes } from './routes/runs';
+import { createRunReconciler } from './run-reconciler';
 import { createTokenRoutes } from './routes/tokens';
 
 export type AppDeps = {
@@ -51,7 +52,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', createTokenRoutes(createTokenStore(deps.db)));
   app.route('/', createConnectionRoutes({ ...stores, checkKey: deps.checkKey, scheduler: deps.scheduler, runs: deps.runs }));
   app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs }));
-  app.route('/', createRunRoutes({ ...stores, runs: deps.runs }));
+  app.route('/', createRunRoutes({ ...stores, runs: deps.runs, reconciler: createRunReconciler({ db: deps.db, runs: deps.runs, logger }) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
     type: 'http',

@@ -11,6 +11,7 @@ import { createApp } from './app';
 import { createKeyChecker } from './check-key';
 import { createJsonLogger, type Logger } from './logger';
 import { createRunLauncher } from './run-launcher';
+import { createRunReconciler } from './run-reconciler';
 import { createTemporalScheduler } from './scheduler';
 
 export interface StartApiOptions {
@@ -41,12 +42,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // Passed to the workflow only when it differs from the workflow's own default.
   const autopilotTaskQueue =
     config.temporal.autopilotTaskQueue === DEFAULT_AUTOPILOT_TASK_QUEUE ? undefined : config.temporal.autopilotTaskQueue;
+  const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue });
   const app = createApp({
     db,
     box: createSecretBox(options.secretsKey),
     checkKey: createKeyChecker({ defaultBaseUrl: options.autopilotBaseUrl ?? config.autopilot.baseUrl }),
     scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
-    runs: createRunLauncher({ client, db, taskQueue, autopilotTaskQueue }),
+    runs,
     bootstrapAdminToken: config.api.adminToken,
     logger,
   });
@@ -56,10 +58,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   });
   const { port } = server.address() as AddressInfo;
   logger.info('API listening', { port });
+  const stopSweeping = createRunReconciler({ db, runs, logger }).start(config.api.sweepIntervalMs);
   return {
     port,
     newAdminToken,
     async close() {
+      stopSweeping();
       // Stop taking requests and let those in flight finish before the Temporal connection goes.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connection.close();

@@ -25,6 +25,12 @@ export interface StartedRun {
   workflowId: string;
 }
 
+/** How a run's workflow ended, as Temporal tells it. */
+export interface RunEnding {
+  status: 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+  reason?: string;
+}
+
 export interface RunLauncher {
   /** Starts a run; throws {@link RunAlreadyGoingError} when the export already has one going. */
   start(settings: ExportSettings, trigger: RunTrigger): Promise<StartedRun>;
@@ -35,6 +41,11 @@ export interface RunLauncher {
    * such run; a run that just ended may still answer true (the server accepts and ignores it).
    */
   cancel(workflowId: string, runId?: string): Promise<boolean>;
+  /**
+   * How the run whose first execution is `runId` ended, following continue-as-new; undefined while
+   * it is still going. Throws when Temporal cannot be asked.
+   */
+  ending(workflowId: string, runId: string): Promise<RunEnding | undefined>;
 }
 
 export class RunAlreadyGoingError extends Error {

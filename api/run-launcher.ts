@@ -4,10 +4,17 @@ import { exportWorkflowId } from '../domain/ids';
 import type { Db } from '../store/db';
 import { findRunningRun } from '../store/run-queries';
 import { exportRun, progressQuery, type ExportRunInput, type RunProgress } from '../workflows/export-run';
-import { RunAlreadyGoingError, type RunLauncher, type StartedRun } from './ports';
+import { RunAlreadyGoingError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
 
 /** gRPC FAILED_PRECONDITION: what the server answers when the named run is not the one going. */
 const FAILED_PRECONDITION = 9;
+/** HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT: only the event that closed a run. */
+const CLOSE_EVENT_ONLY = 2;
+/** A reason typed by an operator is shown, not stored at any length. */
+const MAX_REASON = 200;
+
+/** Temporal no longer knows the run: its history is past the namespace's retention. */
+const GONE: RunEnding = { status: 'failed', reason: 'The run never closed and its workflow is no longer in Temporal (past its retention)' };
 
 export interface RunLauncherOptions {
   client: Client;
@@ -37,7 +44,63 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
     return description.raw.workflowExecutionInfo?.firstRunId || description.runId;
   }
 
+  /** The event that closed one execution of the chain. */
+  async function closeEvent(workflowId: string, runId: string) {
+    const { history } = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId, runId },
+      historyEventFilterType: CLOSE_EVENT_ONLY,
+    });
+    return history?.events?.[0];
+  }
+
+  /** How a closed execution ended, in the API's words; the next execution's id if it continued as new. */
+  async function ending(workflowId: string, runId: string, status: string): Promise<RunEnding | { next: string }> {
+    const event = await closeEvent(workflowId, runId);
+    const next = event?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (status === 'CONTINUED_AS_NEW' && next) return { next };
+    const said = (text: string | null | undefined) => (text ? `: ${text.slice(0, MAX_REASON)}` : '');
+    switch (status) {
+      case 'TERMINATED':
+        return { status: 'terminated', reason: `Terminated in Temporal${said(event?.workflowExecutionTerminatedEventAttributes?.reason)}` };
+      case 'TIMED_OUT':
+        return { status: 'timed_out', reason: 'Timed out in Temporal (the workflow execution timeout was reached)' };
+      case 'CANCELED':
+        return { status: 'cancelled', reason: 'Cancelled in Temporal' };
+      case 'COMPLETED':
+        return { status: 'completed' };
+      default:
+        return { status: 'failed', reason: `The workflow failed in Temporal${said(event?.workflowExecutionFailedEventAttributes?.failure?.message)}` };
+    }
+  }
+
   return {
+    async ending(workflowId: string, firstRunId: string): Promise<RunEnding | undefined> {
+      const describe = (runId?: string) => client.workflow.getHandle(workflowId, runId).describe();
+      try {
+        // The newest execution under the id: a reset or a continue-as-new keeps the first run id.
+        const latest = await describe();
+        if ((latest.raw.workflowExecutionInfo?.firstRunId || latest.runId) === firstRunId) {
+          return latest.status.name === 'RUNNING' ? undefined : await closedAs(latest.runId, latest.status.name);
+        }
+        // A later run of the export holds the id: follow this run's own chain to its end.
+        let runId = firstRunId;
+        for (;;) {
+          const result = await ending(workflowId, runId, (await describe(runId)).status.name);
+          if (!('next' in result)) return result;
+          runId = result.next;
+        }
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return GONE;
+        throw err;
+      }
+
+      async function closedAs(runId: string, status: string): Promise<RunEnding> {
+        const result = await ending(workflowId, runId, status);
+        return 'next' in result ? GONE : result;
+      }
+    },
+
     async start(settings: ExportSettings, trigger: RunTrigger): Promise<StartedRun> {
       const workflowId = exportWorkflowId(settings.exportId);
       const input: ExportRunInput = { settings, trigger };

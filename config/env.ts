@@ -22,6 +22,7 @@ const envSchema = z.object({
   AUTOPILOT_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(15_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -31,7 +32,8 @@ export interface Config {
   store: { url?: string; dataDir: string };
   secretsKey?: Buffer;
   autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
-  api: { port: number; adminToken?: string };
+  /** `sweepIntervalMs`: how often runs whose workflow ended without closing them are reconciled with Temporal. */
+  api: { port: number; adminToken?: string; sweepIntervalMs: number };
   dataDir: string;
 }
 
@@ -57,7 +59,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     store: { url: e.DATABASE_URL, dataDir: path.join(dataDir, 'pglite') },
     secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,
     autopilot: { baseUrl: e.AUTOPILOT_BASE_URL, rateLimit: e.AUTOPILOT_RATE_LIMIT, timeoutMs: e.AUTOPILOT_TIMEOUT_MS },
-    api: { port: e.PORT, adminToken: e.ADMIN_TOKEN },
+    api: { port: e.PORT, adminToken: e.ADMIN_TOKEN, sweepIntervalMs: e.RUN_SWEEP_INTERVAL_MS },
     dataDir,
   };
 }

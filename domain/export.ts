@@ -45,10 +45,14 @@ export const RejectReason = {
   BATCH_REFUSED: 'Autopilot refused the request',
 } as const;
 
-/** Profile-level outcome counts. `total = exported + Σ skipped + Σ rejected`, always. */
+/**
+ * Profile-level outcome counts. `total = exported + pending + Σ skipped + Σ rejected`, always;
+ * `pending` is zero once a run completes, and what was never sent when it failed or was cancelled.
+ */
 export interface RunCounts {
   total: number;
   exported: number;
+  pending: number;
   skipped: Record<string, number>;
   rejected: Record<string, number>;
 }
@@ -58,7 +62,12 @@ export function sumValues(record: Record<string, number>): number {
 }
 
 export function countsAddUp(c: RunCounts): boolean {
-  return c.total === c.exported + sumValues(c.skipped) + sumValues(c.rejected);
+  return c.total === c.exported + c.pending + sumValues(c.skipped) + sumValues(c.rejected);
+}
+
+/** Profiles whose outcome is decided (everything but pending) over all profiles, 0–100. */
+export function percentDone(c: RunCounts): number {
+  return c.total === 0 ? 100 : Math.floor((1000 * (c.total - c.pending)) / c.total) / 10;
 }
 
 /**

@@ -111,6 +111,14 @@ export function createConnectionStore(db: Db, box: SecretBox) {
       });
     },
 
+    /**
+     * Names one Autopilot account's rate budget without revealing its key: every connection, run
+     * and worker process that uses the same key at the same address shares it.
+     */
+    destinationKey(apiKey: string, baseUrl: string): string {
+      return box.fingerprint('autopilot-destination', `${baseUrl.replace(/\/+$/, '')}\n${apiKey}`);
+    },
+
     /** The plain key, where to send it and how fast; only activities and the key check call this. */
     async readApiKey(id: string): Promise<{ apiKey: string; baseUrl: string | null; requestsPerSecond: number } | undefined> {
       const [row] = await db.query<{ secret: string; baseUrl: string | null; requestsPerSecond: number }>(

@@ -113,6 +113,27 @@ const MIGRATIONS: string[] = [
         THEN 'exported' ELSE i.status END AS status
     FROM run_items i;
   `,
+  // One rate budget per destination (API key + base URL), whatever connection or run uses it: the
+  // schedule is keyed by a keyed hash of both, never by the key itself. Old rows were per connection.
+  // Each run freezes, per profile, the email and contact fields it sends and reports (run_profiles),
+  // so a re-import or a mapping change during the run changes nothing in it.
+  `
+  DELETE FROM autopilot_pacing;
+  ALTER TABLE autopilot_pacing RENAME COLUMN connection_id TO destination;
+  CREATE TABLE run_profiles (
+    run_id text NOT NULL,
+    profile_id text NOT NULL,
+    -- The trimmed value of the mapped email attribute, as classified; null when the profile has none.
+    email text,
+    -- For a profile skipped as a duplicate email: the profile sent in its place.
+    sent_as text,
+    -- Autopilot field -> value, as mapped when the run planned; only for profiles that are sent.
+    fields jsonb,
+    PRIMARY KEY (run_id, profile_id)
+  );
+  -- What reconciliation with Temporal scans.
+  CREATE INDEX runs_open ON runs (started_at) WHERE status = 'running';
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {

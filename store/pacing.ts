@@ -11,21 +11,21 @@ const SPACING_MARGIN = 1.05;
 export const TURN_LATENESS_MS = 25;
 
 /**
- * Reserves the next turn to call Autopilot for a connection, in a schedule kept in the store and
+ * Reserves the next turn to call one Autopilot destination (see `destinationKey`), in a schedule kept in the store and
  * shared by every worker: turns are 1/rate seconds apart, so no one-second window ever holds more
  * than `rate` requests, however many workers and runs share the key. Returns how long to wait for
  * the turn, or null (and reserves nothing) when it is more than `maxWaitMs` away.
  */
-export async function reserveTurn(db: Db, connectionId: string, requestsPerSecond: number, maxWaitMs: number): Promise<number | null> {
+export async function reserveTurn(db: Db, destination: string, requestsPerSecond: number, maxWaitMs: number): Promise<number | null> {
   const spacingMs = (1000 / requestsPerSecond) * SPACING_MARGIN;
   const [row] = await db.query<{ waitMs: number }>(
-    `INSERT INTO autopilot_pacing AS p (connection_id, next_slot)
+    `INSERT INTO autopilot_pacing AS p (destination, next_slot)
        VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
-     ON CONFLICT (connection_id) DO UPDATE
+     ON CONFLICT (destination) DO UPDATE
        SET next_slot = greatest(p.next_slot, clock_timestamp()) + $2 * interval '1 millisecond'
        WHERE p.next_slot < clock_timestamp() + $3 * interval '1 millisecond'
      RETURNING (extract(epoch FROM next_slot - clock_timestamp()) * 1000 - $2)::float8 AS "waitMs"`,
-    [connectionId, spacingMs, maxWaitMs],
+    [destination, spacingMs, maxWaitMs],
   );
   return row ? Math.max(0, row.waitMs) : null;
 }

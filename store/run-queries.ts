@@ -3,7 +3,7 @@ import type { RunCounts } from '../domain/export';
 
 /** Read-only queries behind the API's run endpoints; the workflow's activities own the writes (store/runs.ts). */
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'skipped';
 
 export interface RunRow {
   id: string;
@@ -15,6 +15,7 @@ export interface RunRow {
   totalProfiles: number | null;
   /** Profile-level counts, written when the run closes. */
   summary: RunCounts | null;
+  /** Why it did not complete: failed, cancelled, terminated, timed out or skipped. */
   error: string | null;
   startedAt: Date;
   finishedAt: Date | null;
@@ -49,17 +50,17 @@ export type OutcomeStatus = 'rejected' | 'skipped';
 
 export interface OutcomeRow {
   profileId: string;
-  /** The profile's current value of the mapped email attribute, if it has one. */
+  /** The email the run classified (trimmed), as it read it when it planned; null when there was none. */
   email: string | null;
   status: OutcomeStatus;
   reason: string | null;
+  /** For a duplicate email: the profile sent in this one's place. */
+  sentAs: string | null;
 }
 
 export interface OutcomeQuery {
   runId: string;
   statuses: OutcomeStatus[];
-  /** The profile attribute holding the email. */
-  emailAttribute: string;
   limit: number;
   /** Keyset: only profiles whose id sorts after this one. */
   afterProfileId?: string;
@@ -67,7 +68,8 @@ export interface OutcomeQuery {
 
 /**
  * One row per profile (a profile in several segments has several items); a profile with any
- * rejected item counts as rejected, as in `countOutcomes`. Keyset-paginated by profile id.
+ * rejected item counts as rejected, as in `countOutcomes`. Keyset-paginated by profile id. The
+ * values are those the run froze, whatever the profile or the export's mapping became since.
  */
 export async function listOutcomes(db: Db, q: OutcomeQuery): Promise<OutcomeRow[]> {
   return db.query<OutcomeRow>(
@@ -76,13 +78,21 @@ export async function listOutcomes(db: Db, q: OutcomeQuery): Promise<OutcomeRow[
          CASE WHEN bool_or(status = 'rejected') THEN 'rejected' ELSE 'skipped' END AS status,
          min(reason) FILTER (WHERE status IN ('rejected', 'skipped')) AS reason
        FROM run_items
-       WHERE run_id = $1 AND status IN ('rejected', 'skipped') AND ($4::text IS NULL OR profile_id > $4)
+       WHERE run_id = $1 AND status IN ('rejected', 'skipped') AND ($3::text IS NULL OR profile_id > $3)
        GROUP BY profile_id
      )
-     SELECT o.profile_id AS "profileId", p.attributes->>$3 AS email, o.status, o.reason
-     FROM per_profile o LEFT JOIN profiles p ON p.id = o.profile_id
+     SELECT o.profile_id AS "profileId", f.email, o.status, o.reason, f.sent_as AS "sentAs"
+     FROM per_profile o LEFT JOIN run_profiles f ON f.run_id = $1 AND f.profile_id = o.profile_id
      WHERE o.status = ANY($2::text[])
-     ORDER BY o.profile_id LIMIT $5`,
-    [q.runId, q.statuses, q.emailAttribute, q.afterProfileId ?? null, q.limit],
+     ORDER BY o.profile_id LIMIT $4`,
+    [q.runId, q.statuses, q.afterProfileId ?? null, q.limit],
   );
+}
+
+/** Runs still marked running that started before `before`: what reconciliation with Temporal looks at. */
+export async function listOpenRuns(db: Db, before: Date, limit: number): Promise<RunRow[]> {
+  return db.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE status = 'running' AND started_at < $1 ORDER BY started_at LIMIT $2`, [
+    before,
+    limit,
+  ]);
 }

@@ -31,59 +31,35 @@ export async function openRun(db: Db, run: RunRecord): Promise<void> {
 }
 
 /**
- * Freezes the run's membership: one item per (profile, chosen segment), classified once.
- * Profiles are ranked by id, so the limit, "first N" and duplicate-email choices are stable
- * whatever the store does afterwards. Sendable items get a batch number; a batch never
- * spans two segments, so one batch never carries the same email twice.
+ * Freezes the run in one statement (one snapshot of the store): each profile's email and mapped
+ * contact fields (run_profiles), and one item per (profile, chosen segment), classified once.
+ * Profiles are ranked by id, so the limit, "first N" and duplicate-email choices are stable.
+ *
+ * Profiles that share an email (trimmed, case-insensitive) are one Autopilot contact: the lowest
+ * profile id is sent, on the list of every segment any of them is in; the others are skipped as
+ * duplicates, naming the profile sent in their place. So a sendable item is one (email, segment)
+ * delivery, and a batch, which never spans two segments, never carries an email twice.
  * Idempotent: a retried snapshot replaces the previous attempt's rows.
  */
 export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Promise<RunPlan> {
   const sendLimit = s.onLimitExceeded === 'send_first' ? s.profileLimit : 2 ** 31 - 1;
+  const mapped = mappedFields(s.mapping);
   return db.transaction(async (tx) => {
-    await tx.query('DELETE FROM run_items WHERE run_id = $1', [runId]);
-    await tx.query('DELETE FROM run_batches WHERE run_id = $1', [runId]);
-    await tx.query(
-      `INSERT INTO run_items (run_id, seq, profile_id, segment_id, batch_no, status, reason)
-       WITH chosen AS (
-         SELECT m.profile_id, m.segment_id, s.pos
-         FROM unnest($2::text[]) WITH ORDINALITY AS s(segment_id, pos)
-         JOIN segment_members m ON m.segment_id = s.segment_id
-       ), ranked AS (
-         SELECT p.id, lower(btrim(p.attributes->>$3)) AS email, row_number() OVER (ORDER BY p.id) AS rank
-         FROM profiles p WHERE p.id IN (SELECT profile_id FROM segment_members WHERE segment_id = ANY($2::text[]))
-       ), classified AS (
-         SELECT id, CASE
-           WHEN email IS NULL OR email = '' THEN $5
-           WHEN email !~ $7 THEN $6
-           WHEN rank > $4 THEN $8
-           WHEN row_number() OVER (PARTITION BY email ORDER BY id) > 1 THEN $9
-         END AS skip
-         FROM ranked
-       ), items AS (
-         SELECT c.profile_id, c.segment_id, c.pos, k.skip,
-           row_number() OVER (ORDER BY c.pos, c.profile_id) AS seq,
-           -- Sendable items of this segment so far, this one included.
-           count(*) FILTER (WHERE k.skip IS NULL) OVER (PARTITION BY c.pos ORDER BY c.profile_id) AS sendable
-         FROM chosen c JOIN classified k ON k.id = c.profile_id
-       )
-       SELECT $1, seq, profile_id, segment_id,
-         -- A batch starts at every 100th sendable item of a segment, so none spans two segments.
-         CASE WHEN skip IS NULL THEN count(*) FILTER (WHERE skip IS NULL AND (sendable - 1) % $10 = 0) OVER (ORDER BY pos, profile_id) - 1 END,
-         CASE WHEN skip IS NULL THEN 'pending' ELSE 'skipped' END, skip
-       FROM items`,
-      [
-        runId,
-        s.segmentIds,
-        s.mapping.email,
-        sendLimit,
-        SkipReason.NO_EMAIL,
-        SkipReason.INVALID_EMAIL,
-        EMAIL_PATTERN,
-        SkipReason.OVER_LIMIT,
-        SkipReason.DUPLICATE_EMAIL,
-        MAX_BATCH_SIZE,
-      ],
-    );
+    for (const table of ['run_items', 'run_batches', 'run_profiles']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
+    await tx.query(SNAPSHOT, [
+      runId,
+      s.segmentIds,
+      s.mapping.email,
+      sendLimit,
+      SkipReason.NO_EMAIL,
+      SkipReason.INVALID_EMAIL,
+      EMAIL_PATTERN,
+      SkipReason.OVER_LIMIT,
+      SkipReason.DUPLICATE_EMAIL,
+      MAX_BATCH_SIZE,
+      mapped.map(([field]) => field),
+      mapped.map(([, attribute]) => attribute),
+    ]);
     const [plan] = await tx.query<RunPlan>(
       `SELECT count(DISTINCT profile_id)::int AS "totalProfiles",
               coalesce(max(batch_no) + 1, 0)::int AS batches
@@ -94,6 +70,59 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Pro
     return plan;
   });
 }
+
+/** (Autopilot field, profile attribute) pairs in the order toContact applies them: later ones win. */
+function mappedFields(m: ExportSettings['mapping']): [string, string][] {
+  const standard: [string, string | undefined][] = [['FirstName', m.firstName], ['LastName', m.lastName]];
+  return [...standard, ...Object.entries(m.fields ?? {})].filter((p): p is [string, string] => p[1] !== undefined);
+}
+
+const SNAPSHOT = `
+WITH chosen AS (
+  SELECT m.profile_id, m.segment_id, s.pos
+  FROM unnest($2::text[]) WITH ORDINALITY AS s(segment_id, pos)
+  JOIN segment_members m ON m.segment_id = s.segment_id
+), ranked AS (
+  SELECT p.id, btrim(p.attributes->>$3, E' \t\r\n') AS email, row_number() OVER (ORDER BY p.id) AS rank,
+    (SELECT jsonb_object_agg(f.field, p.attributes->f.attribute)
+     FROM unnest($11::text[], $12::text[]) AS f(field, attribute)
+     WHERE p.attributes->f.attribute NOT IN ('null'::jsonb, '""'::jsonb)) AS fields
+  FROM profiles p WHERE p.id IN (SELECT profile_id FROM chosen)
+), classified AS (
+  SELECT id, email, fields, CASE
+    WHEN email IS NULL OR email = '' THEN $5
+    WHEN lower(email) !~ $7 THEN $6
+    WHEN rank > $4 THEN $8
+  END AS skip
+  FROM ranked
+), keyed AS (
+  -- The profile each sendable one is sent as: the lowest id with its email.
+  SELECT id, email, fields, skip,
+    CASE WHEN skip IS NULL THEN first_value(id) OVER (PARTITION BY CASE WHEN skip IS NULL THEN lower(email) END ORDER BY id) END AS sender
+  FROM classified
+), frozen AS (
+  INSERT INTO run_profiles (run_id, profile_id, email, sent_as, fields)
+  SELECT $1, id, email, CASE WHEN sender <> id THEN sender END, CASE WHEN sender = id THEN coalesce(fields, '{}') END FROM keyed
+), items AS (
+  -- Deliveries: one per (sent profile, segment of any profile sent as it).
+  SELECT DISTINCT k.sender AS profile_id, c.segment_id, c.pos, NULL::text AS skip
+  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NULL
+  UNION ALL
+  SELECT c.profile_id, c.segment_id, c.pos, coalesce(k.skip, $9)
+  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NOT NULL OR k.sender <> k.id
+), numbered AS (
+  SELECT profile_id, segment_id, pos, skip,
+    row_number() OVER (ORDER BY pos, profile_id) AS seq,
+    -- Sendable items of this segment so far, this one included.
+    count(*) FILTER (WHERE skip IS NULL) OVER (PARTITION BY pos ORDER BY profile_id) AS sendable
+  FROM items
+)
+INSERT INTO run_items (run_id, seq, profile_id, segment_id, batch_no, status, reason)
+SELECT $1, seq, profile_id, segment_id,
+  -- A batch starts at every 100th sendable item of a segment, so none spans two segments.
+  CASE WHEN skip IS NULL THEN count(*) FILTER (WHERE skip IS NULL AND (sendable - 1) % $10 = 0) OVER (ORDER BY pos, profile_id) - 1 END,
+  CASE WHEN skip IS NULL THEN 'pending' ELSE 'skipped' END, skip
+FROM numbered`;
 
 /** Distinct profiles across the segments: what the profile limit is checked against. */
 export async function countSegmentProfiles(db: Db, segmentIds: string[]): Promise<number> {
@@ -110,14 +139,16 @@ export interface BatchItem {
   status: 'pending' | 'exported' | 'rejected';
   profileId: string;
   segmentId: string;
-  attributes: Record<string, unknown>;
+  /** As frozen when the run planned; null only for runs planned before profiles were frozen. */
+  email: string | null;
+  fields: Record<string, unknown> | null;
 }
 
-/** The items of `count` batches from `firstBatch` on, with their profiles, in one round trip. */
+/** The items of `count` batches from `firstBatch` on, with what the run froze of their profiles, in one round trip. */
 export async function readBatches(db: Db, runId: string, firstBatch: number, count: number): Promise<BatchItem[]> {
   return db.query<BatchItem>(
-    `SELECT i.seq, i.batch_no AS "batchNo", i.status, i.profile_id AS "profileId", i.segment_id AS "segmentId", p.attributes
-     FROM run_item_status i JOIN profiles p ON p.id = i.profile_id
+    `SELECT i.seq, i.batch_no AS "batchNo", i.status, i.profile_id AS "profileId", i.segment_id AS "segmentId", f.email, f.fields
+     FROM run_item_status i LEFT JOIN run_profiles f ON f.run_id = i.run_id AND f.profile_id = i.profile_id
      WHERE i.run_id = $1 AND i.batch_no BETWEEN $2 AND $3 ORDER BY i.batch_no, i.seq`,
     [runId, firstBatch, firstBatch + count - 1],
   );
@@ -152,7 +183,7 @@ export async function recordSentBatch(db: Db, runId: string, batchNo: number, ou
  * Profile-level counts: a profile sent to several segment lists is exported only when every
  * send succeeded, rejected if any was refused. Pending items (a run cut short) count as such.
  */
-export async function countOutcomes(db: Db, runId: string): Promise<RunCounts & { pending: number }> {
+export async function countOutcomes(db: Db, runId: string): Promise<RunCounts> {
   const rows = await db.query<{ status: string; reason: string | null; n: number }>(
     `WITH per_profile AS (
        SELECT profile_id,
@@ -166,7 +197,7 @@ export async function countOutcomes(db: Db, runId: string): Promise<RunCounts & 
      SELECT status, reason, count(*)::int AS n FROM per_profile GROUP BY status, reason`,
     [runId],
   );
-  const counts = { total: 0, exported: 0, pending: 0, skipped: {}, rejected: {} } as RunCounts & { pending: number };
+  const counts: RunCounts = { total: 0, exported: 0, pending: 0, skipped: {}, rejected: {} };
   for (const { status, reason, n } of rows) {
     counts.total += n;
     if (status === 'exported' || status === 'pending') counts[status] += n;
@@ -178,15 +209,21 @@ export async function countOutcomes(db: Db, runId: string): Promise<RunCounts & 
   return counts;
 }
 
-export async function closeRun(
-  db: Db,
-  runId: string,
-  status: 'completed' | 'failed' | 'cancelled',
-  summary: RunCounts | null,
-  error?: string,
-): Promise<void> {
+export type ClosedStatus = 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+
+/** Closes a run that is still open; a run closed already (by the workflow or by reconciliation) stays as it is. */
+export async function closeRun(db: Db, runId: string, status: ClosedStatus, summary: RunCounts, reason?: string): Promise<void> {
   await db.query(
-    `UPDATE runs SET status = $2, summary = $3, error = $4, finished_at = now() WHERE id = $1`,
-    [runId, status, summary === null ? null : JSON.stringify(summary), error ?? null],
+    `UPDATE runs SET status = $2, summary = $3, error = $4, finished_at = now() WHERE id = $1 AND status = 'running'`,
+    [runId, status, JSON.stringify(summary), reason ?? null],
+  );
+}
+
+/** A scheduled trigger that started nothing, recorded as a run of its own so the export's history shows it. */
+export async function recordSkippedRun(db: Db, run: RunRecord & { reason: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO runs (id, export_id, workflow_id, trigger, triggered_by, status, total_profiles, error, finished_at)
+     VALUES ($1, $2, $3, $4, $5, 'skipped', 0, $6, now()) ON CONFLICT (id) DO NOTHING`,
+    [run.runId, run.exportId, run.workflowId, run.trigger.kind, run.trigger.by ?? null, run.reason],
   );
 }

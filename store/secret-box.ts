@@ -1,9 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /** AES-256-GCM for secrets at rest. Stored form: `v1.<iv>.<tag>.<ciphertext>`, base64url parts. */
 export interface SecretBox {
   seal(plain: string): string;
   open(sealed: string): string;
+  /** A keyed hash of a secret: the same in every process sharing the key, useless without it. */
+  fingerprint(purpose: string, secret: string): string;
 }
 
 export function createSecretBox(key: Buffer): SecretBox {
@@ -21,6 +23,9 @@ export function createSecretBox(key: Buffer): SecretBox {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    },
+    fingerprint(purpose, secret) {
+      return createHmac('sha256', key).update(`${purpose}\0${secret}`, 'utf8').digest('base64url');
     },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -113,7 +114,13 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     startToCloseTimeout: '5 minutes',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
     scheduleToCloseTimeout: '1 hour',
+    // A cancelled run closes only once its batches in flight have stopped, so its counts are final
+    // and nothing reaches Autopilot afterwards. Runs started before this patch did not wait.
+    cancellationType: patched('wait-for-cancelled-batches')
+      ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+      : ActivityCancellationType.TRY_CANCEL,
   });
+  const inFlight = new Set<Promise<void>>();
 
   try {
     if (!state) {
@@ -154,8 +161,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     const exportBatches = async (batchNo: number, batchCount: number): Promise<BatchResult> => {
       for (;;) {
         try {
-          const { connectionId, mapping } = settings;
-          return await autopilot.exportBatch({ runId, connectionId, batchNo, batchCount, mapping, lists: s.lists });
+          return await autopilot.exportBatch({ runId, connectionId: settings.connectionId, batchNo, batchCount, lists: s.lists });
         } catch (err) {
           if (!isAuthFailure(err)) throw err;
           await untilKeyWorks();
@@ -163,7 +169,6 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
       }
     };
     const stopAt = Math.min(s.batches, s.nextBatch + options.batchesPerExecution);
-    const inFlight = new Set<Promise<void>>();
     while (s.nextBatch < stopAt && !workflowInfo().continueAsNewSuggested) {
       if (inFlight.size >= options.concurrency) {
         await Promise.race(inFlight);
@@ -191,7 +196,10 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     if (!isCancellation(err) && !(err instanceof ActivityFailure) && !(err instanceof ApplicationFailure)) throw err;
     const failure = innermost(err);
     const status = isCancellation(err) ? 'cancelled' : 'failed';
-    await CancellationScope.nonCancellable(() => control.failRun({ runId, status, reason: failure.message }));
+    await CancellationScope.nonCancellable(async () => {
+      await Promise.allSettled(inFlight);
+      await control.failRun({ runId, status, reason: failure.message });
+    });
     if (status === 'cancelled') throw err;
     // The run fails with the reason and type of what stopped it, not a generic activity error.
     throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, cause: err as Error });

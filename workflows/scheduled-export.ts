@@ -1,10 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { exportWorkflowId } from '../domain/ids';
 import { exportRun, type ExportRunOptions } from './export-run';
 
-const { loadExportSettings } = proxyActivities<Activities>({
+const { loadExportSettings, recordSkippedRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5 },
 });
@@ -16,14 +16,20 @@ export interface ScheduledExportInput {
 
 export type ScheduledExportResult = { started: string } | { skipped: string };
 
+export const SkippedTrigger = {
+  INACTIVE: 'the export has no active connection',
+  RUN_GOING: 'a run of this export is already going',
+} as const;
+
 /**
  * What an export's schedule starts. Schedules suffix their workflow ids with a timestamp, so a
  * schedule alone cannot stop a scheduled run overlapping a manual one; starting the run under the
- * export's own workflow id can. Reads the export's settings as they are at that moment.
+ * export's own workflow id can. Reads the export's settings as they are at that moment. A trigger
+ * it skips is recorded as a run of its own (status `skipped`), so the export's history shows it.
  */
 export async function scheduledExport(input: ScheduledExportInput): Promise<ScheduledExportResult> {
   const found = await loadExportSettings({ exportId: input.exportId });
-  if (!found) return { skipped: 'the export has no active connection' };
+  if (!found) return skip(input.exportId, SkippedTrigger.INACTIVE);
   try {
     const child = await startChild(exportRun, {
       workflowId: exportWorkflowId(input.exportId),
@@ -32,7 +38,16 @@ export async function scheduledExport(input: ScheduledExportInput): Promise<Sche
     });
     return { started: child.firstExecutionRunId };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { skipped: 'a run of this export is already going' };
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return skip(input.exportId, SkippedTrigger.RUN_GOING, found.createdBy);
     throw err;
   }
+}
+
+async function skip(exportId: string, reason: string, by?: string): Promise<ScheduledExportResult> {
+  // Triggers skipped before this patch were visible only in Temporal.
+  if (patched('record-skipped-triggers')) {
+    const { runId, workflowId } = workflowInfo();
+    await recordSkippedRun({ runId, exportId, workflowId, trigger: { kind: 'schedule', by }, reason });
+  }
+  return { skipped: reason };
 }

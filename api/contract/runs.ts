@@ -5,13 +5,15 @@ export const RunCountsSchema = z
   .object({
     total: z.int(),
     exported: z.int(),
-    pending: z.int().optional().openapi({ description: 'Profiles not sent yet (running or interrupted runs)' }),
+    pending: z.int().openapi({ description: 'Profiles not sent (yet, while running; never, when a run failed or was cancelled)' }),
     skipped: z.record(z.string(), z.int()).openapi({ description: 'By reason', example: { 'no email': 3 } }),
     rejected: z.record(z.string(), z.int()),
   })
   .openapi('RunCounts', { description: 'Per profile: total = exported + pending + Σ skipped + Σ rejected' });
 
-const RunStatus = z.enum(['running', 'completed', 'failed', 'cancelled']);
+const RunStatus = z
+  .enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'skipped'])
+  .openapi({ description: '`skipped`: a scheduled trigger that started nothing (see `error` for why)' });
 
 export const RunSummarySchema = z
   .object({
@@ -24,14 +26,14 @@ export const RunSummarySchema = z
     finishedAt: Timestamp.nullable(),
     totalProfiles: z.int().nullable(),
     counts: RunCountsSchema.nullable().openapi({ description: 'Final counts; null while running (see GET /runs/{runId})' }),
-    error: z.string().nullable(),
+    error: z.string().nullable().openapi({ description: 'Why it did not complete (failed, cancelled, terminated, timed out) or was skipped' }),
   })
   .openapi('RunSummary');
 
 export const RunSchema = RunSummarySchema.extend({
   counts: RunCountsSchema,
   phase: z.string().nullable().openapi({ description: 'While running: validating, planning, preparing lists, exporting, finishing' }),
-  percent: z.number().nullable(),
+  percent: z.number().nullable().openapi({ description: 'Profiles done (exported, skipped or rejected) over all profiles of the run' }),
   throughput: z.number().nullable().openapi({ description: 'Profiles sent per second' }),
   etaSeconds: z.number().nullable(),
   links: z.object({ self: z.string(), outcomes: z.string(), export: z.string() }),
@@ -47,9 +49,10 @@ export const RunStartedSchema = z
 export const OutcomeSchema = z
   .object({
     profileId: z.string(),
-    email: z.string().nullable().openapi({ description: 'The profile\'s mapped email attribute (personal data)' }),
+    email: z.string().nullable().openapi({ description: 'The email as the run read and classified it (personal data)' }),
     status: z.enum(['rejected', 'skipped']),
     reason: z.string().nullable(),
+    sentAs: z.string().nullable().openapi({ description: 'For a duplicate email: the profile sent in this one\'s place' }),
   })
   .openapi('Outcome');
 

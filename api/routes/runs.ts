@@ -10,6 +10,7 @@ import { runRoutes } from '../contract/runs';
 import { ApiError, invalid, notFound, validationHook } from '../errors';
 import type { Logger } from '../logger';
 import { RunAlreadyGoingError, type RunLauncher } from '../ports';
+import type { RunReconciler } from '../run-reconciler';
 import { describeRun, runLinks, runSummary } from '../run-view';
 
 export interface RunRouteDeps {
@@ -17,6 +18,7 @@ export interface RunRouteDeps {
   connections: ConnectionStore;
   exports: ExportStore;
   runs: RunLauncher;
+  reconciler: RunReconciler;
   logger: Logger;
 }
 
@@ -34,13 +36,13 @@ export function createRunRoutes(deps: RunRouteDeps) {
   const { db } = deps;
 
   /** A run is visible to whoever can see its export. */
-  async function visibleRun(user: Principal, runId: string): Promise<{ run: RunRow; mappingEmail: string }> {
+  async function visibleRun(user: Principal, runId: string): Promise<RunRow> {
     const run = await getRun(db, runId);
     if (!run) throw notFound('Run');
-    const e = await visibleExport(user, run.exportId, deps).catch((err: unknown) => {
+    await visibleExport(user, run.exportId, deps).catch((err: unknown) => {
       throw err instanceof ApiError && err.status === 404 ? notFound('Run') : err;
     });
-    return { run, mappingEmail: e.mapping.email };
+    return deps.reconciler.reconcile(run);
   }
 
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -65,14 +67,15 @@ export function createRunRoutes(deps: RunRouteDeps) {
     .openapi(runRoutes.list, async (c) => {
       const e = await visibleExport(c.var.user, c.req.valid('param').id, deps);
       const runs = await listRuns(db, e.id, c.req.valid('query').limit);
-      return c.json({ runs: runs.map(runSummary) }, 200);
+      const reconciled = await Promise.all(runs.map((run) => deps.reconciler.reconcile(run)));
+      return c.json({ runs: reconciled.map(runSummary) }, 200);
     })
     .openapi(runRoutes.get, async (c) => {
-      const { run } = await visibleRun(c.var.user, c.req.valid('param').runId);
+      const run = await visibleRun(c.var.user, c.req.valid('param').runId);
       return c.json(await describeRun(run, deps), 200);
     })
     .openapi(runRoutes.cancel, async (c) => {
-      const { run } = await visibleRun(c.var.user, c.req.valid('param').runId);
+      const run = await visibleRun(c.var.user, c.req.valid('param').runId);
       const notRunning = () => new ApiError(409, 'run_not_running', `The run is ${run.status === 'running' ? 'already over' : run.status}`);
       if (run.status !== 'running') throw notRunning();
       if (!(await deps.runs.cancel(run.workflowId, run.id))) throw notRunning();
@@ -80,12 +83,11 @@ export function createRunRoutes(deps: RunRouteDeps) {
       return c.json({ runId: run.id, status: 'cancelling' as const }, 202);
     })
     .openapi(runRoutes.outcomes, async (c) => {
-      const { run, mappingEmail } = await visibleRun(c.var.user, c.req.valid('param').runId);
+      const run = await visibleRun(c.var.user, c.req.valid('param').runId);
       const { status, limit, cursor } = c.req.valid('query');
       const rows = await listOutcomes(db, {
         runId: run.id,
         statuses: status ? [status] : ['rejected', 'skipped'],
-        emailAttribute: mappingEmail,
         limit,
         afterProfileId: cursor === undefined ? undefined : decodeCursor(cursor),
       });

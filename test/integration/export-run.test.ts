@@ -42,6 +42,7 @@ describe('exportRun', () => {
     expect(counts).toEqual({
       total: expected.total,
       exported: expected.contacts.size,
+      pending: 0,
       skipped: expected.skipped,
       rejected: { 'refused by Autopilot': expected.refused.length },
     });

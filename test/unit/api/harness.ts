@@ -47,6 +47,8 @@ export function createFakeRuns() {
       return { runId, workflowId };
     },
     progress: async (workflowId) => (going.has(workflowId) ? state.progress : undefined),
+    // Runs in these tests close through the store, as their workflows would.
+    ending: async () => undefined,
     async cancel(workflowId, runId) {
       const current = going.get(workflowId);
       if (!current || (runId && current.runId !== runId)) return false;

@@ -68,23 +68,34 @@ describe('GET /runs/:runId', () => {
     const runId = await startedRun();
     h.runState.progress = { phase: 'exporting', totalProfiles: 7, batches: 2, batchesDone: 1, exportedItems: 2, rejectedItems: 1 };
     const run = await json(await h.call('contributor', 'GET', `/runs/${runId}`));
-    expect(run).toMatchObject({ status: 'running', phase: 'exporting', percent: 50, trigger: 'manual', triggeredBy: 'alice' });
+    // 3 of 7 profiles are done (skipped or rejected); 4 wait to be sent.
+    expect(run).toMatchObject({ status: 'running', phase: 'exporting', percent: 42.8, trigger: 'manual', triggeredBy: 'alice' });
     expect(run.counts).toEqual({ total: 7, exported: 0, pending: 4, skipped: { 'no email': 1, 'duplicate email': 1 }, rejected: { 'refused by Autopilot': 1 } });
     expect(run.throughput).toBeCloseTo(0.1, 1);
     expect(run.etaSeconds).toBeGreaterThan(30);
     expect(run.etaSeconds).toBeLessThan(45);
   });
 
-  it('falls back to the stored counts for percent when the workflow does not answer', async () => {
+  it('counts percent from the store when the workflow does not answer', async () => {
     const runId = await startedRun();
     const run = await json(await h.call('admin', 'GET', `/runs/${runId}`));
-    expect(run).toMatchObject({ phase: null, percent: 20 });
+    expect(run).toMatchObject({ phase: null, percent: 42.8 });
+  });
+
+  it('keeps what was never sent as pending when a run is cancelled, so its counts add up below 100 %', async () => {
+    const runId = await startedRun();
+    await closeRun(h.db, runId, 'cancelled', await countOutcomes(h.db, runId), 'Cancelled by alice');
+    h.runState.going.clear();
+    const run = await json(await h.call('admin', 'GET', `/runs/${runId}`));
+    expect(run).toMatchObject({ status: 'cancelled', percent: 42.8, error: 'Cancelled by alice', counts: { total: 7, pending: 4 } });
+    const listed = await json(await h.call('admin', 'GET', `/exports/${exportId}/runs`));
+    expect(listed.runs[0].counts).toEqual(run.counts);
   });
 
   it('shows a finished run with its final counts', async () => {
     const runId = await startedRun();
     await recordSentBatch(h.db, runId, 1, (await readBatches(h.db, runId, 1, 1)).map((i) => ({ seq: i.seq, status: 'exported' as const })));
-    const { pending: _pending, ...counts } = await countOutcomes(h.db, runId);
+    const counts = await countOutcomes(h.db, runId);
     await closeRun(h.db, runId, 'completed', counts);
     h.runState.going.clear();
     const run = await json(await h.call('admin', 'GET', `/runs/${runId}`));
@@ -115,13 +126,24 @@ describe('GET /runs/:runId/outcomes', () => {
     const runId = await startedRun();
     const first = await json(await h.call('admin', 'GET', `/runs/${runId}/outcomes?limit=2`));
     expect(first.outcomes).toEqual([
-      { profileId: 'p003', email: 'person3@example.com', status: 'rejected', reason: 'refused by Autopilot' },
-      { profileId: 'p006', email: null, status: 'skipped', reason: 'no email' },
+      { profileId: 'p003', email: 'person3@example.com', status: 'rejected', reason: 'refused by Autopilot', sentAs: null },
+      { profileId: 'p006', email: null, status: 'skipped', reason: 'no email', sentAs: null },
     ]);
     const second = await json(await h.call('admin', 'GET', `/runs/${runId}/outcomes?limit=2&cursor=${first.nextCursor}`));
-    expect(second).toEqual({ outcomes: [{ profileId: 'p007', email: 'person1@example.com', status: 'skipped', reason: 'duplicate email' }], nextCursor: null });
+    const duplicate = { profileId: 'p007', email: 'person1@example.com', status: 'skipped', reason: 'duplicate email', sentAs: 'p001' };
+    expect(second).toEqual({ outcomes: [duplicate], nextCursor: null });
     const rejected = await json(await h.call('admin', 'GET', `/runs/${runId}/outcomes?status=rejected`));
     expect(rejected.outcomes.map((o: { profileId: string }) => o.profileId)).toEqual(['p003']);
+  });
+
+  it('shows the values the run used, whatever the profile and the mapping became since', async () => {
+    const runId = await startedRun();
+    await importProfiles(h.db, (async function* () {
+      yield JSON.stringify({ id: 'p003', segments: ['VIP'], EmailAddress: 'changed@example.com' });
+    })());
+    expect((await h.call('admin', 'PATCH', `/exports/${exportId}`, { mapping: { email: 'FirstName' } })).status).toBe(200);
+    const rejected = await json(await h.call('admin', 'GET', `/runs/${runId}/outcomes?status=rejected`));
+    expect(rejected.outcomes[0]).toMatchObject({ profileId: 'p003', email: 'person3@example.com' });
   });
 
   it.each(['status=exported', 'limit=0', 'limit=abc', 'cursor=not%20a%20cursor', 'cursor=AA', 'extra=1'])('refuses ?%s with 400', async (query) => {

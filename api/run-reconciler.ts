@@ -1,0 +1,63 @@
+import type { Db } from '../store/db';
+import { getRun, listOpenRuns, type RunRow } from '../store/run-queries';
+import { closeRun, countOutcomes } from '../store/runs';
+import type { Logger } from './logger';
+import type { RunLauncher } from './ports';
+
+export interface RunReconciler {
+  /** The run as it really stands: closed from Temporal's account when its workflow ended without closing it. */
+  reconcile(run: RunRow): Promise<RunRow>;
+  /** Reconciles every run still marked running; returns how many were closed. */
+  sweep(): Promise<number>;
+  /** Sweeps every `intervalMs` until stopped. */
+  start(intervalMs: number): () => void;
+}
+
+/** Runs younger than this are left alone by the sweep: their workflow may not have reported yet. */
+const SWEEP_MIN_AGE_MS = 5_000;
+const SWEEP_BATCH = 100;
+
+/**
+ * A run's record is closed by its own workflow. A workflow terminated, timed out, reset or deleted
+ * by retention in Temporal never gets to, so the record is reconciled with Temporal both when it
+ * is read and by a periodic sweep. Its counts then keep what was never sent as pending.
+ */
+export function createRunReconciler(deps: { db: Db; runs: RunLauncher; logger: Logger }): RunReconciler {
+  const { db, runs, logger } = deps;
+
+  async function reconcile(run: RunRow): Promise<RunRow> {
+    if (run.status !== 'running') return run;
+    const ending = await runs.ending(run.workflowId, run.id).catch((err: unknown) => {
+      logger.warn('Could not ask Temporal how a run stands', { runId: run.id, error: (err as Error).message });
+      return undefined;
+    });
+    if (!ending) return run;
+    await closeRun(db, run.id, ending.status, await countOutcomes(db, run.id), ending.reason);
+    logger.info('Run closed from Temporal', { runId: run.id, status: ending.status });
+    return (await getRun(db, run.id)) ?? run;
+  }
+
+  async function sweep(): Promise<number> {
+    const open = await listOpenRuns(db, new Date(Date.now() - SWEEP_MIN_AGE_MS), SWEEP_BATCH);
+    let closed = 0;
+    for (const run of open) if ((await reconcile(run)).status !== 'running') closed++;
+    return closed;
+  }
+
+  return {
+    reconcile,
+    sweep,
+    start(intervalMs) {
+      let sweeping = false;
+      const timer = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        sweep()
+          .catch((err: unknown) => logger.warn('Run sweep failed', { error: (err as Error).message }))
+          .finally(() => (sweeping = false));
+      }, intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  };
+}
