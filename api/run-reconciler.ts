@@ -13,8 +13,7 @@ export interface RunReconciler {
   start(intervalMs: number): () => void;
 }
 
-/** Runs younger than this are left alone by the sweep: their workflow may not have reported yet. */
-const SWEEP_MIN_AGE_MS = 5_000;
+/** Runs reconciled per sweep, oldest first; a record exists only once its workflow does. */
 const SWEEP_BATCH = 100;
 
 /**
@@ -38,7 +37,7 @@ export function createRunReconciler(deps: { db: Db; runs: RunLauncher; logger: L
   }
 
   async function sweep(): Promise<number> {
-    const open = await listOpenRuns(db, new Date(Date.now() - SWEEP_MIN_AGE_MS), SWEEP_BATCH);
+    const open = await listOpenRuns(db, SWEEP_BATCH);
     let closed = 0;
     for (const run of open) if ((await reconcile(run)).status !== 'running') closed++;
     return closed;

@@ -21,6 +21,13 @@ export interface SchedulerOptions {
 export const scheduleId = (exportId: string): string => `export-schedule-${exportId}`;
 
 /**
+ * Every trigger starts `scheduledExport`, which itself skips (and records) a trigger while a run is
+ * going; a schedule-level skip would be visible only inside Temporal. The SDK documents two
+ * different defaults for the catch-up window: always say it.
+ */
+const POLICIES = { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 minute' } as const;
+
+/**
  * One Temporal Schedule per scheduled export. It starts `scheduledExport`, which reads the
  * export's settings at that moment and runs it under the export's own workflow id, so a
  * scheduled run never overlaps a manual one (SKIP alone only stops the schedule overlapping itself).
@@ -49,15 +56,14 @@ export function createTemporalScheduler(options: SchedulerOptions): Scheduler {
           scheduleId: scheduleId(exportId),
           spec,
           action,
-          // The SDK documents two different defaults for the catch-up window: always say it.
-          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+          policies: POLICIES,
         });
       } catch (err) {
         // The client reports a spec the server refused as a TypeError carrying the server's reason.
         if (err instanceof TypeError) throw new InvalidScheduleError(err.message);
         if (!(err instanceof ScheduleAlreadyRunning)) throw err;
         // update() may call this more than once: it must stay pure.
-        await client.schedule.getHandle(scheduleId(exportId)).update((previous) => ({ ...previous, spec, action }));
+        await client.schedule.getHandle(scheduleId(exportId)).update((previous) => ({ ...previous, spec, action, policies: POLICIES }));
       }
     },
 

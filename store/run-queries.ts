@@ -89,10 +89,7 @@ export async function listOutcomes(db: Db, q: OutcomeQuery): Promise<OutcomeRow[
   );
 }
 
-/** Runs still marked running that started before `before`: what reconciliation with Temporal looks at. */
-export async function listOpenRuns(db: Db, before: Date, limit: number): Promise<RunRow[]> {
-  return db.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE status = 'running' AND started_at < $1 ORDER BY started_at LIMIT $2`, [
-    before,
-    limit,
-  ]);
+/** Runs still marked running, oldest first: what reconciliation with Temporal looks at. */
+export async function listOpenRuns(db: Db, limit: number): Promise<RunRow[]> {
+  return db.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE status = 'running' ORDER BY started_at LIMIT $1`, [limit]);
 }

@@ -5,7 +5,8 @@ import { startTestStack, TEST_API_KEY, type TestStack } from '../helpers/stack';
 
 /**
  * The embedded store (PGlite) with two sets of workers, against a simulator that enforces
- * Autopilot's own limit: the engine's pacing keeps it from ever answering 429.
+ * Autopilot's own limit: the engine's pacing, one budget per key whatever connection holds it,
+ * keeps it from ever answering 429.
  */
 describe('the Autopilot rate budget', () => {
   let stack: TestStack;
@@ -17,12 +18,12 @@ describe('the Autopilot rate budget', () => {
   });
   afterAll(() => stack?.close());
 
-  it('holds across two sets of workers and two concurrent exports to the same key', async () => {
-    const connection = await stack.createConnection();
+  it('holds across two sets of workers and two connections with the same key, one export each, at once', async () => {
     const settings = await Promise.all(
-      [['A'], ['B', 'C']].map(async (segmentIds) =>
-        toSettings({ ...(await stack.createExport({ connectionId: connection.id, segmentIds })), connectionId: connection.id }),
-      ),
+      [['A'], ['B', 'C']].map(async (segmentIds) => {
+        const connection = await stack.createConnection();
+        return toSettings({ ...(await stack.createExport({ connectionId: connection.id, segmentIds })), connectionId: connection.id });
+      }),
     );
 
     const results = await Promise.all(settings.map((s) => stack.run(s)));

@@ -1,0 +1,67 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from '../../api/app';
+import { createKeyChecker } from '../../api/check-key';
+import type { Logger } from '../../api/logger';
+import { createRunLauncher } from '../../api/run-launcher';
+import { createRunReconciler } from '../../api/run-reconciler';
+import { createTemporalScheduler } from '../../api/scheduler';
+import { startTestStack, type TestStackOptions } from './stack';
+
+export const API_TOKEN = 'integration-admin-token-0123456789';
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The test stack with the real API in front of it, listening on loopback: run launcher, scheduler
+ * and reconciler talk to the stack's Temporal server and task queues, keys are checked against
+ * the simulator.
+ */
+export async function startApiStack(options: TestStackOptions & { sweepIntervalMs?: number } = {}) {
+  const stack = await startTestStack(options);
+  const { client, db, connections } = stack;
+  const { taskQueue, autopilotTaskQueue } = stack.taskQueues;
+  const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue });
+  const app = createApp({
+    db,
+    connections,
+    checkKey: createKeyChecker({ defaultBaseUrl: stack.sim.url }),
+    scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
+    runs,
+    bootstrapAdminToken: API_TOKEN,
+    logger: quiet,
+  });
+  const reconciler = createRunReconciler({ db, runs, logger: quiet });
+  const stopSweeping = options.sweepIntervalMs ? reconciler.start(options.sweepIntervalMs) : () => undefined;
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  /** A JSON request as the bootstrap admin; answers status and parsed body. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads whatever the API answered
+  async function api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  return {
+    ...stack,
+    url,
+    api,
+    reconciler,
+    async close() {
+      stopSweeping();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stack.close();
+    },
+  };
+}
+
+export type ApiStack = Awaited<ReturnType<typeof startApiStack>>;
