@@ -22,6 +22,7 @@ const envSchema = z.object({
   AUTOPILOT_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(15_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RUN_DETAILS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
   RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
 });
 
@@ -34,6 +35,8 @@ export interface Config {
   autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
   /** `sweepIntervalMs`: how often runs whose workflow ended without closing them are reconciled with Temporal. */
   api: { port: number; adminToken?: string; sweepIntervalMs: number };
+  /** `runDetailsDays`: runs that finished longer ago lose their per-profile details (summaries stay). */
+  retention: { runDetailsDays: number };
   dataDir: string;
 }
 
@@ -60,6 +63,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,
     autopilot: { baseUrl: e.AUTOPILOT_BASE_URL, rateLimit: e.AUTOPILOT_RATE_LIMIT, timeoutMs: e.AUTOPILOT_TIMEOUT_MS },
     api: { port: e.PORT, adminToken: e.ADMIN_TOKEN, sweepIntervalMs: e.RUN_SWEEP_INTERVAL_MS },
+    retention: { runDetailsDays: e.RUN_DETAILS_RETENTION_DAYS },
     dataDir,
   };
 }

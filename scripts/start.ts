@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createRetentionActivities } from '../activities/retention';
 import { DEMO_API_KEY } from '../autopilot-sim/options';
 import { startAutopilotSim } from '../autopilot-sim/server';
 import { loadConfigOrExit } from '../config/env';
@@ -10,6 +12,7 @@ import { openDb } from '../store/db';
 import { createExportStore } from '../store/exports';
 import { createSecretBox, generateSecretsKey } from '../store/secret-box';
 import { createWorkers, runWorkers } from '../worker/create-workers';
+import { ensureRetentionSchedule } from '../worker/retention-schedule';
 import { RuntimeLogger } from '../worker/runtime-logger';
 import { setUpDemo } from './demo-setup';
 import { startApi } from '../api/main';
@@ -67,8 +70,12 @@ async function main(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       autopilotTaskQueue: config.temporal.autopilotTaskQueue,
       autopilotRateLimit: config.autopilot.rateLimit,
-      activities: createActivities({ db, connections, autopilotBaseUrl, autopilotTimeoutMs: config.autopilot.timeoutMs }),
+      activities: {
+        ...createActivities({ db, connections, autopilotBaseUrl, autopilotTimeoutMs: config.autopilot.timeoutMs }),
+        ...createRetentionActivities({ db, retentionDays: config.retention.runDetailsDays }),
+      },
     });
+    await ensureRetentionSchedule(new Client({ connection: nativeConnection, namespace: config.temporal.namespace }), config.temporal.taskQueue);
     const running = runWorkers(workers);
     stops.push(async () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

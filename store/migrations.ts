@@ -134,6 +134,10 @@ const MIGRATIONS: string[] = [
   -- What reconciliation with Temporal scans.
   CREATE INDEX runs_open ON runs (started_at) WHERE status = 'running';
   `,
+  // Retention: when a run's per-profile details (see RUN_DETAIL_TABLES) were deleted; its summary stays.
+  `
+  ALTER TABLE runs ADD COLUMN details_purged_at timestamptz;
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import type { RetentionActivities } from '../activities/retention';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -8,7 +9,8 @@ export interface WorkerSetup {
   autopilotTaskQueue: string;
   /** Autopilot requests per second, enforced by the Temporal server across every worker of the queue. */
   autopilotRateLimit: number;
-  activities: Activities;
+  /** Every activity the workflows call: createActivities and createRetentionActivities together. */
+  activities: Activities & RetentionActivities;
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }

@@ -22,6 +22,7 @@ const ERROR_DESCRIPTIONS = {
   403: 'The caller\'s role may not do this',
   404: 'No such resource (or not visible to the caller)',
   409: 'Conflicts with the current state',
+  410: 'Gone: deleted under the retention policy',
   413: 'Request body too large',
   415: 'Unsupported content type',
   422: 'Autopilot refused the API key',

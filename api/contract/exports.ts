@@ -135,6 +135,7 @@ export const exportRoutes = {
     path: '/exports/{id}',
     tags,
     summary: 'Delete an export (cancels its running run, removes its schedule)',
+    description: 'Its runs go with it: they answer 404 at once, and the next daily retention pass deletes their summaries and per-profile details.',
     request: { params: IdParams },
     responses: { 204: { description: 'Deleted' }, ...errors(400, 404) },
   }),

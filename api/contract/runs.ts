@@ -106,10 +106,11 @@ export const runRoutes = {
     path: '/runs/{runId}/outcomes',
     tags,
     summary: 'Profiles a run skipped or Autopilot rejected, with reasons',
+    description: 'Kept for a retention period after the run finished (30 days unless configured otherwise); after that 410 `run_details_purged`, while the run and its counts stay.',
     request: { params: RunParams, query: OutcomesQuery },
     responses: {
       200: json(z.object({ outcomes: z.array(OutcomeSchema), nextCursor: z.string().nullable() }), 'A page, by profile id'),
-      ...errors(400, 404),
+      ...errors(400, 404, 410),
     },
   }),
 };

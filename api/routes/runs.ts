@@ -3,6 +3,7 @@ import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { toSettings, type ExportStore } from '../../store/exports';
 import { getRun, listOutcomes, listRuns, type RunRow } from '../../store/run-queries';
+import { detailsPurgedAt } from '../../store/retention';
 import { openRun } from '../../store/runs';
 import { visibleExport } from '../access';
 import type { AppEnv, Principal } from '../auth';
@@ -45,6 +46,18 @@ export function createRunRoutes(deps: RunRouteDeps) {
     return deps.reconciler.reconcile(run);
   }
 
+  /** A run's outcomes are kept for the retention period only; its summary stays. */
+  async function refuseIfDetailsPurged(runId: string): Promise<void> {
+    const purgedAt = await detailsPurgedAt(db, runId);
+    if (!purgedAt) return;
+    throw new ApiError(
+      410,
+      'run_details_purged',
+      `The per-profile outcomes of this run were deleted on ${purgedAt.toISOString()} under the retention policy; its counts remain at /runs/${runId}`,
+      { detailsPurgedAt: purgedAt.toISOString() },
+    );
+  }
+
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(runRoutes.start, async (c) => {
       const e = await visibleExport(c.var.user, c.req.valid('param').id, deps);
@@ -84,6 +97,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
     })
     .openapi(runRoutes.outcomes, async (c) => {
       const run = await visibleRun(c.var.user, c.req.valid('param').runId);
+      await refuseIfDetailsPurged(run.id);
       const { status, limit, cursor } = c.req.valid('query');
       const rows = await listOutcomes(db, {
         runId: run.id,

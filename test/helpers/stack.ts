@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { createRetentionActivities } from '../../activities/retention';
 import { AUTOPILOT_REQUESTS_PER_SECOND } from '../../autopilot';
 import { startAutopilotSim } from '../../autopilot-sim/server';
 import type { AutopilotSimOptionsInput } from '../../autopilot-sim/options';
@@ -16,6 +17,7 @@ import { createExportStore, type NewExport } from '../../store/exports';
 import { createSecretBox, generateSecretsKey } from '../../store/secret-box';
 import { exportRun, type ExportRunOptions, type ExportRunResult } from '../../workflows';
 import { createWorkers, runWorkers } from '../../worker/create-workers';
+import { RuntimeLogger } from '../../worker/runtime-logger';
 
 export const TEST_API_KEY = '0123456789abcdef0123456789abcdef';
 
@@ -47,6 +49,8 @@ export interface TestStackOptions {
   temporalAddress?: string;
   /** False when workers run in processes of their own (see {@link workerEnv}); the store must then be PostgreSQL. */
   inProcessWorkers?: boolean;
+  /** RUN_DETAILS_RETENTION_DAYS of the stack's workers (default 30). */
+  retentionDays?: number;
 }
 
 /**
@@ -55,7 +59,7 @@ export interface TestStackOptions {
  */
 export async function startTestStack(options: TestStackOptions = {}) {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new RuntimeLogger('WARN') });
     runtimeInstalled = true;
   }
   const address = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS;
@@ -86,7 +90,10 @@ export async function startTestStack(options: TestStackOptions = {}) {
       taskQueue,
       autopilotTaskQueue,
       autopilotRateLimit: options.rateLimit ?? 1000,
-      activities: createActivities({ db, connections, autopilotBaseUrl: sim.url, autopilotTimeoutMs: 2_000 }),
+      activities: {
+        ...createActivities({ db, connections, autopilotBaseUrl: sim.url, autopilotTimeoutMs: 2_000 }),
+        ...createRetentionActivities({ db, retentionDays: options.retentionDays ?? 30 }),
+      },
       workflowBundle: await workflowBundle(),
     });
     workers.push(...more);
