@@ -1,7 +1,7 @@
 import { toSettings } from '../../store/exports';
 import { detailsPurgedAt, RUN_DETAIL_TABLES } from '../../store/retention';
 import { ensureRetentionSchedule } from '../../worker/retention-schedule';
-import type { RetentionTotals } from '../../workflows';
+import type { RetentionTotals } from '../../workflows/retention';
 import { until } from '../helpers/assertions';
 import { buildProfiles, loadProfiles } from '../helpers/profiles';
 import { startTestStack, type TestStack } from '../helpers/stack';
