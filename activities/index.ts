@@ -3,10 +3,11 @@ import { Context, log, sleep } from '@temporalio/activity';
 import { AutopilotClient, AutopilotError } from '../autopilot';
 import { ErrorType } from '../domain/errors';
 import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
+import type { RunLabels } from '../domain/run-labels';
 import type { Db } from '../store/db';
 import type { ConnectionStore } from '../store/connections';
 import { createExportStore, toSettings } from '../store/exports';
-import { reserveTurn, TURN_LATENESS_MS } from '../store/pacing';
+import { takeTurnIfDue } from '../store/pacing';
 import * as runs from '../store/runs';
 import { retryingTransient } from './retrying-transient';
 import { sendBatch } from './send-batch';
@@ -36,7 +37,7 @@ export interface BatchResult {
   rejected: number;
 }
 
-/** Longer waits go back to Temporal, so that work waiting for the budget holds no worker slot. */
+/** Longer waits for a turn go back to Temporal, so that work waiting for the budget holds no worker slot. */
 const MAX_TURN_WAIT_MS = 5_000;
 /** Well inside the Autopilot activities' heartbeat timeout (5 s). */
 const HEARTBEAT_MS = 1_000;
@@ -69,22 +70,22 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /**
-   * Waits for the destination's next turn in the schedule all workers share (see reserveTurn). A
-   * turn woken too late is dropped for a new one: used late, it would crowd the turns after it.
-   * The activity's sleep ends early, failing, when the attempt is cancelled or timed out.
+   * Waits for the destination's next turn in the schedule all workers share (see takeTurnIfDue),
+   * asking again when it is due. A caller that keeps losing it to others for MAX_TURN_WAIT_MS goes
+   * back to Temporal. The activity's sleep ends early, failing, when the attempt is cancelled or timed out.
    */
   async function takeTurn(destination: string, requestsPerSecond: number): Promise<void> {
+    const giveUpAt = Date.now() + MAX_TURN_WAIT_MS;
     for (;;) {
-      const waitMs = await reserveTurn(db, destination, requestsPerSecond, MAX_TURN_WAIT_MS);
-      if (waitMs === null) {
-        // Other runs hold the next turns: retried later like a 429, as a throttled request is.
+      const turn = await takeTurnIfDue(db, destination, requestsPerSecond);
+      if (turn.taken) return;
+      if (Date.now() + turn.waitMs > giveUpAt) {
+        // Other runs hold the budget: retried later like a 429, as a throttled request is.
         throw new AutopilotError('rateLimited', 'The connection\'s Autopilot rate budget is taken by other runs for now', {
           retryAfterMs: MAX_TURN_WAIT_MS,
         });
       }
-      const due = Date.now() + waitMs;
-      if (waitMs > 0) await sleep(waitMs);
-      if (Date.now() - due <= TURN_LATENESS_MS) return;
+      await sleep(turn.waitMs);
     }
   }
 
@@ -108,10 +109,12 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     /** An export's current settings, or nothing when it has no connection to run on. */
-    async loadExportSettings(input: { exportId: string }): Promise<{ settings: ExportSettings; createdBy: string } | null> {
+    async loadExportSettings(input: { exportId: string }): Promise<{ settings: ExportSettings; createdBy: string; labels: RunLabels } | null> {
       const e = await createExportStore(db).get(input.exportId);
       if (!e?.connectionId) return null;
-      return { settings: toSettings({ ...e, connectionId: e.connectionId }), createdBy: e.createdBy };
+      const connection = await deps.connections.get(e.connectionId);
+      const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
+      return { settings: toSettings({ ...e, connectionId: e.connectionId }), createdBy: e.createdBy, labels };
     },
 
     async startRun(input: { runId: string; exportId: string; workflowId: string; trigger: RunTrigger }): Promise<void> {

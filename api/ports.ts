@@ -1,6 +1,7 @@
 import type { ExportSettings, RunTrigger } from '../domain/export';
 import type { Schedule } from '../store/exports';
-import type { RunProgress } from '../workflows/export-run';
+import type { RunLabels } from '../domain/run-labels';
+import type { PauseState, RunProgress } from '../workflows';
 
 /**
  * The narrow ports the API needs from the outside world. Real implementations wrap Temporal
@@ -15,7 +16,8 @@ export type CheckKey = (apiKey: string, baseUrl: string | null) => Promise<void>
  * `upsert` throws {@link InvalidScheduleError} when Temporal refuses the spec.
  */
 export interface Scheduler {
-  upsert(exportId: string, schedule: Schedule): Promise<void>;
+  /** `summary`: what each scheduled run does, shown on the schedule's action in the Temporal UI. */
+  upsert(exportId: string, schedule: Schedule, summary?: string): Promise<void>;
   remove(exportId: string): Promise<void>;
 }
 
@@ -33,7 +35,11 @@ export interface RunEnding {
 
 export interface RunLauncher {
   /** Starts a run; throws {@link RunAlreadyGoingError} when the export already has one going. */
-  start(settings: ExportSettings, trigger: RunTrigger): Promise<StartedRun>;
+  start(settings: ExportSettings, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun>;
+  /** Holds the run between batches; resolves once nothing is in flight. Throws {@link RunNotSteerableError} when it does not apply. */
+  pause(workflowId: string, runId: string, by: string): Promise<PauseState>;
+  /** Lets a paused run go on; throws {@link RunNotSteerableError} when it is not paused. */
+  resume(workflowId: string, runId: string, by: string): Promise<void>;
   /** The live progress of the run going under this workflow id; undefined when none answers quickly. */
   progress(workflowId: string): Promise<RunProgress | undefined>;
   /**
@@ -54,6 +60,11 @@ export class RunAlreadyGoingError extends Error {
   constructor(readonly runId: string | undefined) {
     super('A run of this export is already going');
   }
+}
+
+/** The run refused a pause or resume (with its reason), or is not going any more. */
+export class RunNotSteerableError extends Error {
+  override readonly name = 'RunNotSteerableError';
 }
 
 /** Temporal refused the schedule's spec (our cron check should have caught it first). */

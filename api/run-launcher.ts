@@ -1,10 +1,18 @@
-import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type UpdateDefinition,
+} from '@temporalio/client';
 import type { ExportSettings, RunTrigger } from '../domain/export';
 import { exportWorkflowId } from '../domain/ids';
 import type { Db } from '../store/db';
 import { findRunningRun } from '../store/run-queries';
-import { exportRun, progressQuery, type ExportRunInput, type RunProgress } from '../workflows/export-run';
-import { RunAlreadyGoingError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
+import { runSearchAttributes, runStaticDetails, runSummary, type RunLabels } from '../domain/run-labels';
+import { exportRun, pauseUpdate, progressQuery, resumeUpdate, type ExportRunInput, type RunProgress } from '../workflows';
+import { RunAlreadyGoingError, RunNotSteerableError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
 
 /** gRPC FAILED_PRECONDITION: what the server answers when the named run is not the one going. */
 const FAILED_PRECONDITION = 9;
@@ -12,6 +20,12 @@ const FAILED_PRECONDITION = 9;
 const CLOSE_EVENT_ONLY = 2;
 /** A reason typed by an operator is shown, not stored at any length. */
 const MAX_REASON = 200;
+
+/** The server's answer when the named run is not the one going. */
+function isNotRunning(err: unknown): boolean {
+  const cause = (err as { cause?: unknown }).cause ?? err;
+  return isGrpcServiceError(cause) && cause.code === FAILED_PRECONDITION;
+}
 
 /** Temporal no longer knows the run: its history is past the namespace's retention. */
 const GONE: RunEnding = { status: 'failed', reason: 'The run never closed and its workflow is no longer in Temporal (past its retention)' };
@@ -42,6 +56,21 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
     const description = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
     if (description?.status.name !== 'RUNNING') return undefined;
     return description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+  }
+
+  /**
+   * Sends a steering update to the run going under the workflow id (whatever execution of its
+   * chain is current). The workflow's refusal, or a run that is not going, is a {@link RunNotSteerableError}.
+   */
+  async function steer<R>(workflowId: string, runId: string, update: () => UpdateDefinition<R, [{ by: string }]>, by: string): Promise<R> {
+    const handle = client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: runId });
+    try {
+      return await handle.executeUpdate(update(), { args: [{ by }] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new RunNotSteerableError((err.cause as Error | undefined)?.message ?? err.message);
+      if (err instanceof WorkflowNotFoundError || isNotRunning(err)) throw new RunNotSteerableError('The run is not going any more');
+      throw err;
+    }
   }
 
   /** The event that closed one execution of the chain. */
@@ -101,7 +130,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       }
     },
 
-    async start(settings: ExportSettings, trigger: RunTrigger): Promise<StartedRun> {
+    async start(settings: ExportSettings, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun> {
       const workflowId = exportWorkflowId(settings.exportId);
       const input: ExportRunInput = { settings, trigger };
       if (options.autopilotTaskQueue) input.options = { autopilotTaskQueue: options.autopilotTaskQueue };
@@ -111,6 +140,9 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
           workflowId,
           workflowIdConflictPolicy: 'FAIL',
           args: [input],
+          typedSearchAttributes: runSearchAttributes(settings, labels, trigger),
+          staticSummary: runSummary(labels, settings.segmentIds),
+          staticDetails: runStaticDetails(settings),
         });
         return { runId: handle.firstExecutionRunId, workflowId };
       } catch (err) {
@@ -131,6 +163,9 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       }
     },
 
+    pause: (workflowId, runId, by) => steer(workflowId, runId, () => pauseUpdate, by),
+    resume: async (workflowId, runId, by) => void (await steer(workflowId, runId, () => resumeUpdate, by)),
+
     async cancel(workflowId: string, runId?: string): Promise<boolean> {
       // With firstExecutionRunId, the server cancels only if that run's chain is the one going.
       const handle = client.workflow.getHandle(workflowId, undefined, runId ? { firstExecutionRunId: runId } : undefined);
@@ -138,9 +173,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
         await handle.cancel();
         return true;
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return false;
-        const cause = (err as { cause?: unknown }).cause;
-        if (isGrpcServiceError(cause) && cause.code === FAILED_PRECONDITION) return false;
+        if (err instanceof WorkflowNotFoundError || isNotRunning(err)) return false;
         throw err;
       }
     },

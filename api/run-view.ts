@@ -2,6 +2,7 @@ import { percentDone, sumValues, type RunCounts } from '../domain/export';
 import type { Db } from '../store/db';
 import type { RunRow } from '../store/run-queries';
 import { countOutcomes } from '../store/runs';
+import type { RunProgress } from '../workflows';
 import type { RunLauncher } from './ports';
 
 export const runLinks = (runId: string) => ({ self: `/runs/${runId}`, outcomes: `/runs/${runId}/outcomes` });
@@ -27,6 +28,16 @@ function storedCounts(run: RunRow): RunCounts | null {
   return stored && ({ ...stored, pending: stored.pending ?? 0 } as RunCounts);
 }
 
+function progressView(p: RunProgress) {
+  return {
+    batchesDone: p.batchesDone,
+    batches: p.batches ?? 0,
+    contactsSent: p.exportedItems,
+    contactsRejected: p.rejectedItems,
+    contacts: p.contacts ?? null,
+  };
+}
+
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
@@ -50,6 +61,8 @@ export async function describeRun(run: RunRow, deps: { db: Db; runs: RunLauncher
     ...runSummary(run),
     counts,
     phase: running ? (progress?.phase ?? null) : null,
+    paused: (running && progress?.paused) || null,
+    progress: running && progress?.batches !== undefined ? progressView(progress) : null,
     percent,
     throughput,
     etaSeconds,

@@ -35,7 +35,7 @@ const POLICIES = { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 m
 export function createTemporalScheduler(options: SchedulerOptions): Scheduler {
   const { client } = options;
 
-  function plan(exportId: string, schedule: Schedule) {
+  function plan(exportId: string, schedule: Schedule, summary?: string) {
     const input: ScheduledExportInput = { exportId };
     if (options.autopilotTaskQueue) input.options = { autopilotTaskQueue: options.autopilotTaskQueue };
     const spec: ScheduleSpec = { cronExpressions: [schedule.cron], timezone: schedule.timezone };
@@ -44,13 +44,14 @@ export function createTemporalScheduler(options: SchedulerOptions): Scheduler {
       workflowType: scheduledExport,
       taskQueue: options.taskQueue,
       args: [input],
+      staticSummary: summary,
     };
     return { spec, action };
   }
 
   return {
-    async upsert(exportId: string, schedule: Schedule): Promise<void> {
-      const { spec, action } = plan(exportId, schedule);
+    async upsert(exportId: string, schedule: Schedule, summary?: string): Promise<void> {
+      const { spec, action } = plan(exportId, schedule, summary);
       try {
         await client.schedule.create({
           scheduleId: scheduleId(exportId),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_NAMES } from '../domain/run-labels';
 import { ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
@@ -32,6 +33,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) {
     args.push('--dynamic-config-value', `${key}=1`);
   }
+  // The runs' custom search attributes: the UI then finds every run of an export by `ExportId = "…"`.
+  for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
   args.push(...(options.extraArgs ?? []));
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

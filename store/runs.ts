@@ -13,6 +13,10 @@ export interface RunPlan {
   totalProfiles: number;
   /** Upsert batches to send, numbered 0..batches-1. */
   batches: number;
+  /** (contact, list) deliveries those batches hold. */
+  contacts: number;
+  /** Profiles skipped when planning (no, invalid or duplicate email, over the limit). */
+  profilesSkipped: number;
 }
 
 export interface RunRecord {
@@ -62,7 +66,9 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Pro
     ]);
     const [plan] = await tx.query<RunPlan>(
       `SELECT count(DISTINCT profile_id)::int AS "totalProfiles",
-              coalesce(max(batch_no) + 1, 0)::int AS batches
+              coalesce(max(batch_no) + 1, 0)::int AS batches,
+              count(*) FILTER (WHERE status = 'pending')::int AS contacts,
+              count(DISTINCT profile_id) FILTER (WHERE status = 'skipped')::int AS "profilesSkipped"
        FROM run_items WHERE run_id = $1`,
       [runId],
     );

@@ -3,20 +3,23 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   continueAsNew,
-  defineQuery,
   isCancellation,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
-  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 // Only the types: the activities themselves run outside the sandbox.
-import type { Activities, BatchResult } from '../activities';
+import type { Activities } from '../activities';
 import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
-import { ErrorType } from '../domain/errors';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
+import { formatRunDetails } from '../domain/run-details';
+import { createBatchPool, type BatchPool, type BatchRange } from './batch-pool';
+import { createKeyBlock, isAuthFailure } from './key-block';
+import { BLOCKED_ON_KEY, pauseUpdate, progressQuery, resumeUpdate, type PauseState, type RunPhase, type RunProgress } from './steering';
 
 export interface ExportRunOptions {
   /** Batches in flight at once. The task queue's rate limit, not this, bounds requests per second. */
@@ -51,26 +54,17 @@ export interface RunState {
   /** Batch-level tallies for progress; the final counts come from the store. */
   exportedItems: number;
   rejectedItems: number;
-}
-
-export const BLOCKED_ON_KEY = 'blocked: Autopilot rejected the API key';
-export type RunPhase = 'validating' | 'planning' | 'preparing lists' | 'exporting' | typeof BLOCKED_ON_KEY | 'finishing';
-
-export interface RunProgress {
-  phase: RunPhase;
-  totalProfiles?: number;
-  batches?: number;
-  batchesDone: number;
-  exportedItems: number;
-  rejectedItems: number;
+  /** From the plan, for progress (absent in runs planned before they were kept). */
+  contacts?: number;
+  profilesSkipped?: number;
+  /** A pause in force when the previous execution continued as new. */
+  paused?: PauseState;
 }
 
 export interface ExportRunResult {
   runId: string;
   counts: RunCounts;
 }
-
-export const progressQuery = defineQuery<RunProgress>('progress');
 
 const DEFAULTS = {
   concurrency: 4,
@@ -89,6 +83,8 @@ const control = proxyActivities<Activities>({
 /**
  * One run of an export: validate the connection, freeze the segments' membership, then send
  * it in batches, continuing as new before history grows large. Carries ids and counts only.
+ * Steered by updates (pause, resume) and watched through the progress query and its current
+ * details in the Temporal UI.
  */
 export async function exportRun(input: ExportRunInput): Promise<ExportRunResult> {
   const { settings } = input;
@@ -96,99 +92,102 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
   const runId = input.resume?.runId ?? workflowInfo().firstExecutionRunId;
   let state = input.resume;
   let phase: RunPhase = state ? 'exporting' : 'validating';
-  /** Batches handed to activities that have not finished yet: the progress counts only finished ones. */
-  let batchesInFlight = 0;
-  setHandler(progressQuery, () => ({
-    phase,
+  let paused = state?.paused;
+  let pool: BatchPool | undefined;
+  const started = { at: Date.now(), sent: sentItems(state) };
+
+  const progress = (): RunProgress => ({
+    phase: paused && phase === 'exporting' ? 'paused' : phase,
     totalProfiles: state?.totalProfiles,
     batches: state?.batches,
-    batchesDone: (state?.nextBatch ?? 0) - batchesInFlight,
+    batchesDone: (state?.nextBatch ?? 0) - (pool?.unfinished() ?? 0),
     exportedItems: state?.exportedItems ?? 0,
     rejectedItems: state?.rejectedItems ?? 0,
-  }));
-
-  const autopilot = proxyActivities<Activities>({
-    taskQueue: options.autopilotTaskQueue ?? DEFAULT_AUTOPILOT_TASK_QUEUE,
-    // A killed worker stops heartbeating: its batches are retried after 5 s, however long they may take.
-    heartbeatTimeout: '5 seconds',
-    startToCloseTimeout: '5 minutes',
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-    scheduleToCloseTimeout: '1 hour',
-    // A cancelled run closes only once its batches in flight have stopped, so its counts are final
-    // and nothing reaches Autopilot afterwards. Runs started before this patch did not wait.
-    cancellationType: patched('wait-for-cancelled-batches')
-      ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
-      : ActivityCancellationType.TRY_CANCEL,
+    contacts: state?.contacts,
+    paused,
   });
-  const inFlight = new Set<Promise<void>>();
+  const showDetails = () => setCurrentDetails(currentDetails(progress(), state, started));
+  const enter = (next: RunPhase) => {
+    phase = next;
+    showDetails();
+  };
+  setHandler(progressQuery, progress);
+  setHandler(
+    pauseUpdate,
+    async ({ by }) => {
+      const pause = { by, since: new Date().toISOString() };
+      paused = pause;
+      pool?.interrupt();
+      showDetails();
+      await condition(() => !pool || pool.inFlight() === 0);
+      return pause;
+    },
+    { validator: (_request: { by: string }) => refusePause(phase, paused) },
+  );
+  setHandler(
+    resumeUpdate,
+    async (_request: { by: string }) => {
+      paused = undefined;
+      showDetails();
+      return { resumed: true as const };
+    },
+    { validator: (_request: { by: string }) => refuseResume(paused) },
+  );
 
+  const autopilot = autopilotActivities(options.autopilotTaskQueue);
   try {
     if (!state) {
+      showDetails();
       await control.startRun({ runId, exportId: settings.exportId, workflowId: workflowInfo().workflowId, trigger: input.trigger });
-      await autopilot.validateConnection({ connectionId: settings.connectionId });
-      phase = 'planning';
+      await autopilot().validateConnection({ connectionId: settings.connectionId });
+      enter('planning');
       const plan = await control.planRun({ runId, settings });
-      phase = 'preparing lists';
-      const lists = await autopilot.ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds });
+      enter('preparing lists');
+      const lists = await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds });
       state = { runId, ...plan, lists, nextBatch: 0, exportedItems: 0, rejectedItems: 0 };
     }
-    phase = 'exporting';
+    enter('exporting');
     const s = state;
-    let keyCheck: Promise<void> | undefined;
-    /** A key revoked mid-run blocks the run, visibly, until the key works again (rotated) or time runs out. */
-    const untilKeyWorks = () =>
-      (keyCheck ??= (async () => {
-        phase = BLOCKED_ON_KEY;
-        const deadline = Date.now() + options.blockedTimeoutMs;
-        for (;;) {
-          await sleep(options.keyRecheckMs);
-          try {
-            await autopilot.validateConnection({ connectionId: settings.connectionId });
-            break;
-          } catch (err) {
-            if (!isAuthFailure(err)) throw err;
-            if (Date.now() >= deadline) {
-              const hours = Math.round(options.blockedTimeoutMs / 360_000) / 10;
-              throw ApplicationFailure.nonRetryable(`Autopilot rejected the API key and it was not replaced within ${hours} h`, ErrorType.AutopilotAuth);
-            }
-          }
-        }
-        phase = 'exporting';
-        keyCheck = undefined;
-      })());
+    const keyBlock = createKeyBlock({
+      recheckMs: options.keyRecheckMs,
+      timeoutMs: options.blockedTimeoutMs,
+      check: () => autopilot().validateConnection({ connectionId: settings.connectionId }),
+      onBlocked: () => enter(BLOCKED_ON_KEY),
+      onUnblocked: () => enter('exporting'),
+    });
     // Histories replay as they ran: runs started before these patches sent one batch per activity, then ten.
     const perActivity = !patched('batches-per-activity') ? 1 : patched('adaptive-batches-per-activity') ? batchesPerActivity(s.batches, options) : 10;
-    const exportBatches = async (batchNo: number, batchCount: number): Promise<BatchResult> => {
+    const send = async ({ first, count }: BatchRange): Promise<void> => {
+      const summary = `batches ${first + 1}–${first + count} of ${s.batches}`;
       for (;;) {
         try {
-          return await autopilot.exportBatch({ runId, connectionId: settings.connectionId, batchNo, batchCount, lists: s.lists });
+          const r = await autopilot(summary).exportBatch({ runId, connectionId: settings.connectionId, batchNo: first, batchCount: count, lists: s.lists });
+          s.exportedItems += r.exported;
+          s.rejectedItems += r.rejected;
+          showDetails();
+          return;
         } catch (err) {
           if (!isAuthFailure(err)) throw err;
-          await untilKeyWorks();
+          await keyBlock.wait();
         }
       }
     };
     const stopAt = Math.min(s.batches, s.nextBatch + options.batchesPerExecution);
-    while (s.nextBatch < stopAt && !workflowInfo().continueAsNewSuggested) {
-      if (inFlight.size >= options.concurrency) {
-        await Promise.race(inFlight);
-        continue;
-      }
-      const count = Math.min(perActivity, stopAt - s.nextBatch);
-      const done = exportBatches(s.nextBatch, count).then((r) => {
-        batchesInFlight -= count;
-        s.exportedItems += r.exported;
-        s.rejectedItems += r.rejected;
-      });
-      s.nextBatch += count;
-      batchesInFlight += count;
-      inFlight.add(done);
-      done.then(() => inFlight.delete(done), () => inFlight.delete(done));
-    }
+    pool = createBatchPool({
+      concurrency: options.concurrency,
+      held: () => paused !== undefined,
+      send,
+      fresh: () => {
+        if (s.nextBatch >= stopAt || workflowInfo().continueAsNewSuggested) return undefined;
+        const range = { first: s.nextBatch, count: Math.min(perActivity, stopAt - s.nextBatch) };
+        s.nextBatch += range.count;
+        return range;
+      },
+    });
     // Drained before continuing as new, so "below nextBatch" always means "done".
-    await Promise.all(inFlight);
+    await pool.drain();
     if (s.nextBatch >= s.batches) {
-      phase = 'finishing';
+      enter('finishing');
       return { runId, counts: await control.finishRun({ runId }) };
     }
   } catch (err) {
@@ -197,14 +196,71 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     const failure = innermost(err);
     const status = isCancellation(err) ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(async () => {
-      await Promise.allSettled(inFlight);
+      await pool?.settle();
       await control.failRun({ runId, status, reason: failure.message });
     });
     if (status === 'cancelled') throw err;
     // The run fails with the reason and type of what stopped it, not a generic activity error.
     throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, cause: err as Error });
   }
-  return continueAsNew<typeof exportRun>({ ...input, resume: state });
+  return continueAsNew<typeof exportRun>({ ...input, resume: { ...state, paused } });
+}
+
+/**
+ * The Autopilot activities, on their rate-limited queue, with a summary for the UI. Histories
+ * record the cancellation type: runs started before that patch did not wait for cancelled batches.
+ */
+function autopilotActivities(taskQueue: string | undefined) {
+  // A cancelled run closes only once its batches in flight have stopped, so its counts are final
+  // and nothing reaches Autopilot afterwards.
+  const cancellationType = patched('wait-for-cancelled-batches')
+    ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+    : ActivityCancellationType.TRY_CANCEL;
+  return (summary?: string) =>
+    proxyActivities<Activities>({
+      taskQueue: taskQueue ?? DEFAULT_AUTOPILOT_TASK_QUEUE,
+      // A killed worker stops heartbeating: its batches are retried after 5 s, however long they may take.
+      heartbeatTimeout: '5 seconds',
+      startToCloseTimeout: '5 minutes',
+      retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+      scheduleToCloseTimeout: '1 hour',
+      cancellationType,
+      summary,
+    });
+}
+
+function refusePause(phase: RunPhase, paused: PauseState | undefined): void {
+  if (paused) throw new Error(`The run is already paused (by ${paused.by} since ${paused.since})`);
+  if (phase === 'finishing') throw new Error('The run is finishing: every batch is sent');
+}
+
+function refuseResume(paused: PauseState | undefined): void {
+  if (!paused) throw new Error('The run is not paused');
+}
+
+function sentItems(state: RunState | undefined): number {
+  return (state?.exportedItems ?? 0) + (state?.rejectedItems ?? 0);
+}
+
+/** The current details, with the rate of this execution so far (workflow time is deterministic). */
+function currentDetails(p: RunProgress, state: RunState | undefined, started: { at: number; sent: number }): string {
+  const seconds = (Date.now() - started.at) / 1000;
+  const sent = sentItems(state) - started.sent;
+  const waitingOn =
+    p.phase === BLOCKED_ON_KEY
+      ? 'Autopilot rejects the API key: replace it on the connection (PATCH /connections/{id}) and the run goes on'
+      : p.paused && `paused by ${p.paused.by} since ${p.paused.since}`;
+  return formatRunDetails({
+    phase: p.phase,
+    batchesDone: p.batchesDone,
+    batches: p.batches,
+    contactsSent: p.exportedItems,
+    contactsRejected: p.rejectedItems,
+    contacts: p.contacts,
+    profilesSkipped: state?.profilesSkipped,
+    rate: seconds > 1 && sent > 0 ? sent / seconds : undefined,
+    waitingOn: waitingOn || undefined,
+  });
 }
 
 /**
@@ -213,10 +269,6 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
  */
 function batchesPerActivity(batches: number, options: { concurrency: number; batchesPerActivity: number }): number {
   return Math.max(1, Math.min(options.batchesPerActivity, Math.ceil(batches / (options.concurrency * 10))));
-}
-
-function isAuthFailure(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === ErrorType.AutopilotAuth;
 }
 
 /** The innermost failure: our messages never carry profile data or keys. */

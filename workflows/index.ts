@@ -1,4 +1,8 @@
-export { BLOCKED_ON_KEY, exportRun, progressQuery } from './export-run';
-export type { ExportRunInput, ExportRunOptions, ExportRunResult, RunProgress, RunState, RunPhase } from './export-run';
+export { exportRun } from './export-run';
+export type { ExportRunInput, ExportRunOptions, ExportRunResult, RunState } from './export-run';
+export { BLOCKED_ON_KEY, pauseUpdate, progressQuery, resumeUpdate } from './steering';
+export type { PauseState, RunPhase, RunProgress } from './steering';
 export { scheduledExport } from './scheduled-export';
 export type { ScheduledExportInput, ScheduledExportResult } from './scheduled-export';
+export { runDetailsRetention } from './retention';
+export type { RetentionTotals } from './retention';

@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { exportWorkflowId } from '../domain/ids';
+import { runSearchAttributes, runStaticDetails, runSummary } from '../domain/run-labels';
 import { exportRun, type ExportRunOptions } from './export-run';
 
 const { loadExportSettings, recordSkippedRun } = proxyActivities<Activities>({
@@ -31,10 +32,18 @@ export async function scheduledExport(input: ScheduledExportInput): Promise<Sche
   const found = await loadExportSettings({ exportId: input.exportId });
   if (!found) return skip(input.exportId, SkippedTrigger.INACTIVE);
   try {
+    const trigger = { kind: 'schedule' as const, by: found.createdBy };
+    // Settings loaded before run labels existed carry none: the run then starts without them.
+    const labelled = found.labels && {
+      typedSearchAttributes: runSearchAttributes(found.settings, found.labels, trigger),
+      staticSummary: runSummary(found.labels, found.settings.segmentIds),
+      staticDetails: runStaticDetails(found.settings),
+    };
     const child = await startChild(exportRun, {
       workflowId: exportWorkflowId(input.exportId),
-      args: [{ settings: found.settings, trigger: { kind: 'schedule', by: found.createdBy }, options: input.options }],
+      args: [{ settings: found.settings, trigger, options: input.options }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      ...labelled,
     });
     return { started: child.firstExecutionRunId };
   } catch (err) {

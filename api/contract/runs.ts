@@ -30,9 +30,18 @@ export const RunSummarySchema = z
   })
   .openapi('RunSummary');
 
+const PauseSchema = z
+  .object({ by: z.string(), since: Timestamp })
+  .openapi('Pause', { description: 'Who paused the run, and since when' });
+
 export const RunSchema = RunSummarySchema.extend({
+  paused: PauseSchema.nullable().openapi({ description: 'Set while the run is paused' }),
+  progress: z
+    .object({ batchesDone: z.int(), batches: z.int(), contactsSent: z.int(), contactsRejected: z.int(), contacts: z.int().nullable() })
+    .nullable()
+    .openapi({ description: 'While running, from the workflow: (contact, list) deliveries, as the Temporal UI shows them' }),
   counts: RunCountsSchema,
-  phase: z.string().nullable().openapi({ description: 'While running: validating, planning, preparing lists, exporting, finishing' }),
+  phase: z.string().nullable().openapi({ description: 'While running: validating, planning, preparing lists, exporting, paused, blocked: …, finishing' }),
   percent: z.number().nullable().openapi({ description: 'Profiles done (exported, skipped or rejected) over all profiles of the run' }),
   throughput: z.number().nullable().openapi({ description: 'Profiles sent per second' }),
   etaSeconds: z.number().nullable(),
@@ -100,6 +109,25 @@ export const runRoutes = {
     summary: 'Cancel a running run',
     request: { params: RunParams },
     responses: { 202: json(z.object({ runId: z.string(), status: z.literal('cancelling') }), 'Cancellation requested'), ...errors(400, 404, 409) },
+  }),
+  pause: secured('any', {
+    method: 'post',
+    path: '/runs/{runId}/pause',
+    tags,
+    summary: 'Pause a running run between batches (answers once nothing is in flight)',
+    request: { params: RunParams },
+    responses: {
+      200: json(z.object({ runId: z.string(), status: z.literal('paused'), paused: PauseSchema }), 'Paused; nothing more is sent until it is resumed'),
+      ...errors(400, 404, 409),
+    },
+  }),
+  resume: secured('any', {
+    method: 'post',
+    path: '/runs/{runId}/resume',
+    tags,
+    summary: 'Resume a paused run where it stopped',
+    request: { params: RunParams },
+    responses: { 200: json(z.object({ runId: z.string(), status: z.literal('running') }), 'Resumed'), ...errors(400, 404, 409) },
   }),
   outcomes: secured('any', {
     method: 'get',

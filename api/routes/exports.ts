@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { runSummary } from '../../domain/run-labels';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { exportWorkflowId } from '../../domain/ids';
 import type { ConnectionStore } from '../../store/connections';
@@ -41,15 +42,27 @@ export function createExportRoutes(deps: ExportRouteDeps) {
   const { exports: store, scheduler } = deps;
 
   /** A Temporal Schedule exists exactly while the export has a schedule and a connection. */
-  async function syncSchedule(exportId: string, schedule: Schedule | null, connectionId: string | null): Promise<void> {
+  async function syncSchedule(
+    exportId: string,
+    schedule: Schedule | null,
+    connectionId: string | null,
+    what: { displayName: string; segmentIds: string[] },
+  ): Promise<void> {
     if (!schedule || !connectionId) return scheduler.remove(exportId);
+    const connection = await deps.connections.get(connectionId);
+    const summary = runSummary({ exportName: what.displayName, connectionName: connection?.displayName ?? connectionId }, what.segmentIds);
     try {
-      await scheduler.upsert(exportId, schedule);
+      await scheduler.upsert(exportId, schedule, summary);
     } catch (err) {
       if (!(err instanceof InvalidScheduleError)) throw err;
       throw invalid([{ in: 'body', path: ['schedule', 'cron'], code: 'invalid_schedule', message: err.message }]);
     }
   }
+
+  const definedOnly = (patch: { displayName?: string; segmentIds?: string[] }) => ({
+    ...(patch.displayName !== undefined && { displayName: patch.displayName }),
+    ...(patch.segmentIds !== undefined && { segmentIds: patch.segmentIds }),
+  });
 
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(exportRoutes.create, async (c) => {
@@ -58,7 +71,7 @@ export function createExportRoutes(deps: ExportRouteDeps) {
       // The schedule first, under an id chosen here: if it cannot be made, nothing is saved.
       const id = randomUUID();
       const schedule = body.schedule ?? null;
-      if (schedule) await syncSchedule(id, schedule, body.connectionId);
+      if (schedule) await syncSchedule(id, schedule, body.connectionId, body);
       let created: ExportConfig;
       try {
         created = await store.create({ ...body, id, schedule, createdBy: c.var.user.name });
@@ -82,9 +95,10 @@ export function createExportRoutes(deps: ExportRouteDeps) {
       const current = await visibleExport(c.var.user, c.req.valid('param').id, deps);
       const patch = c.req.valid('json');
       await checkReferences(patch, c.var.user, deps);
-      if (patch.schedule !== undefined || patch.connectionId !== undefined) {
+      // The schedule's action shows the export's name, connection and segments: kept in step with them.
+      if ([patch.schedule, patch.connectionId, patch.displayName, patch.segmentIds].some((v) => v !== undefined)) {
         const schedule = patch.schedule === undefined ? current.schedule : patch.schedule;
-        await syncSchedule(current.id, schedule, patch.connectionId ?? current.connectionId);
+        await syncSchedule(current.id, schedule, patch.connectionId ?? current.connectionId, { ...current, ...definedOnly(patch) });
       }
       const updated = await store.update(current.id, patch);
       if (!updated) throw notFound('Export');

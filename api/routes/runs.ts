@@ -10,7 +10,7 @@ import type { AppEnv, Principal } from '../auth';
 import { runRoutes } from '../contract/runs';
 import { ApiError, invalid, notFound, validationHook } from '../errors';
 import type { Logger } from '../logger';
-import { RunAlreadyGoingError, type RunLauncher } from '../ports';
+import { RunAlreadyGoingError, RunNotSteerableError, type RunLauncher } from '../ports';
 import type { RunReconciler } from '../run-reconciler';
 import { describeRun, runLinks, runSummary } from '../run-view';
 
@@ -58,6 +58,23 @@ export function createRunRoutes(deps: RunRouteDeps) {
     );
   }
 
+  /** A run the caller can see that is still going; 409 otherwise. */
+  async function runningRun(user: Principal, runId: string): Promise<RunRow> {
+    const run = await visibleRun(user, runId);
+    if (run.status !== 'running') throw new ApiError(409, 'run_not_running', `The run is ${run.status}`);
+    return run;
+  }
+
+  /** A pause or resume the run refused answers 409 with the run's own reason. */
+  async function steering<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      if (err instanceof RunNotSteerableError) throw new ApiError(409, 'run_not_steerable', err.message);
+      throw err;
+    }
+  }
+
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(runRoutes.start, async (c) => {
       const e = await visibleExport(c.var.user, c.req.valid('param').id, deps);
@@ -67,7 +84,9 @@ export function createRunRoutes(deps: RunRouteDeps) {
       const trigger = { kind: 'manual' as const, by: c.var.user.name };
       let started;
       try {
-        started = await deps.runs.start(toSettings({ ...e, connectionId: e.connectionId }), trigger);
+        const connection = await deps.connections.get(e.connectionId);
+        const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
+        started = await deps.runs.start(toSettings({ ...e, connectionId: e.connectionId }), trigger, labels);
       } catch (err) {
         if (!(err instanceof RunAlreadyGoingError)) throw err;
         throw new ApiError(409, 'run_in_progress', 'A run of this export is already going', { runId: err.runId ?? null });
@@ -94,6 +113,18 @@ export function createRunRoutes(deps: RunRouteDeps) {
       if (!(await deps.runs.cancel(run.workflowId, run.id))) throw notRunning();
       deps.logger.info('Run cancel requested', { runId: run.id, by: c.var.user.name });
       return c.json({ runId: run.id, status: 'cancelling' as const }, 202);
+    })
+    .openapi(runRoutes.pause, async (c) => {
+      const run = await runningRun(c.var.user, c.req.valid('param').runId);
+      const pause = await steering(() => deps.runs.pause(run.workflowId, run.id, c.var.user.name));
+      deps.logger.info('Run paused', { runId: run.id, by: c.var.user.name });
+      return c.json({ runId: run.id, status: 'paused' as const, paused: pause }, 200);
+    })
+    .openapi(runRoutes.resume, async (c) => {
+      const run = await runningRun(c.var.user, c.req.valid('param').runId);
+      await steering(() => deps.runs.resume(run.workflowId, run.id, c.var.user.name));
+      deps.logger.info('Run resumed', { runId: run.id, by: c.var.user.name });
+      return c.json({ runId: run.id, status: 'running' as const }, 200);
     })
     .openapi(runRoutes.outcomes, async (c) => {
       const run = await visibleRun(c.var.user, c.req.valid('param').runId);

@@ -11,7 +11,7 @@ import type { Schedule } from '../../../store/exports';
 import { importProfiles } from '../../../store/profiles';
 import { createSecretBox, generateSecretsKey } from '../../../store/secret-box';
 import { createTokenStore } from '../../../store/tokens';
-import type { RunProgress } from '../../../workflows/export-run';
+import type { RunProgress } from '../../../workflows';
 
 /** Opening PGlite and migrating takes seconds; give beforeAll room. */
 export const HARNESS_TIMEOUT = 60_000;
@@ -49,6 +49,8 @@ export function createFakeRuns() {
     progress: async (workflowId) => (going.has(workflowId) ? state.progress : undefined),
     // Runs in these tests close through the store, as their workflows would.
     ending: async () => undefined,
+    pause: async (_workflowId, _runId, by) => ({ by, since: new Date().toISOString() }),
+    resume: async () => undefined,
     async cancel(workflowId, runId) {
       const current = going.get(workflowId);
       if (!current || (runId && current.runId !== runId)) return false;
