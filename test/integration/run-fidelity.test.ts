@@ -4,6 +4,7 @@ import { scheduleId } from '../../api/scheduler';
 import { importProfiles } from '../../store/profiles';
 import { startApiStack, type ApiStack } from '../helpers/api-stack';
 import { simContacts, until } from '../helpers/assertions';
+import { recordHistories } from '../helpers/history';
 import { buildProfiles, expectedExport, loadProfiles, type TestProfile } from '../helpers/profiles';
 import { TEST_API_KEY } from '../helpers/stack';
 
@@ -88,6 +89,7 @@ describe('run fidelity', () => {
     expect(run.percent).toBeLessThan(100);
     expect(s.sim.sim.stats(TEST_API_KEY).upserts).toBe(upsertsAtEnd);
     expect(simDeliveries()).toBe(await exportedDeliveries(runId));
+    await recordHistories(s.client, exportWorkflowId(exportId), 'cancelled');
   });
 
   it('reports a run terminated in Temporal at once when read, and by the sweep when not', async () => {

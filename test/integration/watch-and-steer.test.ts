@@ -5,7 +5,7 @@ import { toSettings } from '../../store/exports';
 import { pauseUpdate, resumeUpdate } from '../../workflows';
 import { startApiStack, type ApiStack } from '../helpers/api-stack';
 import { simContacts, until } from '../helpers/assertions';
-import { allExecutions } from '../helpers/history';
+import { allExecutions, recordHistories } from '../helpers/history';
 import { buildProfiles, expectedExport, loadProfiles } from '../helpers/profiles';
 import { TEST_API_KEY } from '../helpers/stack';
 
@@ -92,6 +92,7 @@ describe('watching and steering a run', () => {
     expect(new Set(held.keys())).toEqual(new Set(expected.contacts.keys()));
     for (const [email, contact] of expected.contacts) expect(held.get(email)).toEqual(contact);
     expect((await s.api('POST', `/runs/${runId}/resume`)).status).toBe(409);
+    await recordHistories(s.client, exportWorkflowId(exportId), 'paused-resumed');
   });
 
   it('stays paused across a continue-as-new', async () => {
