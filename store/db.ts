@@ -1,10 +1,10 @@
-import { PGlite } from '@electric-sql/pglite';
 import { Pool, types } from 'pg';
 import { migrate } from './migrations';
+import { startPgliteThread } from './pglite-thread';
 
 /**
  * The one SQL interface the engine uses. Two implementations share the same SQL:
- * embedded PGlite (in-process, file-backed or in memory) and a real PostgreSQL server.
+ * embedded PGlite (in a thread of the process, file-backed or in memory) and a real PostgreSQL server.
  */
 export interface Db {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -29,14 +29,25 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
 }
 
 async function pgliteDb(dataDir?: string): Promise<Db> {
-  const pg = await PGlite.create(dataDir);
-  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Db => ({
-    query: async <T>(sql: string, params?: unknown[]) => (await q.query<T>(sql, params)).rows,
-    exec: async (sql) => void (await q.exec(sql)),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-    close: () => pg.close(),
+  const thread = await startPgliteThread(dataDir);
+  const wrap = (tx?: number): Db => ({
+    query: async <T>(sql: string, params?: unknown[]) => (await thread.call('query', { sql, params, tx })) as T[],
+    exec: async (sql) => void (await thread.call('exec', { sql, tx })),
+    transaction: async (fn) => {
+      const id = thread.newTransactionId();
+      await thread.call('begin', { tx: id });
+      try {
+        const result = await fn(wrap(id));
+        await thread.call('commit', { tx: id });
+        return result;
+      } catch (err) {
+        await thread.call('rollback', { tx: id });
+        throw err;
+      }
+    },
+    close: async () => void (await thread.call('close')),
   });
-  return wrap(pg);
+  return wrap();
 }
 
 // int8 (COUNT, SUM) as numbers, as PGlite returns them, so both stores read alike.
