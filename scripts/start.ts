@@ -1,9 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { createRetentionActivities } from '../activities/retention';
+import { Runtime } from '@temporalio/worker';
 import { DEMO_API_KEY } from '../autopilot-sim/options';
 import { startAutopilotSim } from '../autopilot-sim/server';
 import { loadConfigOrExit } from '../config/env';
@@ -11,11 +8,10 @@ import { createConnectionStore } from '../store/connections';
 import { openDb } from '../store/db';
 import { createExportStore } from '../store/exports';
 import { createSecretBox, generateSecretsKey } from '../store/secret-box';
-import { createWorkers, runWorkers } from '../worker/create-workers';
-import { ensureRetentionSchedule } from '../worker/retention-schedule';
 import { RuntimeLogger } from '../worker/runtime-logger';
 import { setUpDemo } from './demo-setup';
 import { startApi } from '../api/main';
+import { startWorker } from '../worker/start-worker';
 import { startDevServer } from './temporal-server';
 
 /**
@@ -62,25 +58,8 @@ async function main(): Promise<void> {
       ? await setUpDemo(db, { connections, exports: exportStore }, { apiKey: DEMO_API_KEY, baseUrl: autopilotBaseUrl })
       : {};
 
-    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-    stops.push(() => nativeConnection.close());
-    const workers = await createWorkers({
-      connection: nativeConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      autopilotTaskQueue: config.temporal.autopilotTaskQueue,
-      autopilotRateLimit: config.autopilot.rateLimit,
-      activities: {
-        ...createActivities({ db, connections, autopilotBaseUrl, autopilotTimeoutMs: config.autopilot.timeoutMs }),
-        ...createRetentionActivities({ db, retentionDays: config.retention.runDetailsDays }),
-      },
-    });
-    await ensureRetentionSchedule(new Client({ connection: nativeConnection, namespace: config.temporal.namespace }), config.temporal.taskQueue);
-    const running = runWorkers(workers);
-    stops.push(async () => {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await running;
-    });
+    const worker = await startWorker({ config, db, connections, temporalAddress, autopilotBaseUrl });
+    stops.push(worker.stop);
 
     const api = await startApi({ config, db, secretsKey, temporalAddress, autopilotBaseUrl });
     stops.push(api.close);
@@ -96,7 +75,7 @@ Start the demo export and watch it:
   curl -s -X POST -H "Authorization: Bearer $TOKEN" ${base}/exports/${demo.exportId ?? '<exportId>'}/runs
   curl -s -H "Authorization: Bearer $TOKEN" ${base}/runs/<runId>
 Ctrl-C stops everything; state is kept in ${config.dataDir}.`);
-    await running;
+    await worker.done;
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     await stopAll();

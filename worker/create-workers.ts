@@ -1,6 +1,5 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Activities } from '../activities';
-import type { RetentionActivities } from '../activities/retention';
+import type { AutopilotActivities, RetentionActivities, StoreActivities } from '../activities';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -9,8 +8,10 @@ export interface WorkerSetup {
   autopilotTaskQueue: string;
   /** Autopilot requests per second, enforced by the Temporal server across every worker of the queue. */
   autopilotRateLimit: number;
-  /** Every activity the workflows call: createActivities and createRetentionActivities together. */
-  activities: Activities & RetentionActivities;
+  /** The main queue's activities: the store work of runs and of retention. */
+  storeActivities: StoreActivities & RetentionActivities;
+  /** The Autopilot queue's activities, and only those: they are the rate-limited ones. */
+  autopilotActivities: AutopilotActivities;
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -20,15 +21,16 @@ export interface WorkerSetup {
  * from its own task queue so the server hands out its activities at Autopilot's rate.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
-  const common = { connection: setup.connection, namespace: setup.namespace, activities: setup.activities };
+  const common = { connection: setup.connection, namespace: setup.namespace };
   const workflows = setup.workflowBundle
     ? { workflowBundle: setup.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
   return Promise.all([
-    Worker.create({ ...common, ...workflows, taskQueue: setup.taskQueue }),
+    Worker.create({ ...common, ...workflows, taskQueue: setup.taskQueue, activities: setup.storeActivities }),
     Worker.create({
       ...common,
       taskQueue: setup.autopilotTaskQueue,
+      activities: setup.autopilotActivities,
       // Must be the same on every worker of this queue: the last poller's value wins.
       maxTaskQueueActivitiesPerSecond: setup.autopilotRateLimit,
     }),

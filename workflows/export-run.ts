@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 // Only the types: the activities themselves run outside the sandbox.
-import type { Activities } from '../activities';
+import type { AutopilotActivities, StoreActivities } from '../activities';
 import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
 import { formatRunDetails } from '../domain/run-details';
@@ -74,7 +74,7 @@ const DEFAULTS = {
   blockedTimeoutMs: 24 * 3600_000,
 };
 
-const control = proxyActivities<Activities>({
+const control = proxyActivities<StoreActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   scheduleToCloseTimeout: '30 minutes',
@@ -217,7 +217,7 @@ function autopilotActivities(taskQueue: string | undefined) {
     ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
     : ActivityCancellationType.TRY_CANCEL;
   return (summary?: string) =>
-    proxyActivities<Activities>({
+    proxyActivities<AutopilotActivities>({
       taskQueue: taskQueue ?? DEFAULT_AUTOPILOT_TASK_QUEUE,
       // A killed worker stops heartbeating: its batches are retried after 5 s, however long they may take.
       heartbeatTimeout: '5 seconds',

@@ -1,11 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { StoreActivities } from '../activities';
 import { exportWorkflowId } from '../domain/ids';
 import { runSearchAttributes, runStaticDetails, runSummary } from '../domain/run-labels';
 import { exportRun, type ExportRunOptions } from './export-run';
 
-const { loadExportSettings, recordSkippedRun } = proxyActivities<Activities>({
+const { loadExportSettings, recordSkippedRun } = proxyActivities<StoreActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5 },
 });

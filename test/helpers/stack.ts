@@ -3,10 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { createRetentionActivities } from '../../activities/retention';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { AUTOPILOT_REQUESTS_PER_SECOND } from '../../autopilot';
+import { loadConfig } from '../../config/env';
 import { startAutopilotSim } from '../../autopilot-sim/server';
 import type { AutopilotSimOptionsInput } from '../../autopilot-sim/options';
 import type { ExportSettings } from '../../domain/export';
@@ -16,8 +15,8 @@ import { openDb, type Db } from '../../store/db';
 import { createExportStore, type NewExport } from '../../store/exports';
 import { createSecretBox, generateSecretsKey } from '../../store/secret-box';
 import { exportRun, type ExportRunOptions, type ExportRunResult } from '../../workflows';
-import { createWorkers, runWorkers } from '../../worker/create-workers';
 import { RuntimeLogger } from '../../worker/runtime-logger';
+import { startWorker, type RunningWorker } from '../../worker/start-worker';
 
 export const TEST_API_KEY = '0123456789abcdef0123456789abcdef';
 
@@ -73,38 +72,27 @@ export async function startTestStack(options: TestStackOptions = {}) {
   const suffix = randomUUID();
   const taskQueue = `test-${suffix}`;
   const autopilotTaskQueue = `test-autopilot-${suffix}`;
-  const nativeConnection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
-  let workers: Worker[] = [];
-  let running: Promise<void>[] = [];
+  // The same composition root as `npm start` and `npm run worker`, on this stack's own queues.
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_AUTOPILOT_TASK_QUEUE: autopilotTaskQueue,
+    AUTOPILOT_RATE_LIMIT: String(options.rateLimit ?? 1000),
+    AUTOPILOT_TIMEOUT_MS: '2000',
+    RUN_DETAILS_RETENTION_DAYS: String(options.retentionDays ?? 30),
+  });
+  let workers: RunningWorker[] = [];
 
-  const extraConnections: NativeConnection[] = [];
+  /** Each set of workers has its own connection, as a second process would have. */
   async function startWorkers() {
-    // A second set of workers needs its own connection, as a second process would have.
-    const connection = workers.length === 0 ? nativeConnection : await NativeConnection.connect({ address });
-    if (connection !== nativeConnection) extraConnections.push(connection);
-    const more = await createWorkers({
-      connection,
-      namespace: 'default',
-      taskQueue,
-      autopilotTaskQueue,
-      autopilotRateLimit: options.rateLimit ?? 1000,
-      activities: {
-        ...createActivities({ db, connections, autopilotBaseUrl: sim.url, autopilotTimeoutMs: 2_000 }),
-        ...createRetentionActivities({ db, retentionDays: options.retentionDays ?? 30 }),
-      },
-      workflowBundle: await workflowBundle(),
-    });
-    workers.push(...more);
-    running.push(runWorkers(more));
+    workers.push(await startWorker({ config, db, connections, autopilotBaseUrl: sim.url, workflowBundle: await workflowBundle() }));
   }
 
   async function stopWorkers() {
-    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-    await Promise.all(running);
+    await Promise.all(workers.map((w) => w.stop()));
     workers = [];
-    running = [];
   }
 
   if (options.inProcessWorkers !== false) await startWorkers();
@@ -168,7 +156,6 @@ export async function startTestStack(options: TestStackOptions = {}) {
     async close() {
       await stopWorkers();
       await clientConnection.close();
-      for (const c of [nativeConnection, ...extraConnections]) await c.close();
       await sim.close();
       if (!options.db) await db.close();
     },

@@ -1,0 +1,173 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Context, sleep } from '@temporalio/activity';
+import { AutopilotClient, AutopilotError } from '../autopilot';
+import { ErrorType } from '../domain/errors';
+import type { ConnectionStore } from '../store/connections';
+import type { Db } from '../store/db';
+import { takeTurnIfDue } from '../store/pacing';
+import * as runs from '../store/runs';
+import { retryingTransient } from './retrying-transient';
+import { sendBatch } from './send-batch';
+import { toApplicationFailure } from './to-application-failure';
+import { toContact } from './to-contact';
+
+export interface AutopilotActivityDeps {
+  db: Db;
+  connections: ConnectionStore;
+  /** Used when a connection names no base URL of its own. */
+  autopilotBaseUrl: string;
+  autopilotTimeoutMs?: number;
+}
+
+export interface ExportBatchInput {
+  runId: string;
+  connectionId: string;
+  /** The first batch; `batchCount` batches from there are sent one after the other (default 1). */
+  batchNo: number;
+  batchCount?: number;
+  /** Segment id → Autopilot list id. */
+  lists: Record<string, string>;
+}
+
+export interface BatchResult {
+  exported: number;
+  rejected: number;
+}
+
+/** Longer waits for a turn go back to Temporal, so that work waiting for the budget holds no worker slot. */
+const MAX_TURN_WAIT_MS = 5_000;
+/** Well inside the Autopilot activities' heartbeat timeout (5 s). */
+const HEARTBEAT_MS = 1_000;
+
+/**
+ * The activities that call Autopilot, registered only on the rate-limited Autopilot task queue.
+ * They load the API key by connection id and read what the run froze themselves, so workflow
+ * history only ever holds ids, cursors and counts.
+ */
+export function createAutopilotActivities(deps: AutopilotActivityDeps) {
+  const { db } = deps;
+  const clients = new Map<string, { key: string; client: AutopilotClient }>();
+
+  async function clientFor(connectionId: string): Promise<AutopilotClient> {
+    const secret = await deps.connections.readApiKey(connectionId);
+    if (!secret) throw ApplicationFailure.nonRetryable(`Connection ${connectionId} does not exist`, ErrorType.ConnectionNotFound);
+    const baseUrl = secret.baseUrl ?? deps.autopilotBaseUrl;
+    const key = JSON.stringify([secret.apiKey, baseUrl, secret.requestsPerSecond]);
+    const destination = deps.connections.destinationKey(secret.apiKey, baseUrl);
+    const cached = clients.get(connectionId);
+    if (cached?.key === key) return cached.client;
+    cached?.client.close();
+    const client = new AutopilotClient({
+      baseUrl,
+      apiKey: secret.apiKey,
+      timeoutMs: deps.autopilotTimeoutMs,
+      beforeRequest: () => takeTurn(destination, secret.requestsPerSecond),
+    });
+    clients.set(connectionId, { key, client });
+    return client;
+  }
+
+  /**
+   * Waits for the destination's next turn in the schedule all workers share (see takeTurnIfDue),
+   * asking again when it is due. A caller that keeps losing it to others for MAX_TURN_WAIT_MS goes
+   * back to Temporal. The activity's sleep ends early, failing, when the attempt is cancelled or timed out.
+   */
+  async function takeTurn(destination: string, requestsPerSecond: number): Promise<void> {
+    const giveUpAt = Date.now() + MAX_TURN_WAIT_MS;
+    for (;;) {
+      const turn = await takeTurnIfDue(db, destination, requestsPerSecond);
+      if (turn.taken) return;
+      if (Date.now() + turn.waitMs > giveUpAt) {
+        // Other runs hold the budget: retried later like a 429, as a throttled request is.
+        throw new AutopilotError('rateLimited', 'The connection\'s Autopilot rate budget is taken by other runs for now', {
+          retryAfterMs: MAX_TURN_WAIT_MS,
+        });
+      }
+      await sleep(turn.waitMs);
+    }
+  }
+
+  /**
+   * Runs an activity that calls Autopilot, heartbeating from its first moment to its last (so a
+   * killed worker's batches are taken up within seconds, and a timed-out or cancelled attempt
+   * learns it and stops), and turns Autopilot errors into failures Temporal knows how to retry.
+   */
+  async function callingAutopilot<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const context = Context.current();
+    context.heartbeat();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+    try {
+      return await fn(context.cancellationSignal);
+    } catch (err) {
+      throw toApplicationFailure(err);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  return {
+    /** Checks the key with one authenticated call; a rejected key fails without retries. */
+    async validateConnection(input: { connectionId: string }): Promise<void> {
+      const client = await clientFor(input.connectionId);
+      await callingAutopilot((signal) => client.getAccount(signal));
+    },
+
+    /** Makes sure an Autopilot list named after each segment exists. */
+    async ensureLists(input: { connectionId: string; segmentIds: string[] }): Promise<Record<string, string>> {
+      const client = await clientFor(input.connectionId);
+      return callingAutopilot(async (signal) => {
+        const lists: Record<string, string> = {};
+        for (const segmentId of input.segmentIds) lists[segmentId] = await retryingTransient(() => client.ensureList(segmentId, signal), signal);
+        return lists;
+      });
+    },
+
+    /**
+     * Sends batches one after the other, recording each one's outcomes before the next, so a retry
+     * (after a crash) sends again only what is still pending: at most the batch that was in flight.
+     */
+    async exportBatch(input: ExportBatchInput): Promise<BatchResult> {
+      const client = await clientFor(input.connectionId);
+      return callingAutopilot(async (signal) => {
+        const result = { exported: 0, rejected: 0 };
+        const tally = ({ status }: { status: string }) => {
+          if (status === 'exported' || status === 'rejected') result[status]++;
+        };
+        const items = await runs.readBatches(db, input.runId, input.batchNo, input.batchCount ?? 1);
+        for (const batch of groupBy(items, (i) => i.batchNo)) {
+          signal.throwIfAborted();
+          batch.forEach(tally);
+          const pending = batch.filter((i) => i.status === 'pending');
+          if (pending.length === 0) continue;
+          const outgoing = pending.map((i) => ({ seq: i.seq, contact: toContact(frozenEmail(i), i.fields ?? {}, input.lists[i.segmentId]) }));
+          // A request once started is finished and recorded, even when the run is being cancelled,
+          // so what the run reports is what Autopilot received.
+          const outcomes = await sendBatch(client, outgoing);
+          await runs.recordSentBatch(db, input.runId, batch[0].batchNo, outcomes);
+          outcomes.forEach(tally);
+        }
+        return result;
+      });
+    },
+
+  };
+}
+
+export type AutopilotActivities = ReturnType<typeof createAutopilotActivities>;
+
+/** A run planned before profiles were frozen cannot be sent faithfully: it fails, clearly, and is simply run again. */
+function frozenEmail(item: runs.BatchItem): string {
+  if (item.email !== null) return item.email;
+  throw ApplicationFailure.nonRetryable('This run was planned by an earlier version of the engine; start a new run of the export', ErrorType.InvalidExportInput);
+}
+
+/** Consecutive runs of items with the same key, in order. */
+function groupBy<T>(items: T[], key: (item: T) => unknown): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) {
+    const last = groups[groups.length - 1];
+    if (last && key(last[0]) === key(item)) last.push(item);
+    else groups.push([item]);
+  }
+  return groups;
+}

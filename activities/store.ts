@@ -1,0 +1,68 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { log } from '@temporalio/activity';
+import { ErrorType } from '../domain/errors';
+import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
+import type { RunLabels } from '../domain/run-labels';
+import type { ConnectionStore } from '../store/connections';
+import type { Db } from '../store/db';
+import { createExportStore, toSettings } from '../store/exports';
+import * as runs from '../store/runs';
+
+export interface StoreActivityDeps {
+  db: Db;
+  connections: ConnectionStore;
+}
+
+/** The activities that keep a run's records in the store, registered on the main task queue only. */
+export function createStoreActivities(deps: StoreActivityDeps) {
+  const { db } = deps;
+  return {
+    /** An export's current settings, or nothing when it has no connection to run on. */
+    async loadExportSettings(input: { exportId: string }): Promise<{ settings: ExportSettings; createdBy: string; labels: RunLabels } | null> {
+      const e = await createExportStore(db).get(input.exportId);
+      if (!e?.connectionId) return null;
+      const connection = await deps.connections.get(e.connectionId);
+      const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
+      return { settings: toSettings({ ...e, connectionId: e.connectionId }), createdBy: e.createdBy, labels };
+    },
+
+    async startRun(input: { runId: string; exportId: string; workflowId: string; trigger: RunTrigger }): Promise<void> {
+      await runs.openRun(db, input);
+    },
+
+    /** Counts, applies the profile limit, and freezes the run's membership. */
+    async planRun(input: { runId: string; settings: ExportSettings }): Promise<runs.RunPlan> {
+      const { settings } = input;
+      const count = await runs.countSegmentProfiles(db, settings.segmentIds);
+      if (count > settings.profileLimit && settings.onLimitExceeded === 'fail') {
+        throw ApplicationFailure.nonRetryable(
+          `The segments hold ${count} profiles, over this export's limit of ${settings.profileLimit}; ` +
+            `narrow the segments or set onLimitExceeded to "send_first" to send the first ${settings.profileLimit}`,
+          ErrorType.ProfileLimitExceeded,
+        );
+      }
+      const plan = await runs.snapshotRun(db, input.runId, settings);
+      log.info('Run planned', { runId: input.runId, ...plan });
+      return plan;
+    },
+
+    /** Closes the run with its profile-level counts; every profile must be accounted for. */
+    async finishRun(input: { runId: string }): Promise<RunCounts> {
+      const counts = await runs.countOutcomes(db, input.runId);
+      if (counts.pending > 0) throw new Error(`Run ${input.runId} still has ${counts.pending} profiles pending`);
+      await runs.closeRun(db, input.runId, 'completed', counts);
+      return counts;
+    },
+
+    /** Closes a run cut short, keeping what was never sent as pending, so its counts still add up. */
+    async failRun(input: { runId: string; status: 'failed' | 'cancelled'; reason: string }): Promise<void> {
+      await runs.closeRun(db, input.runId, input.status, await runs.countOutcomes(db, input.runId), input.reason);
+    },
+
+    async recordSkippedRun(input: runs.RunRecord & { reason: string }): Promise<void> {
+      await runs.recordSkippedRun(db, input);
+    },
+  };
+}
+
+export type StoreActivities = ReturnType<typeof createStoreActivities>;

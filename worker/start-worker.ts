@@ -1,0 +1,69 @@
+import { Client } from '@temporalio/client';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createAutopilotActivities, createRetentionActivities, createStoreActivities } from '../activities';
+import type { Config } from '../config/env';
+import type { ConnectionStore } from '../store/connections';
+import type { Db } from '../store/db';
+import { createWorkers, runWorkers } from './create-workers';
+import { ensureRetentionSchedule } from './retention-schedule';
+
+export interface StartWorkerOptions {
+  config: Config;
+  db: Db;
+  /** Opens the connections' sealed API keys. */
+  connections: ConnectionStore;
+  /** Overrides `config.temporal.address` (an embedded dev server, a test's). */
+  temporalAddress?: string;
+  /** Overrides `config.autopilot.baseUrl` for connections without their own URL (the simulator). */
+  autopilotBaseUrl?: string;
+  /** A prebuilt workflow bundle; otherwise `config.temporal.workflowBundle`, or bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export interface RunningWorker {
+  /** Settles when the workers stop. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker's one composition root, used by `npm start`, `npm run worker` and the tests: both
+ * task queues' workers with their own activity groups, and the retention schedule.
+ */
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const { config, db, connections } = options;
+  const connection = await NativeConnection.connect({ address: options.temporalAddress ?? config.temporal.address ?? 'localhost:7233' });
+  try {
+    const bundlePath = config.temporal.workflowBundle;
+    const workers = await createWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      autopilotTaskQueue: config.temporal.autopilotTaskQueue,
+      autopilotRateLimit: config.autopilot.rateLimit,
+      storeActivities: {
+        ...createStoreActivities({ db, connections }),
+        ...createRetentionActivities({ db, retentionDays: config.retention.runDetailsDays }),
+      },
+      autopilotActivities: createAutopilotActivities({
+        db,
+        connections,
+        autopilotBaseUrl: options.autopilotBaseUrl ?? config.autopilot.baseUrl,
+        autopilotTimeoutMs: config.autopilot.timeoutMs,
+      }),
+      workflowBundle: options.workflowBundle ?? (bundlePath ? { codePath: bundlePath } : undefined),
+    });
+    await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue);
+    const done = runWorkers(workers).finally(() => connection.close());
+    return {
+      done,
+      async stop() {
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await done;
+      },
+    };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+}
