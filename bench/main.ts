@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AutopilotClient } from '../autopilot';
+import { AUTOPILOT_REQUESTS_PER_SECOND, AutopilotClient } from '../autopilot';
 import type { AutopilotSimOptionsInput } from '../autopilot-sim/options';
 import { openDb, type Db } from '../store/db';
 import { toSettings } from '../store/exports';
@@ -16,14 +16,17 @@ import { startTestStack, TEST_API_KEY, type TestStack } from '../test/helpers/st
 import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-process';
 
 /**
- * `npm run bench [-- --profiles N] [--scale-profiles N] [--scenario 1|2|3|4]`: the engine as
+ * `npm run bench [-- --profiles N] [--scale-profiles N] [--scenario 1|1e|2|3|4[,…]]`: the engine as
  * deployed (Temporal dev server, a worker process, PostgreSQL, the simulator over HTTP), at
- * Autopilot's limit, against a plain loop, at scale and through a crash. Prints a table and writes
- * it as JSON under bench/results/.
+ * Autopilot's limit, against a plain loop, at scale and through a crash; and, as scenario 1e, at
+ * Autopilot's limit on the embedded default, as `npm start` runs it. Prints a table and writes it
+ * as JSON under bench/results/.
  */
 const profiles = Number(argument('--profiles') ?? 100_000);
 const scaleProfiles = Number(argument('--scale-profiles') ?? 1_000_000);
-const only = argument('--scenario');
+const only = argument('--scenario')?.split(',');
+const DEPLOYED = 'PostgreSQL, worker process';
+const EMBEDDED = "PGlite in the worker's process";
 const CONCURRENCY = 4;
 
 function argument(name: string): string | undefined {
@@ -33,13 +36,18 @@ function argument(name: string): string | undefined {
 
 interface Row {
   scenario: string;
+  topology: string;
   profiles: number;
   wallSeconds: number;
+  /** At Autopilot's limit: wall time over the floor, one 100-contact request per turn at the key's rate. */
+  floorRatio?: number;
   profilesPerSecond: number;
   workerPeakRssMb?: number;
   largestExecutionEvents?: number;
   requests: number;
   rateLimited: number;
+  /** Most requests the simulator received in any sliding second (at the limit: at most 5). */
+  maxPerSecond: number;
   /** Where the engine's wall time went: setup (of it: plan) / send / finish, in seconds; how busy its batch slots were while sending. */
   phases?: string;
   note: string;
@@ -60,7 +68,7 @@ async function importSegment(db: Db, segment: string, count: number): Promise<vo
 }
 
 /** Peak resident memory of a process, from the kernel's high-water mark. */
-function peakRssMb(pid: number | undefined): number {
+function peakRssMb(pid: number | 'self' | undefined): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Math.round(Number(match?.[1] ?? 0) / 1024);
 }
@@ -71,27 +79,52 @@ interface Bench {
 }
 
 interface Workers {
-  current: () => WorkerProcess;
-  /** Starts a replacement once the current one is gone. */
-  restart: () => Promise<WorkerProcess>;
+  topology: string;
+  peakRssMb: () => number;
+  /** Scenario 4: SIGKILLs the worker process and starts a replacement. */
+  crashAndRestart: () => Promise<void>;
 }
 
 /** A stack with its own queues and simulator, served by a fresh worker process. */
 async function withStack<T>(bench: Bench, options: { rateLimit: number; sim: AutopilotSimOptionsInput }, fn: (stack: TestStack, workers: Workers) => Promise<T>): Promise<T> {
   const stack = await startTestStack({ db: bench.db, inProcessWorkers: false, ...options });
   const env = await stack.workerEnv(bench.postgresUrl);
-  let worker = startWorkerProcess(env);
-  const restart = async () => {
+  let worker: WorkerProcess = startWorkerProcess(env);
+  const crashAndRestart = async () => {
+    await worker.kill('SIGKILL');
     worker = startWorkerProcess(env);
     await worker.ready;
-    return worker;
   };
   try {
     await worker.ready;
-    return await fn(stack, { current: () => worker, restart });
+    return await fn(stack, { topology: DEPLOYED, peakRssMb: () => peakRssMb(worker.child.pid), crashAndRestart });
   } finally {
     await worker.kill();
     await stack.close();
+  }
+}
+
+/**
+ * The embedded default as `npm start` runs it: a file-backed PGlite, the workers and the simulator
+ * all in one process (this one), the store loaded with the same profiles.
+ */
+async function withEmbeddedStack<T>(options: { rateLimit: number; sim: AutopilotSimOptionsInput }, fn: (stack: TestStack, workers: Workers) => Promise<T>): Promise<T> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-'));
+  const db = await openDb({ dataDir });
+  try {
+    await importSegment(db, 'Bench', profiles);
+    const stack = await startTestStack({ db, ...options });
+    // The peak from here on, not the import's: the kernel restarts the process's high-water mark.
+    writeFileSync('/proc/self/clear_refs', '5');
+    const crashAndRestart = () => Promise.reject(new Error('the embedded worker is this process'));
+    try {
+      return await fn(stack, { topology: EMBEDDED, peakRssMb: () => peakRssMb('self'), crashAndRestart });
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -112,29 +145,32 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
   if (options.crash) {
     const half = Math.ceil(options.count / 200);
     await until('half the batches', async () => ((await handle.query(progressQuery)).batchesDone >= half ? true : undefined), 3_600_000);
-    peak = peakRssMb(workers.current().child.pid);
-    await workers.current().kill('SIGKILL');
-    await workers.restart();
+    peak = workers.peakRssMb();
+    await workers.crashAndRestart();
   }
   const { counts } = await handle.result();
   const wall = (Date.now() - started) / 1000;
-  peak = Math.max(peak, peakRssMb(workers.current().child.pid));
+  peak = Math.max(peak, workers.peakRssMb());
   let largest = 0;
   for (const ex of await allExecutions(stack.client, handle.workflowId)) {
     largest = Math.max(largest, (await stack.client.workflow.getHandle(handle.workflowId, ex.runId).describe()).historyLength);
   }
   const p = await runPhases(stack.client, handle.workflowId);
   const stats = stack.sim.sim.stats(TEST_API_KEY);
+  const atAutopilotsLimit = options.requestsPerSecond === AUTOPILOT_REQUESTS_PER_SECOND;
   if (counts.exported !== options.count) throw new Error(`${name}: exported ${counts.exported} of ${options.count}`);
   return {
     scenario: name,
+    topology: workers.topology,
     profiles: options.count,
     wallSeconds: wall,
+    floorRatio: atAutopilotsLimit ? Number((wall / (options.count / (100 * options.requestsPerSecond))).toFixed(3)) : undefined,
     profilesPerSecond: Math.round(options.count / wall),
     workerPeakRssMb: peak,
     largestExecutionEvents: largest,
     requests: stats.requests,
     rateLimited: stats.rateLimited,
+    maxPerSecond: stats.maxReceivedPerSecond,
     phases:
       [`${p.setupSeconds.toFixed(1)} (${p.planSeconds.toFixed(1)})`, p.sendSeconds.toFixed(1), p.finishSeconds.toFixed(1)].join(' / ') +
       `; slots ${Math.round((100 * p.batchActivitySeconds) / (CONCURRENCY * p.sendSeconds))} % busy`,
@@ -167,7 +203,7 @@ async function plainLoop(stack: TestStack, segment: string, count: number): Prom
   const wall = (Date.now() - started) / 1000;
   const stats = stack.sim.sim.stats(TEST_API_KEY);
   client.close();
-  return { scenario: '2b plain loop', profiles: count, wallSeconds: wall, profilesPerSecond: Math.round(count / wall), requests: stats.requests, rateLimited: stats.rateLimited, note: 'no Temporal: same store, batch size, concurrency' };
+  return { scenario: '2b plain loop', topology: 'PostgreSQL, no Temporal', profiles: count, wallSeconds: wall, profilesPerSecond: Math.round(count / wall), requests: stats.requests, rateLimited: stats.rateLimited, maxPerSecond: stats.maxReceivedPerSecond, note: 'no Temporal: same store, batch size, concurrency' };
 }
 
 const AT_THE_LIMIT = { rateLimit: 5, sim: { rateLimit: 5, faults: { latencyMs: [100, 300] as [number, number] } } };
@@ -181,14 +217,20 @@ async function main(): Promise<void> {
   const bench = { db, postgresUrl: postgres.url };
   const rows: Row[] = [];
   const floor = profiles / 500;
-  const run = (n: string) => !only || only === n;
+  const run = (n: string) => !only || only.includes(n);
+  const atTheFloor = (row: Row) => `floor ${floor} s: ${(row.wallSeconds / floor).toFixed(2)} × floor`;
   try {
     await importSegment(db, 'Bench', profiles);
     let s1: (Row & { duplicates: number }) | undefined;
     if (run('1') || run('4')) {
       s1 = await withStack(bench, AT_THE_LIMIT, (stack, workers) => engineRun(stack, '1 at the limit', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5 }));
-      s1.note = `floor ${floor} s: ${(s1.wallSeconds / floor).toFixed(2)} × floor`;
+      s1.note = atTheFloor(s1);
       if (run('1')) rows.push(s1);
+    }
+    if (run('1e')) {
+      const s1e = await withEmbeddedStack(AT_THE_LIMIT, (stack, workers) => engineRun(stack, '1e at the limit, embedded', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5 }));
+      s1e.note = `${atTheFloor(s1e)}; worker RSS is the whole process (store, simulator)`;
+      rows.push(s1e);
     }
     if (run('2')) {
       await withStack(bench, LIMIT_OFF, async (stack, workers) => {
