@@ -6,3 +6,4 @@
 export { createAutopilotActivities, type AutopilotActivities, type AutopilotActivityDeps, type BatchResult, type ExportBatchInput } from './autopilot';
 export { createStoreActivities, type StoreActivities, type StoreActivityDeps } from './store';
 export { createRetentionActivities, type RetentionActivities } from './retention';
+export { createAlertActivities, SIGNATURE_HEADER, signAlert, TIMESTAMP_HEADER, type AlertActivities, type AlertInput, type AlertMessage } from './alerts';

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createAlertStore } from '../store/alerts';
 import { createConnectionStore, type ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
 import { createExportStore } from '../store/exports';
@@ -30,7 +31,11 @@ export type AppDeps = {
   logger?: Logger;
   /** Largest JSON body accepted; default 256 KiB. The NDJSON import is streamed and not limited. */
   maxJsonBytes?: number;
-} & ({ box: SecretBox; connections?: undefined } | { connections: ConnectionStore; box?: undefined });
+  /** Seals and opens secrets at rest: API keys, alert signing secrets. */
+  box: SecretBox;
+  /** Defaults to a store over `db` and `box`. */
+  connections?: ConnectionStore;
+};
 
 /**
  * The HTTP API as a Hono app: no listening, no environment. Every route is declared once in
@@ -51,7 +56,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', createCatalogRoutes(stores));
   app.route('/', createTokenRoutes(createTokenStore(deps.db)));
   app.route('/', createConnectionRoutes({ ...stores, checkKey: deps.checkKey, scheduler: deps.scheduler, runs: deps.runs }));
-  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs }));
+  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs, alerts: createAlertStore(deps.db, deps.box) }));
   app.route('/', createRunRoutes({ ...stores, runs: deps.runs, reconciler: createRunReconciler({ db: deps.db, runs: deps.runs, logger }) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {

@@ -2,10 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AUTOPILOT_REQUESTS_PER_SECOND, DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE, DEFAULT_TASK_QUEUE } from '../domain/ids';
-
-const secretsKey = z
-  .string()
-  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+import { strongSecretsKey } from './secrets-key';
 
 /** Every variable the processes read. Secrets have no defaults, and their values never reach a message. */
 const envSchema = z.object({
@@ -16,14 +13,15 @@ const envSchema = z.object({
   TEMPORAL_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATA_DIR: z.string().min(1).default('.data'),
-  SECRETS_KEY: secretsKey.optional(),
+  SECRETS_KEY: strongSecretsKey.optional(),
   AUTOPILOT_BASE_URL: z.url().default(DEFAULT_AUTOPILOT_BASE_URL),
   AUTOPILOT_RATE_LIMIT: z.coerce.number().positive().max(1000).default(AUTOPILOT_REQUESTS_PER_SECOND),
   AUTOPILOT_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(15_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   RUN_DETAILS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
   RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  PUBLIC_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -34,7 +32,8 @@ export interface Config {
   secretsKey?: Buffer;
   autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
   /** `sweepIntervalMs`: how often runs whose workflow ended without closing them are reconciled with Temporal. */
-  api: { port: number; adminToken?: string; sweepIntervalMs: number };
+  /** `publicUrl`: where people reach the API (alerts link to runs there); `http://localhost:<PORT>` by default. */
+  api: { port: number; adminToken?: string; sweepIntervalMs: number; publicUrl: string };
   /** `runDetailsDays`: runs that finished longer ago lose their per-profile details (summaries stay). */
   retention: { runDetailsDays: number };
   dataDir: string;
@@ -62,7 +61,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     store: { url: e.DATABASE_URL, dataDir: path.join(dataDir, 'pglite') },
     secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,
     autopilot: { baseUrl: e.AUTOPILOT_BASE_URL, rateLimit: e.AUTOPILOT_RATE_LIMIT, timeoutMs: e.AUTOPILOT_TIMEOUT_MS },
-    api: { port: e.PORT, adminToken: e.ADMIN_TOKEN, sweepIntervalMs: e.RUN_SWEEP_INTERVAL_MS },
+    api: {
+      port: e.PORT,
+      adminToken: e.ADMIN_TOKEN,
+      sweepIntervalMs: e.RUN_SWEEP_INTERVAL_MS,
+      publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    },
     retention: { runDetailsDays: e.RUN_DETAILS_RETENTION_DAYS },
     dataDir,
   };

@@ -22,6 +22,10 @@ export interface RunTrigger {
   by?: string;
 }
 
+/** What an export's webhook can be told: a run ended, was skipped, or waits for a person. */
+export const ALERT_EVENTS = ['completed', 'failed', 'cancelled', 'skipped', 'blocked'] as const;
+export type AlertEvent = (typeof ALERT_EVENTS)[number];
+
 /** The non-secret settings of an export, frozen when a run starts. */
 export interface ExportSettings {
   exportId: string;
@@ -30,6 +34,8 @@ export interface ExportSettings {
   mapping: FieldMapping;
   profileLimit: number;
   onLimitExceeded: OnLimitExceeded;
+  /** The events its webhook wants (never the webhook itself); absent in runs started before alerts. */
+  alertEvents?: AlertEvent[];
 }
 
 export const SkipReason = {

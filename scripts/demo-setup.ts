@@ -5,6 +5,7 @@ import { countProfiles, importProfiles } from '../store/profiles';
 import { generateDemoProfiles } from './demo-data';
 
 export const DEMO_PROFILE_COUNT = 120_000;
+export const DEMO_EXPORT_NAME = 'VIP and Loyalty to Autopilot';
 
 async function* asAsync(lines: Iterable<string>): AsyncIterable<string> {
   yield* lines;
@@ -18,11 +19,12 @@ export async function setUpDemo(
   db: Db,
   stores: { connections: ConnectionStore; exports: ExportStore },
   autopilot: { apiKey: string; baseUrl: string },
+  profileCount = DEMO_PROFILE_COUNT,
 ): Promise<{ exportId?: string; loaded: number }> {
   let loaded = 0;
   if ((await countProfiles(db)) === 0) {
-    console.log(`Loading ${DEMO_PROFILE_COUNT.toLocaleString('en')} demo profiles …`);
-    loaded = (await importProfiles(db, asAsync(generateDemoProfiles({ count: DEMO_PROFILE_COUNT, seed: 42 })))).imported;
+    console.log(`Loading ${profileCount.toLocaleString('en')} demo profiles …`);
+    loaded = (await importProfiles(db, asAsync(generateDemoProfiles({ count: profileCount, seed: 42 })))).imported;
   }
   if ((await stores.connections.list()).length > 0) {
     const [first] = await stores.exports.list();
@@ -36,7 +38,7 @@ export async function setUpDemo(
     createdBy: 'admin',
   });
   const demo = await stores.exports.create({
-    displayName: 'VIP and Loyalty to Autopilot',
+    displayName: DEMO_EXPORT_NAME,
     connectionId: connection.id,
     segmentIds: ['VIP', 'Loyalty'],
     mapping: { email: 'EmailAddress', firstName: 'FirstName', lastName: 'LastName', fields: { Company: 'Company', 'string--Plan': 'Plan' } },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Runtime } from '@temporalio/worker';
 import { DEMO_API_KEY } from '../autopilot-sim/options';
 import { startAutopilotSim } from '../autopilot-sim/server';
-import { loadConfigOrExit } from '../config/env';
+import { loadConfigOrExit, type Config } from '../config/env';
 import { createConnectionStore } from '../store/connections';
 import { openDb } from '../store/db';
 import { createExportStore } from '../store/exports';
@@ -11,8 +11,34 @@ import { createSecretBox, generateSecretsKey } from '../store/secret-box';
 import { RuntimeLogger } from '../worker/runtime-logger';
 import { setUpDemo } from './demo-setup';
 import { startApi } from '../api/main';
-import { startWorker } from '../worker/start-worker';
+import type { Logger } from '../api/logger';
+import { startWorker, type RunningWorker } from '../worker/start-worker';
 import { startDevServer } from './temporal-server';
+
+/** The ports `npm start` binds; `npm run screenshot-ui` picks free ones so it never meets a running stack. */
+export const NPM_START_PORTS = { temporal: 7233, temporalUi: 8233, simulator: 8787 };
+
+export interface StackOptions {
+  ports: typeof NPM_START_PORTS;
+  /** Start a Temporal dev server (npm start: when no Temporal server is configured). */
+  devServer: boolean;
+  /** Start the Autopilot simulator and a demo connection and export on it (npm start: unless AUTOPILOT_BASE_URL is set). */
+  simulator: boolean;
+  /** Demo profiles an empty store is loaded with (default: setUpDemo's). */
+  demoProfiles?: number;
+  /** The API's log (default: JSON lines on stdout and stderr). */
+  apiLogger?: Logger;
+}
+
+export interface Stack {
+  apiUrl: string;
+  temporalUi?: string;
+  autopilotBaseUrl: string;
+  simOrigin?: string;
+  demoExportId?: string;
+  newAdminToken?: string;
+  worker: RunningWorker;
+}
 
 /**
  * The whole engine on embedded defaults, in one command: Temporal dev server with its UI, the
@@ -21,8 +47,6 @@ import { startDevServer } from './temporal-server';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   Runtime.install({ logger: new RuntimeLogger('WARN') });
-  mkdirSync(config.dataDir, { recursive: true });
-  const secretsKey = config.secretsKey ?? localSecretsKey(config.dataDir);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -31,56 +55,70 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
   try {
-    let temporalAddress = config.temporal.address;
-    let temporalUi = process.env.TEMPORAL_UI_URL;
-    if (!temporalAddress) {
-      console.log('Starting the Temporal dev server …');
-      const server = await startDevServer({ port: 7233, uiPort: 8233, dbFile: path.join(config.dataDir, 'temporal.db') });
-      stops.push(server.stop);
-      temporalAddress = server.address;
-      temporalUi = server.uiUrl;
-    }
-
-    let autopilotBaseUrl = config.autopilot.baseUrl;
-    let simOrigin: string | undefined;
-    if (!process.env.AUTOPILOT_BASE_URL) {
-      const sim = await startAutopilotSim({ port: 8787, keys: [DEMO_API_KEY], rateLimit: 5, faults: { latencyMs: [20, 60] } });
-      stops.push(sim.close);
-      autopilotBaseUrl = sim.url;
-      simOrigin = sim.origin;
-    }
-
-    const db = await openDb(config.store);
-    stops.push(() => db.close());
-    const connections = createConnectionStore(db, createSecretBox(secretsKey));
-    const exportStore = createExportStore(db);
-    const demo: { exportId?: string } = simOrigin
-      ? await setUpDemo(db, { connections, exports: exportStore }, { apiKey: DEMO_API_KEY, baseUrl: autopilotBaseUrl })
-      : {};
-
-    const worker = await startWorker({ config, db, connections, temporalAddress, autopilotBaseUrl });
-    stops.push(worker.stop);
-
-    const api = await startApi({ config, db, secretsKey, temporalAddress, autopilotBaseUrl });
-    stops.push(api.close);
-
-    const base = `http://localhost:${config.api.port}`;
+    const options = { ports: NPM_START_PORTS, devServer: !config.temporal.address, simulator: !process.env.AUTOPILOT_BASE_URL };
+    const stack = await startStack(config, options, stops);
+    const base = stack.apiUrl;
     console.log(`
 Autopilot segment export is running.
   API            ${base}   (docs: ${base}/docs)
-  Temporal UI    ${temporalUi ?? '(your Temporal server\'s UI)'}
-  Autopilot      ${simOrigin ? `simulator at ${autopilotBaseUrl} (inspect: ${simOrigin}/_sim/stats)` : autopilotBaseUrl}
-${api.newAdminToken ? `  Admin token    ${api.newAdminToken}   (shown once; keep it)\n` : ''}
+  Temporal UI    ${stack.temporalUi ?? '(your Temporal server\'s UI)'}
+  Autopilot      ${stack.simOrigin ? `simulator at ${stack.autopilotBaseUrl} (inspect: ${stack.simOrigin}/_sim/stats)` : stack.autopilotBaseUrl}
+${stack.newAdminToken ? `  Admin token    ${stack.newAdminToken}   (shown once; keep it)\n` : ''}
 Start the demo export and watch it:
-  curl -s -X POST -H "Authorization: Bearer $TOKEN" ${base}/exports/${demo.exportId ?? '<exportId>'}/runs
+  curl -s -X POST -H "Authorization: Bearer $TOKEN" ${base}/exports/${stack.demoExportId ?? '<exportId>'}/runs
   curl -s -H "Authorization: Bearer $TOKEN" ${base}/runs/<runId>
 Ctrl-C stops everything; state is kept in ${config.dataDir}.`);
-    await worker.done;
+    await stack.worker.done;
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     await stopAll();
     process.exit(1);
   }
+}
+
+/**
+ * Starts what `npm start` runs. Each part's stop goes onto `stops` as soon as the part is up, so
+ * a failure or a signal halfway stops what is already running (in reverse order).
+ */
+export async function startStack(config: Config, options: StackOptions, stops: (() => Promise<void>)[]): Promise<Stack> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const secretsKey = config.secretsKey ?? localSecretsKey(config.dataDir);
+  let temporalAddress: string | undefined;
+  let temporalUi = process.env.TEMPORAL_UI_URL;
+  if (options.devServer) {
+    console.log('Starting the Temporal dev server …');
+    const { temporal: port, temporalUi: uiPort } = options.ports;
+    const server = await startDevServer({ port, uiPort, dbFile: path.join(config.dataDir, 'temporal.db') });
+    stops.push(server.stop);
+    temporalAddress = server.address;
+    temporalUi = server.uiUrl;
+  }
+
+  let autopilotBaseUrl = config.autopilot.baseUrl;
+  let simOrigin: string | undefined;
+  if (options.simulator) {
+    const sim = await startAutopilotSim({ port: options.ports.simulator, keys: [DEMO_API_KEY], rateLimit: 5, faults: { latencyMs: [20, 60] } });
+    stops.push(sim.close);
+    autopilotBaseUrl = sim.url;
+    simOrigin = sim.origin;
+  }
+
+  const db = await openDb(config.store);
+  stops.push(() => db.close());
+  const box = createSecretBox(secretsKey);
+  const connections = createConnectionStore(db, box);
+  const exportStore = createExportStore(db);
+  const demo: { exportId?: string } = simOrigin
+    ? await setUpDemo(db, { connections, exports: exportStore }, { apiKey: DEMO_API_KEY, baseUrl: autopilotBaseUrl }, options.demoProfiles)
+    : {};
+
+  const worker = await startWorker({ config, db, box, temporalAddress, autopilotBaseUrl });
+  stops.push(worker.stop);
+
+  const api = await startApi({ config, db, secretsKey, temporalAddress, autopilotBaseUrl, logger: options.apiLogger });
+  stops.push(api.close);
+  const apiUrl = `http://localhost:${api.port}`;
+  return { apiUrl, temporalUi, autopilotBaseUrl, simOrigin, demoExportId: demo.exportId, newAdminToken: api.newAdminToken, worker };
 }
 
 /** The embedded default: a key generated on first start and kept beside the data. */
@@ -90,4 +128,4 @@ function localSecretsKey(dataDir: string): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
-void main();
+if (require.main === module) void main();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AUTOPILOT_REQUESTS_PER_SECOND } from '../autopilot/contract';
 import type { Db } from './db';
-import type { SecretBox } from './secret-box';
+import { SecretOpenError, type SecretBox } from './secret-box';
 
 export type UsableBy = 'admins' | 'admins_and_contributors';
 
@@ -39,14 +39,18 @@ const COLUMNS = `id, display_name AS "displayName", type, usable_by AS "usableBy
   requests_per_second AS "requestsPerSecond", api_key_last4 AS "apiKeyLast4", privacy_consent_at AS "privacyConsentAt", created_by AS "createdBy",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-/** Connections with their API key sealed; the plain key leaves only through {@link readApiKey}. */
+/**
+ * Connections with their API key sealed, bound to the connection's id (a sealed key copied to
+ * another row does not open there); the plain key leaves only through {@link readApiKey}.
+ */
 export function createConnectionStore(db: Db, box: SecretBox) {
   return {
     async create(c: NewConnection): Promise<Connection> {
+      const id = randomUUID();
       const [row] = await db.query<Connection>(
         `INSERT INTO connections (id, display_name, api_key_secret, api_key_last4, usable_by, base_url, requests_per_second, privacy_consent_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8) RETURNING ${COLUMNS}`,
-        [randomUUID(), c.displayName, box.seal(c.apiKey), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? AUTOPILOT_REQUESTS_PER_SECOND, c.createdBy],
+        [id, c.displayName, box.seal(c.apiKey, id), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? AUTOPILOT_REQUESTS_PER_SECOND, c.createdBy],
       );
       return row;
     },
@@ -77,7 +81,7 @@ export function createConnectionStore(db: Db, box: SecretBox) {
         [
           id,
           patch.displayName ?? null,
-          patch.apiKey === undefined ? null : box.seal(patch.apiKey),
+          patch.apiKey === undefined ? null : box.seal(patch.apiKey, id),
           patch.apiKey?.slice(-4) ?? null,
           patch.usableBy ?? null,
           patch.baseUrl !== undefined,
@@ -125,8 +129,18 @@ export function createConnectionStore(db: Db, box: SecretBox) {
         'SELECT api_key_secret AS secret, base_url AS "baseUrl", requests_per_second AS "requestsPerSecond" FROM connections WHERE id = $1',
         [id],
       );
-      return row && { apiKey: box.open(row.secret), baseUrl: row.baseUrl, requestsPerSecond: row.requestsPerSecond };
+      return row && { apiKey: openApiKey(box, row.secret, id), baseUrl: row.baseUrl, requestsPerSecond: row.requestsPerSecond };
     },
   };
 }
 export type ConnectionStore = ReturnType<typeof createConnectionStore>;
+
+/** Names the connection in the error, so that whoever reads it knows which key to enter again. */
+function openApiKey(box: SecretBox, sealed: string, connectionId: string): string {
+  try {
+    return box.open(sealed, connectionId);
+  } catch (err) {
+    if (!(err instanceof SecretOpenError)) throw err;
+    throw new SecretOpenError(err.reason, `Connection ${connectionId}: its API key does not open: ${err.message}`);
+  }
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db';
-import type { ExportSettings, FieldMapping, OnLimitExceeded } from '../domain/export';
+import type { AlertEvent, ExportSettings, FieldMapping, OnLimitExceeded } from '../domain/export';
 
 export interface Schedule {
   cron: string;
@@ -17,21 +17,24 @@ export interface ExportConfig {
   schedule: Schedule | null;
   profileLimit: number;
   onLimitExceeded: OnLimitExceeded;
+  /** Where run events go (set through the alert store, which also keeps the signing secret). */
+  alerts: { webhookUrl: string; events: AlertEvent[] } | null;
   createdBy: string;
+  updatedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewExport = Omit<ExportConfig, 'id' | 'createdAt' | 'updatedAt'> & {
+export type NewExport = Omit<ExportConfig, 'id' | 'createdAt' | 'updatedAt' | 'alerts' | 'updatedBy'> & {
   /** Chosen by the caller when something keyed by it (a Temporal Schedule) must exist first. */
   id?: string;
 };
 
-export type ExportChanges = Partial<Omit<ExportConfig, 'id' | 'createdBy' | 'createdAt' | 'updatedAt'>>;
+export type ExportChanges = Partial<Omit<ExportConfig, 'id' | 'createdBy' | 'createdAt' | 'updatedAt' | 'alerts'>>;
 
 const COLUMNS = `id, display_name AS "displayName", connection_id AS "connectionId", segment_ids AS "segmentIds",
   mapping, schedule, profile_limit AS "profileLimit", on_limit_exceeded AS "onLimitExceeded",
-  created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  alerts, created_by AS "createdBy", updated_by AS "updatedBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export function createExportStore(db: Db) {
   return {
@@ -76,6 +79,7 @@ export function createExportStore(db: Db) {
            schedule = CASE WHEN $7 THEN $8::jsonb ELSE schedule END,
            profile_limit = coalesce($9, profile_limit),
            on_limit_exceeded = coalesce($10, on_limit_exceeded),
+           updated_by = coalesce($11, updated_by),
            updated_at = now()
          WHERE id = $1 RETURNING ${COLUMNS}`,
         [
@@ -89,6 +93,7 @@ export function createExportStore(db: Db) {
           json(changes.schedule),
           changes.profileLimit ?? null,
           changes.onLimitExceeded ?? null,
+          changes.updatedBy ?? null,
         ],
       );
       return row;
@@ -118,5 +123,6 @@ export function toSettings(e: ExportConfig & { connectionId: string }): ExportSe
     mapping: e.mapping,
     profileLimit: e.profileLimit,
     onLimitExceeded: e.onLimitExceeded,
+    ...(e.alerts && { alertEvents: e.alerts.events }),
   };
 }

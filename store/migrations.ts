@@ -138,6 +138,12 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE runs ADD COLUMN details_purged_at timestamptz;
   `,
+  // Alerts: where an export's run events go, and the sealed secret their signatures use. Who changed an export last.
+  `
+  ALTER TABLE exports ADD COLUMN alerts jsonb;
+  ALTER TABLE exports ADD COLUMN alert_secret text;
+  ALTER TABLE exports ADD COLUMN updated_by text;
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,6 +1,5 @@
 import { Runtime } from '@temporalio/worker';
 import { loadConfigOrExit, requireSecretsKey } from '../config/env';
-import { createConnectionStore } from '../store/connections';
 import { openDb } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
 import { RuntimeLogger } from './runtime-logger';
@@ -13,7 +12,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new RuntimeLogger('INFO') });
   const db = await openDb(config.store);
   try {
-    const worker = await startWorker({ config, db, connections: createConnectionStore(db, createSecretBox(secretsKey)) });
+    const worker = await startWorker({ config, db, box: createSecretBox(secretsKey) });
     console.log(`Worker polling ${config.temporal.taskQueue} and ${config.temporal.autopilotTaskQueue}`);
     await worker.done;
   } finally {

@@ -1,17 +1,19 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createAutopilotActivities, createRetentionActivities, createStoreActivities } from '../activities';
+import { createAlertActivities, createAutopilotActivities, createRetentionActivities, createStoreActivities } from '../activities';
 import type { Config } from '../config/env';
-import type { ConnectionStore } from '../store/connections';
+import { createAlertStore } from '../store/alerts';
+import { createConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
+import type { SecretBox } from '../store/secret-box';
 import { createWorkers, runWorkers } from './create-workers';
 import { ensureRetentionSchedule } from './retention-schedule';
 
 export interface StartWorkerOptions {
   config: Config;
   db: Db;
-  /** Opens the connections' sealed API keys. */
-  connections: ConnectionStore;
+  /** Opens the sealed secrets: connections' API keys, alert signing secrets. */
+  box: SecretBox;
   /** Overrides `config.temporal.address` (an embedded dev server, a test's). */
   temporalAddress?: string;
   /** Overrides `config.autopilot.baseUrl` for connections without their own URL (the simulator). */
@@ -31,7 +33,8 @@ export interface RunningWorker {
  * task queues' workers with their own activity groups, and the retention schedule.
  */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
-  const { config, db, connections } = options;
+  const { config, db, box } = options;
+  const connections = createConnectionStore(db, box);
   const connection = await NativeConnection.connect({ address: options.temporalAddress ?? config.temporal.address ?? 'localhost:7233' });
   try {
     const bundlePath = config.temporal.workflowBundle;
@@ -44,6 +47,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       storeActivities: {
         ...createStoreActivities({ db, connections }),
         ...createRetentionActivities({ db, retentionDays: config.retention.runDetailsDays }),
+        ...createAlertActivities({ db, alerts: createAlertStore(db, box), publicUrl: config.api.publicUrl }),
       },
       autopilotActivities: createAutopilotActivities({
         db,

@@ -17,6 +17,7 @@ import type { AutopilotActivities, StoreActivities } from '../activities';
 import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
 import { formatRunDetails } from '../domain/run-details';
+import { raiseAlert } from './alert';
 import { createBatchPool, type BatchPool, type BatchRange } from './batch-pool';
 import { createKeyBlock, isAuthFailure } from './key-block';
 import { BLOCKED_ON_KEY, pauseUpdate, progressQuery, resumeUpdate, type PauseState, type RunPhase, type RunProgress } from './steering';
@@ -152,7 +153,10 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
       recheckMs: options.keyRecheckMs,
       timeoutMs: options.blockedTimeoutMs,
       check: () => autopilot().validateConnection({ connectionId: settings.connectionId }),
-      onBlocked: () => enter(BLOCKED_ON_KEY),
+      onBlocked: () => {
+        enter(BLOCKED_ON_KEY);
+        void raiseAlert(settings, runId, 'blocked');
+      },
       onUnblocked: () => enter('exporting'),
     });
     // Histories replay as they ran: runs started before these patches sent one batch per activity, then ten.
@@ -188,7 +192,9 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     await pool.drain();
     if (s.nextBatch >= s.batches) {
       enter('finishing');
-      return { runId, counts: await control.finishRun({ runId }) };
+      const counts = await control.finishRun({ runId });
+      await raiseAlert(settings, runId, 'completed');
+      return { runId, counts };
     }
   } catch (err) {
     // Anything else is a bug in this code: let the workflow task fail and retry once fixed.
@@ -198,6 +204,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     await CancellationScope.nonCancellable(async () => {
       await pool?.settle();
       await control.failRun({ runId, status, reason: failure.message });
+      await raiseAlert(settings, runId, status);
     });
     if (status === 'cancelled') throw err;
     // The run fails with the reason and type of what stopped it, not a generic activity error.

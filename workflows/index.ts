@@ -6,3 +6,4 @@ export { scheduledExport } from './scheduled-export';
 export type { ScheduledExportInput, ScheduledExportResult } from './scheduled-export';
 export { runDetailsRetention } from './retention';
 export type { RetentionTotals } from './retention';
+export { deliverRunAlert } from './alert';

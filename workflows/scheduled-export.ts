@@ -3,6 +3,7 @@ import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo }
 import type { StoreActivities } from '../activities';
 import { exportWorkflowId } from '../domain/ids';
 import { runSearchAttributes, runStaticDetails, runSummary } from '../domain/run-labels';
+import { raiseAlert } from './alert';
 import { exportRun, type ExportRunOptions } from './export-run';
 
 const { loadExportSettings, recordSkippedRun } = proxyActivities<StoreActivities>({
@@ -47,7 +48,11 @@ export async function scheduledExport(input: ScheduledExportInput): Promise<Sche
     });
     return { started: child.firstExecutionRunId };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return skip(input.exportId, SkippedTrigger.RUN_GOING, found.createdBy);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const skipped = await skip(input.exportId, SkippedTrigger.RUN_GOING, found.createdBy);
+      await raiseAlert(found.settings, workflowInfo().runId, 'skipped');
+      return skipped;
+    }
     throw err;
   }
 }

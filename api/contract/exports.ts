@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { MAX_PROFILES_PER_EXPORT, type FieldMapping } from '../../domain/export';
+import { ALERT_EVENTS, MAX_PROFILES_PER_EXPORT, type FieldMapping } from '../../domain/export';
 import { cronProblem, timezoneProblem } from '../cron';
 import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp } from './common';
 
@@ -50,6 +50,21 @@ const SegmentIds = z
   .max(100)
   .refine((ids) => new Set(ids).size === ids.length, { message: 'segments must not repeat' });
 
+const AlertsSchema = z
+  .strictObject({
+    webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).openapi({ example: 'https://hooks.example.com/segment-export' }),
+    events: z
+      .array(z.enum(ALERT_EVENTS))
+      .min(1)
+      .max(ALERT_EVENTS.length)
+      .refine((e) => new Set(e).size === e.length, { message: 'events must not repeat' }),
+    rotateSecret: z.boolean().optional().openapi({ description: 'A new signing secret (shown once in the answer)' }),
+  })
+  .openapi('Alerts', {
+    description:
+      'A signed JSON POST per event. The signing secret is generated when alerts are first set (or rotated) and shown once, as `alertSigningSecret`',
+  });
+
 const fields = {
   displayName: DisplayName,
   connectionId: z.string().min(1).max(200),
@@ -63,6 +78,7 @@ export const CreateExportBody = z
   .strictObject({
     ...fields,
     schedule: ScheduleSchema.optional(),
+    alerts: AlertsSchema.optional(),
     profileLimit: fields.profileLimit.default(MAX_PROFILES_PER_EXPORT),
     onLimitExceeded: fields.onLimitExceeded.default('fail'),
   })
@@ -75,6 +91,7 @@ export const UpdateExportBody = z
     segmentIds: fields.segmentIds.optional(),
     mapping: MappingSchema.optional().openapi({ description: 'Replaces the whole mapping' }),
     schedule: ScheduleSchema.nullable().optional().openapi({ description: 'null removes the schedule' }),
+    alerts: AlertsSchema.nullable().optional().openapi({ description: 'null stops alerts (and forgets the secret)' }),
     profileLimit: fields.profileLimit.optional(),
     onLimitExceeded: fields.onLimitExceeded.optional(),
   })
@@ -91,7 +108,10 @@ export const ExportSchema = z
     schedule: z.object({ cron: z.string(), timezone: z.string() }).nullable(),
     profileLimit: z.int(),
     onLimitExceeded: z.enum(['fail', 'send_first']),
+    alerts: z.object({ webhookUrl: z.string(), events: z.array(z.enum(ALERT_EVENTS)) }).nullable(),
+    alertSigningSecret: z.string().optional().openapi({ description: 'Only in the answer that set or rotated it: keep it to verify signatures' }),
     createdBy: z.string(),
+    updatedBy: z.string().nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { AlertEvent } from '../../domain/export';
 import { runSummary } from '../../domain/run-labels';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { exportWorkflowId } from '../../domain/ids';
 import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
+import type { AlertStore } from '../../store/alerts';
 import type { ExportConfig, ExportStore, Schedule } from '../../store/exports';
 import { usableConnectionIds, visibleExport } from '../access';
 import type { AppEnv } from '../auth';
@@ -19,6 +21,7 @@ export interface ExportRouteDeps {
   exports: ExportStore;
   scheduler: Scheduler;
   runs: RunLauncher;
+  alerts: AlertStore;
   logger: Logger;
 }
 
@@ -32,7 +35,9 @@ export const exportView = (e: ExportConfig) => ({
   schedule: e.schedule,
   profileLimit: e.profileLimit,
   onLimitExceeded: e.onLimitExceeded,
+  alerts: e.alerts,
   createdBy: e.createdBy,
+  updatedBy: e.updatedBy,
   createdAt: e.createdAt.toISOString(),
   updatedAt: e.updatedAt.toISOString(),
 });
@@ -59,6 +64,13 @@ export function createExportRoutes(deps: ExportRouteDeps) {
     }
   }
 
+  /** Saves the webhook; returns the signing secret when a new one was made (shown once). */
+  async function setAlerts(exportId: string, alerts: { webhookUrl: string; events: AlertEvent[]; rotateSecret?: boolean }) {
+    const { rotateSecret, ...settings } = alerts;
+    return deps.alerts.set(exportId, settings, rotateSecret);
+  }
+  const withSecret = (e: ExportConfig, secret: string | undefined) => ({ ...exportView(e), ...(secret && { alertSigningSecret: secret }) });
+
   const definedOnly = (patch: { displayName?: string; segmentIds?: string[] }) => ({
     ...(patch.displayName !== undefined && { displayName: patch.displayName }),
     ...(patch.segmentIds !== undefined && { segmentIds: patch.segmentIds }),
@@ -73,14 +85,16 @@ export function createExportRoutes(deps: ExportRouteDeps) {
       const schedule = body.schedule ?? null;
       if (schedule) await syncSchedule(id, schedule, body.connectionId, body);
       let created: ExportConfig;
+      const { alerts, ...config } = body;
       try {
-        created = await store.create({ ...body, id, schedule, createdBy: c.var.user.name });
+        created = await store.create({ ...config, id, schedule, createdBy: c.var.user.name });
       } catch (err) {
         if (schedule) await scheduler.remove(id).catch(() => undefined);
         throw err;
       }
+      const secret = alerts && (await setAlerts(id, alerts));
       deps.logger.info('Export created', { exportId: id, scheduled: schedule !== null, by: c.var.user.name });
-      return c.json(exportView(created), 201, { Location: `/exports/${id}` });
+      return c.json(withSecret(secret ? ((await store.get(id)) ?? created) : created, secret), 201, { Location: `/exports/${id}` });
     })
     .openapi(exportRoutes.list, async (c) => {
       const usable = await usableConnectionIds(c.var.user, deps.connections);
@@ -100,10 +114,14 @@ export function createExportRoutes(deps: ExportRouteDeps) {
         const schedule = patch.schedule === undefined ? current.schedule : patch.schedule;
         await syncSchedule(current.id, schedule, patch.connectionId ?? current.connectionId, { ...current, ...definedOnly(patch) });
       }
-      const updated = await store.update(current.id, patch);
+      const { alerts, ...changes } = patch;
+      let secret: string | undefined;
+      if (alerts === null) await deps.alerts.clear(current.id);
+      else if (alerts) secret = await setAlerts(current.id, alerts);
+      const updated = await store.update(current.id, { ...changes, updatedBy: c.var.user.name });
       if (!updated) throw notFound('Export');
       deps.logger.info('Export updated', { exportId: current.id, by: c.var.user.name });
-      return c.json(exportView(updated), 200);
+      return c.json(withSecret(updated, secret), 200);
     })
     .openapi(exportRoutes.remove, async (c) => {
       const current = await visibleExport(c.var.user, c.req.valid('param').id, deps);

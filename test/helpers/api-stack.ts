@@ -25,6 +25,7 @@ export async function startApiStack(options: TestStackOptions & { sweepIntervalM
   const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue });
   const app = createApp({
     db,
+    box: stack.box,
     connections,
     checkKey: createKeyChecker({ defaultBaseUrl: stack.sim.url }),
     scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),

@@ -87,7 +87,7 @@ export async function startTestStack(options: TestStackOptions = {}) {
 
   /** Each set of workers has its own connection, as a second process would have. */
   async function startWorkers() {
-    workers.push(await startWorker({ config, db, connections, autopilotBaseUrl: sim.url, workflowBundle: await workflowBundle() }));
+    workers.push(await startWorker({ config, db, box, autopilotBaseUrl: sim.url, workflowBundle: await workflowBundle() }));
   }
 
   async function stopWorkers() {
@@ -101,6 +101,7 @@ export async function startTestStack(options: TestStackOptions = {}) {
     db,
     sim,
     client,
+    box,
     connections,
     exports: exportStore,
     taskQueue,

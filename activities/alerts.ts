@@ -1,0 +1,93 @@
+import { createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import axios from 'axios';
+import type { AlertEvent, RunCounts } from '../domain/export';
+import type { AlertStore } from '../store/alerts';
+import type { Db } from '../store/db';
+import { createExportStore } from '../store/exports';
+import { getRun } from '../store/run-queries';
+import { countOutcomes } from '../store/runs';
+
+export interface AlertActivityDeps {
+  db: Db;
+  alerts: AlertStore;
+  /** Where people reach the API: the message links to the run there. */
+  publicUrl: string;
+  /** Checks a webhook address against the outbound rules before anything is sent. */
+  checkOutbound?: (url: string) => Promise<void>;
+}
+
+export interface AlertInput {
+  exportId: string;
+  runId: string;
+  event: AlertEvent;
+}
+
+/** What a webhook receives: ids, names, a status, counts and a reason — never profile data. */
+export interface AlertMessage {
+  event: AlertEvent;
+  exportId: string;
+  exportName: string;
+  runId: string;
+  status: string;
+  counts: RunCounts | null;
+  reason: string | null;
+  link: string;
+  sentAt: string;
+}
+
+export const SIGNATURE_HEADER = 'x-segment-export-signature';
+export const TIMESTAMP_HEADER = 'x-segment-export-timestamp';
+
+/** `sha256=<hex>` of `<timestamp>.<body>` under the export's secret: what receivers recompute. */
+export function signAlert(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
+}
+
+/** Alerts go out from the main task queue; a failed delivery is retried by Temporal, never by the run. */
+export function createAlertActivities(deps: AlertActivityDeps) {
+  async function message(input: AlertInput): Promise<AlertMessage | undefined> {
+    const [e, run] = await Promise.all([createExportStore(deps.db).get(input.exportId), getRun(deps.db, input.runId)]);
+    if (!e || !run) return undefined;
+    const counts = run.status === 'running' ? await countOutcomes(deps.db, run.id) : run.summary;
+    return {
+      event: input.event,
+      exportId: e.id,
+      exportName: e.displayName,
+      runId: run.id,
+      status: input.event === 'blocked' ? 'blocked' : run.status,
+      counts,
+      reason: run.error ?? (input.event === 'blocked' ? 'Autopilot rejects the API key: replace it on the connection' : null),
+      link: `${deps.publicUrl.replace(/\/+$/, '')}/runs/${run.id}`,
+      sentAt: new Date().toISOString(),
+    };
+  }
+
+  return {
+    /** POSTs one signed alert; an export that no longer wants this event gets nothing. */
+    async deliverAlert(input: AlertInput): Promise<'sent' | 'not wanted'> {
+      const target = await deps.alerts.target(input.exportId);
+      if (!target?.events.includes(input.event)) return 'not wanted';
+      const body = await message(input);
+      if (!body) return 'not wanted';
+      await deps.checkOutbound?.(target.webhookUrl);
+      const json = JSON.stringify(body);
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const res = await axios.post(target.webhookUrl, json, {
+        headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signAlert(target.secret, timestamp, json) },
+        timeout: 10_000,
+        maxRedirects: 0,
+        maxContentLength: 64 * 1024,
+        validateStatus: () => true,
+        responseType: 'text',
+      }).catch((err: unknown) => {
+        // The address is the user's own setting; the library's message may quote the response.
+        throw ApplicationFailure.retryable(`The alert webhook could not be reached (${(err as { code?: string }).code ?? 'error'})`, 'AlertUndelivered');
+      });
+      if (res.status < 200 || res.status >= 300) throw ApplicationFailure.retryable(`The alert webhook answered ${res.status}`, 'AlertUndelivered');
+      return 'sent';
+    },
+  };
+}
+
+export type AlertActivities = ReturnType<typeof createAlertActivities>;
