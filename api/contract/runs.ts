@@ -86,6 +86,21 @@ export const runRoutes = {
       ...errors(400, 404, 409),
     },
   }),
+  runScheduled: secured('admin', {
+    method: 'post',
+    path: '/exports/run-scheduled',
+    tags,
+    summary: 'Run every export that has an active schedule now (a manual refresh of all), skipping those already running',
+    responses: {
+      200: json(
+        z.object({
+          started: z.array(z.object({ exportId: z.string(), runId: z.string() })),
+          skipped: z.array(z.object({ exportId: z.string(), reason: z.string(), runId: z.string().nullable() })),
+        }),
+        'What was started and what was skipped',
+      ),
+    },
+  }),
   list: secured('any', {
     method: 'get',
     path: '/exports/{id}/runs',

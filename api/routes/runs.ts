@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
-import { toSettings, type ExportStore } from '../../store/exports';
+import { toSettings, type ExportConfig, type ExportStore } from '../../store/exports';
 import { getRun, listOutcomes, listRuns, type RunRow } from '../../store/run-queries';
 import { detailsPurgedAt } from '../../store/retention';
 import { openRun } from '../../store/runs';
@@ -58,6 +58,18 @@ export function createRunRoutes(deps: RunRouteDeps) {
     );
   }
 
+  /** Starts a run now, attributed to the caller, and records it so it can be read at once. */
+  async function startRun(e: ExportConfig & { connectionId: string }, user: Principal): Promise<string> {
+    const trigger = { kind: 'manual' as const, by: user.name };
+    const connection = await deps.connections.get(e.connectionId);
+    const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
+    const started = await deps.runs.start(toSettings(e), trigger, labels);
+    // Recorded here too (idempotent with the workflow's own first step).
+    await openRun(db, { runId: started.runId, exportId: e.id, workflowId: started.workflowId, trigger });
+    deps.logger.info('Run started', { exportId: e.id, runId: started.runId, by: user.name });
+    return started.runId;
+  }
+
   /** A run the caller can see that is still going; 409 otherwise. */
   async function runningRun(user: Principal, runId: string): Promise<RunRow> {
     const run = await visibleRun(user, runId);
@@ -81,20 +93,28 @@ export function createRunRoutes(deps: RunRouteDeps) {
       if (!e.connectionId) {
         throw new ApiError(409, 'export_inactive', 'This export has no connection (it was removed): set connectionId to run it again');
       }
-      const trigger = { kind: 'manual' as const, by: c.var.user.name };
-      let started;
+      let runId: string;
       try {
-        const connection = await deps.connections.get(e.connectionId);
-        const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
-        started = await deps.runs.start(toSettings({ ...e, connectionId: e.connectionId }), trigger, labels);
+        runId = await startRun({ ...e, connectionId: e.connectionId }, c.var.user);
       } catch (err) {
         if (!(err instanceof RunAlreadyGoingError)) throw err;
         throw new ApiError(409, 'run_in_progress', 'A run of this export is already going', { runId: err.runId ?? null });
       }
-      // Recorded here too (idempotent with the workflow's own first step), so the run can be read at once.
-      await openRun(db, { runId: started.runId, exportId: e.id, workflowId: started.workflowId, trigger });
-      deps.logger.info('Run started', { exportId: e.id, runId: started.runId, by: c.var.user.name });
-      return c.json({ runId: started.runId, links: runLinks(started.runId) }, 202, { Location: `/runs/${started.runId}` });
+      return c.json({ runId, links: runLinks(runId) }, 202, { Location: `/runs/${runId}` });
+    })
+    .openapi(runRoutes.runScheduled, async (c) => {
+      const scheduled = (await deps.exports.list()).filter((e) => e.schedule && e.connectionId);
+      const started: { exportId: string; runId: string }[] = [];
+      const skipped: { exportId: string; reason: string; runId: string | null }[] = [];
+      for (const e of scheduled) {
+        try {
+          started.push({ exportId: e.id, runId: await startRun({ ...e, connectionId: e.connectionId! }, c.var.user) });
+        } catch (err) {
+          if (!(err instanceof RunAlreadyGoingError)) throw err;
+          skipped.push({ exportId: e.id, reason: 'a run of this export is already going', runId: err.runId ?? null });
+        }
+      }
+      return c.json({ started, skipped }, 200);
     })
     .openapi(runRoutes.list, async (c) => {
       const e = await visibleExport(c.var.user, c.req.valid('param').id, deps);

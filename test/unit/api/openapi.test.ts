@@ -23,7 +23,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/health', '/segments', '/profile-fields', '/profiles/import', '/tokens', '/tokens/{id}', '/connections',
-        '/connections/{id}', '/connections/{id}/test', '/exports', '/exports/{id}', '/exports/{id}/runs',
+        '/connections/{id}', '/connections/{id}/test', '/exports', '/exports/{id}', '/exports/{id}/runs', '/exports/run-scheduled',
         '/runs/{runId}', '/runs/{runId}/cancel', '/runs/{runId}/pause', '/runs/{runId}/resume', '/runs/{runId}/outcomes',
       ].sort(),
     );

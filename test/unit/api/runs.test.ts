@@ -154,6 +154,28 @@ describe('GET /runs/:runId/outcomes', () => {
   });
 });
 
+describe('POST /exports/run-scheduled', () => {
+  it('starts every scheduled, active export now and skips the one already running', async () => {
+    const connectionId = await createConnection(h);
+    const daily = { schedule: { cron: '0 6 * * *', timezone: 'UTC' } };
+    const [scheduled, running] = [await createExport(h, connectionId, daily), await createExport(h, connectionId, daily)];
+    await createExport(h, connectionId); // no schedule: left alone
+    const going = await json(await h.call('admin', 'POST', `/exports/${running}/runs`));
+
+    const res = await h.call('admin', 'POST', '/exports/run-scheduled');
+
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.started).toEqual([{ exportId: scheduled, runId: expect.any(String) }]);
+    expect(body.skipped).toEqual([{ exportId: running, reason: 'a run of this export is already going', runId: going.runId }]);
+    expect(h.runState.going.get(exportWorkflowId(scheduled))?.trigger).toEqual({ kind: 'manual', by: 'alice' });
+  });
+
+  it('is for admins', async () => {
+    expect((await h.call('contributor', 'POST', '/exports/run-scheduled')).status).toBe(403);
+  });
+});
+
 describe('run visibility', () => {
   it('hides runs of exports a contributor cannot see', async () => {
     const hidden = await createExport(h, await createConnection(h, { usableBy: 'admins' }));
