@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import axios from 'axios';
 import type { AlertEvent, RunCounts } from '../domain/export';
+import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
 import type { AlertStore } from '../store/alerts';
 import type { Db } from '../store/db';
 import { createExportStore } from '../store/exports';
@@ -13,8 +14,8 @@ export interface AlertActivityDeps {
   alerts: AlertStore;
   /** Where people reach the API: the message links to the run there. */
   publicUrl: string;
-  /** Checks a webhook address against the outbound rules before anything is sent. */
-  checkOutbound?: (url: string) => Promise<void>;
+  /** Where webhooks may be. */
+  outbound: OutboundPolicy;
 }
 
 export interface AlertInput {
@@ -46,6 +47,7 @@ export function signAlert(secret: string, timestamp: string, body: string): stri
 
 /** Alerts go out from the main task queue; a failed delivery is retried by Temporal, never by the run. */
 export function createAlertActivities(deps: AlertActivityDeps) {
+  const agents = deps.outbound.agents({ keepAlive: false });
   async function message(input: AlertInput): Promise<AlertMessage | undefined> {
     const [e, run] = await Promise.all([createExportStore(deps.db).get(input.exportId), getRun(deps.db, input.runId)]);
     if (!e || !run) return undefined;
@@ -70,12 +72,18 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       if (!target?.events.includes(input.event)) return 'not wanted';
       const body = await message(input);
       if (!body) return 'not wanted';
-      await deps.checkOutbound?.(target.webhookUrl);
+      try {
+        deps.outbound.check(target.webhookUrl);
+      } catch (err) {
+        if (!(err instanceof OutboundRefusedError)) throw err;
+        throw ApplicationFailure.nonRetryable(`The alert webhook's address ${err.message}`, 'OutboundRefusedError');
+      }
       const json = JSON.stringify(body);
       const timestamp = String(Math.floor(Date.now() / 1000));
       const res = await axios.post(target.webhookUrl, json, {
         headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signAlert(target.secret, timestamp, json) },
         timeout: 10_000,
+        ...agents,
         maxRedirects: 0,
         maxContentLength: 64 * 1024,
         validateStatus: () => true,

@@ -4,6 +4,7 @@ import { AutopilotClient, AutopilotError } from '../autopilot';
 import { ErrorType } from '../domain/errors';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
+import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
 import { takeTurnIfDue } from '../store/pacing';
 import * as runs from '../store/runs';
 import { retryingTransient } from './retrying-transient';
@@ -17,6 +18,8 @@ export interface AutopilotActivityDeps {
   /** Used when a connection names no base URL of its own. */
   autopilotBaseUrl: string;
   autopilotTimeoutMs?: number;
+  /** Where Autopilot calls may go. */
+  outbound: OutboundPolicy;
 }
 
 export interface ExportBatchInput {
@@ -47,11 +50,13 @@ const HEARTBEAT_MS = 1_000;
 export function createAutopilotActivities(deps: AutopilotActivityDeps) {
   const { db } = deps;
   const clients = new Map<string, { key: string; client: AutopilotClient }>();
+  const agents = deps.outbound.agents();
 
   async function clientFor(connectionId: string): Promise<AutopilotClient> {
     const secret = await deps.connections.readApiKey(connectionId);
     if (!secret) throw ApplicationFailure.nonRetryable(`Connection ${connectionId} does not exist`, ErrorType.ConnectionNotFound);
     const baseUrl = secret.baseUrl ?? deps.autopilotBaseUrl;
+    allowedOrFail(deps.outbound, baseUrl);
     const key = JSON.stringify([secret.apiKey, baseUrl, secret.requestsPerSecond]);
     const destination = deps.connections.destinationKey(secret.apiKey, baseUrl);
     const cached = clients.get(connectionId);
@@ -61,6 +66,7 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
       baseUrl,
       apiKey: secret.apiKey,
       timeoutMs: deps.autopilotTimeoutMs,
+      ...agents,
       beforeRequest: () => takeTurn(destination, secret.requestsPerSecond),
     });
     clients.set(connectionId, { key, client });
@@ -154,6 +160,16 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
 }
 
 export type AutopilotActivities = ReturnType<typeof createAutopilotActivities>;
+
+/** A connection whose address the outbound rules refuse fails its run at once, saying why. */
+function allowedOrFail(outbound: OutboundPolicy, baseUrl: string): void {
+  try {
+    outbound.check(baseUrl);
+  } catch (err) {
+    if (!(err instanceof OutboundRefusedError)) throw err;
+    throw ApplicationFailure.nonRetryable(`The connection's Autopilot address ${err.message}`, ErrorType.OutboundRefused);
+  }
+}
 
 /** A run planned before profiles were frozen cannot be sent faithfully: it fails, clearly, and is simply run again. */
 function frozenEmail(item: runs.BatchItem): string {

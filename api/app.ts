@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { OutboundPolicy } from '../outbound/policy';
 import { createAlertStore } from '../store/alerts';
 import { createConnectionStore, type ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
@@ -9,20 +9,26 @@ import { createExportStore } from '../store/exports';
 import type { SecretBox } from '../store/secret-box';
 import { createTokenStore } from '../store/tokens';
 import { identify, type AppEnv } from './auth';
+import type { AuthFailureLimiter } from './auth-failures';
 import { BEARER_SCHEME } from './contract/common';
+import { createDocsRoutes } from './docs';
 import { createErrorHandler, errorBody, validationHook } from './errors';
 import { createJsonLogger, type Logger } from './logger';
 import type { CheckKey, RunLauncher, Scheduler } from './ports';
+import { tagRequests, withRequestId } from './request-id';
 import { createCatalogRoutes } from './routes/catalog';
 import { createConnectionRoutes } from './routes/connections';
 import { createExportRoutes } from './routes/exports';
 import { createRunRoutes } from './routes/runs';
 import { createRunReconciler } from './run-reconciler';
 import { createTokenRoutes } from './routes/tokens';
+import { securityHeaders } from './security-headers';
 
 export type AppDeps = {
   db: Db;
   checkKey: CheckKey;
+  /** Where connections and alert webhooks may point. */
+  outbound: OutboundPolicy;
   scheduler: Scheduler;
   runs: RunLauncher;
   /** Accepted as an admin named `admin` (the ADMIN_TOKEN setting). */
@@ -35,6 +41,8 @@ export type AppDeps = {
   box: SecretBox;
   /** Defaults to a store over `db` and `box`. */
   connections?: ConnectionStore;
+  /** Who failed to authenticate too often lately; defaults to a fresh one per app. */
+  authFailures?: AuthFailureLimiter;
 };
 
 /**
@@ -42,21 +50,24 @@ export type AppDeps = {
  * `contract/` (zod + OpenAPI 3.1, served at /openapi.json, browsable at /docs).
  */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const logger = deps.logger ?? createJsonLogger();
+  const logger = withRequestId(deps.logger ?? createJsonLogger());
   const connections = deps.connections ?? createConnectionStore(deps.db, deps.box);
   const stores = { db: deps.db, connections, exports: createExportStore(deps.db), logger };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.onError(createErrorHandler(logger));
   app.notFound((c) => c.json(errorBody('not_found', `No route ${c.req.method} ${c.req.path}`), 404));
+  app.use('*', tagRequests());
+  app.use('*', securityHeaders());
   app.use('*', requestLog(logger));
   app.use('*', limitJsonBodies(deps.maxJsonBytes ?? 256 * 1024));
-  app.use('*', identify(createTokenStore(deps.db), deps.bootstrapAdminToken));
+  app.use('*', identify(createTokenStore(deps.db), deps.bootstrapAdminToken, deps.authFailures));
 
   app.route('/', createCatalogRoutes(stores));
   app.route('/', createTokenRoutes(createTokenStore(deps.db)));
-  app.route('/', createConnectionRoutes({ ...stores, checkKey: deps.checkKey, scheduler: deps.scheduler, runs: deps.runs }));
-  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs, alerts: createAlertStore(deps.db, deps.box) }));
+  app.route('/', createConnectionRoutes({ ...stores, checkKey: deps.checkKey, outbound: deps.outbound, scheduler: deps.scheduler, runs: deps.runs }));
+  const alerts = createAlertStore(deps.db, deps.box);
+  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs, alerts, outbound: deps.outbound }));
   app.route('/', createRunRoutes({ ...stores, runs: deps.runs, reconciler: createRunReconciler({ db: deps.db, runs: deps.runs, logger }) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
@@ -72,11 +83,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       description: 'Export segments of customer profiles to Autopilot. Every error is `{ "error": { "code", "message", "details"? } }`.',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Autopilot segment export API' }));
+  app.route('/', createDocsRoutes());
   return app;
 }
 
-/** Method, path, status and time: never bodies, queries' values are ids and cursors only. */
+/** Method, path, status and time (and the request id, as on every line): never bodies, queries' values are ids and cursors only. */
 function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();

@@ -1,4 +1,5 @@
 import { AutopilotClient } from '../autopilot';
+import type { OutboundPolicy } from '../outbound/policy';
 import type { CheckKey } from './ports';
 
 export interface KeyCheckerOptions {
@@ -6,6 +7,8 @@ export interface KeyCheckerOptions {
   defaultBaseUrl: string;
   /** Short, because an admin is waiting on the answer. */
   timeoutMs?: number;
+  /** Where keys may be sent. */
+  outbound: OutboundPolicy;
 }
 
 /**
@@ -18,7 +21,7 @@ export function createKeyChecker(options: KeyCheckerOptions): CheckKey {
       baseUrl: baseUrl ?? options.defaultBaseUrl,
       apiKey,
       timeoutMs: options.timeoutMs ?? 10_000,
-      keepAlive: false,
+      ...options.outbound.agents({ keepAlive: false }),
     });
     try {
       await client.getAccount();

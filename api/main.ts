@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit, requireSecretsKey, type Config } from '../config/env';
+import { temporalConnectionOptions } from '../config/temporal';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
 import { openDb, type Db } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
 import { ensureBootstrapToken } from '../store/tokens';
 import { createApp } from './app';
+import { createOutboundPolicy, hostOf } from '../outbound/policy';
 import { createKeyChecker } from './check-key';
 import { createJsonLogger, type Logger } from './logger';
 import { createRunLauncher } from './run-launcher';
@@ -36,17 +38,20 @@ export interface RunningApi {
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { config, db } = options;
   const logger = options.logger ?? createJsonLogger();
-  const connection = await Connection.connect({ address: options.temporalAddress ?? config.temporal.address ?? 'localhost:7233' });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal, options.temporalAddress));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const { taskQueue } = config.temporal;
   // Passed to the workflow only when it differs from the workflow's own default.
   const autopilotTaskQueue =
     config.temporal.autopilotTaskQueue === DEFAULT_AUTOPILOT_TASK_QUEUE ? undefined : config.temporal.autopilotTaskQueue;
   const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue });
+  const defaultBaseUrl = options.autopilotBaseUrl ?? config.autopilot.baseUrl;
+  const outbound = createOutboundPolicy([...config.outbound.allowedHosts, hostOf(defaultBaseUrl)]);
   const app = createApp({
     db,
     box: createSecretBox(options.secretsKey),
-    checkKey: createKeyChecker({ defaultBaseUrl: options.autopilotBaseUrl ?? config.autopilot.baseUrl }),
+    checkKey: createKeyChecker({ defaultBaseUrl, outbound }),
+    outbound,
     scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
     runs,
     bootstrapAdminToken: config.api.adminToken,

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AUTOPILOT_REQUESTS_PER_SECOND, DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE, DEFAULT_TASK_QUEUE } from '../domain/ids';
+import { hostOf } from '../outbound/policy';
 import { strongSecretsKey } from './secrets-key';
+import { loadTemporalSettings, type TemporalSettings } from './temporal';
 
 /** Every variable the processes read. Secrets have no defaults, and their values never reach a message. */
 const envSchema = z.object({
@@ -21,13 +23,21 @@ const envSchema = z.object({
   ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   RUN_DETAILS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
   RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PUBLIC_URL: z.url().optional(),
+  OUTBOUND_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.*:\[\]\-]+(,[A-Za-z0-9.*:\[\]\-]+)*$/, 'must be host names (or *.domain), comma-separated')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
-  temporal: { address?: string; namespace: string; taskQueue: string; autopilotTaskQueue: string; workflowBundle?: string };
+  /** `address`, `namespace` and `connection` (TLS, API key, gRPC metadata) as Temporal's environment conventions give them (config/temporal.ts). */
+  temporal: { address?: string; namespace: string; connection: TemporalSettings['connection']; taskQueue: string; autopilotTaskQueue: string; workflowBundle?: string };
+  /** `healthPort`: where a worker process answers GET /health (compose's health check); none when unset. */
+  worker: { healthPort?: number };
   store: { url?: string; dataDir: string };
   secretsKey?: Buffer;
   autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
@@ -36,6 +46,8 @@ export interface Config {
   api: { port: number; adminToken?: string; sweepIntervalMs: number; publicUrl: string };
   /** `runDetailsDays`: runs that finished longer ago lose their per-profile details (summaries stay). */
   retention: { runDetailsDays: number };
+  /** Hosts outbound calls (Autopilot, alert webhooks) may go to. */
+  outbound: { allowedHosts: string[] };
   dataDir: string;
 }
 
@@ -45,15 +57,17 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; on error says which variables are wrong, never their values. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const blankless = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
   const parsed = envSchema.safeParse(blankless);
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
+  const temporal = temporalSettingsOrThrow(blankless);
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      address: temporal.address,
+      namespace: temporal.namespace ?? e.TEMPORAL_NAMESPACE,
+      connection: temporal.connection,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       autopilotTaskQueue: e.TEMPORAL_AUTOPILOT_TASK_QUEUE,
       workflowBundle: e.TEMPORAL_WORKFLOW_BUNDLE && path.resolve(e.TEMPORAL_WORKFLOW_BUNDLE),
@@ -68,8 +82,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     },
     retention: { runDetailsDays: e.RUN_DETAILS_RETENTION_DAYS },
+    worker: { healthPort: e.WORKER_HEALTH_PORT },
+    outbound: {
+      // By default Autopilot's own host, and that of AUTOPILOT_BASE_URL when it is set.
+      allowedHosts: e.OUTBOUND_ALLOWED_HOSTS?.split(',') ?? [...new Set([hostOf(DEFAULT_AUTOPILOT_BASE_URL), hostOf(e.AUTOPILOT_BASE_URL)])],
+    },
     dataDir,
   };
+}
+
+function temporalSettingsOrThrow(env: Record<string, string>): TemporalSettings {
+  try {
+    return loadTemporalSettings(env);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n${(err as Error).message}`);
+  }
 }
 
 /** For entry points: print what is wrong and exit non-zero. */

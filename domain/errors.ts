@@ -11,5 +11,6 @@ export const ErrorType = {
   ConnectionNotFound: 'ConnectionNotFoundError',
   ProfileLimitExceeded: 'ProfileLimitExceededError',
   InvalidExportInput: 'InvalidExportInputError',
+  OutboundRefused: 'OutboundRefusedError',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

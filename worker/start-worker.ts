@@ -2,6 +2,8 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createAlertActivities, createAutopilotActivities, createRetentionActivities, createStoreActivities } from '../activities';
 import type { Config } from '../config/env';
+import { temporalConnectionOptions } from '../config/temporal';
+import { createOutboundPolicy, hostOf } from '../outbound/policy';
 import { createAlertStore } from '../store/alerts';
 import { createConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
@@ -35,7 +37,9 @@ export interface RunningWorker {
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const { config, db, box } = options;
   const connections = createConnectionStore(db, box);
-  const connection = await NativeConnection.connect({ address: options.temporalAddress ?? config.temporal.address ?? 'localhost:7233' });
+  const autopilotBaseUrl = options.autopilotBaseUrl ?? config.autopilot.baseUrl;
+  const outbound = createOutboundPolicy([...config.outbound.allowedHosts, hostOf(autopilotBaseUrl)]);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal, options.temporalAddress));
   try {
     const bundlePath = config.temporal.workflowBundle;
     const workers = await createWorkers({
@@ -47,13 +51,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       storeActivities: {
         ...createStoreActivities({ db, connections }),
         ...createRetentionActivities({ db, retentionDays: config.retention.runDetailsDays }),
-        ...createAlertActivities({ db, alerts: createAlertStore(db, box), publicUrl: config.api.publicUrl }),
+        ...createAlertActivities({ db, alerts: createAlertStore(db, box), publicUrl: config.api.publicUrl, outbound }),
       },
       autopilotActivities: createAutopilotActivities({
         db,
         connections,
-        autopilotBaseUrl: options.autopilotBaseUrl ?? config.autopilot.baseUrl,
+        autopilotBaseUrl,
         autopilotTimeoutMs: config.autopilot.timeoutMs,
+        outbound,
       }),
       workflowBundle: options.workflowBundle ?? (bundlePath ? { codePath: bundlePath } : undefined),
     });

@@ -5,13 +5,15 @@ import type { Connection, ConnectionStore } from '../../store/connections';
 import { canUseConnection } from '../access';
 import { isAdmin, type AppEnv, type Principal } from '../auth';
 import { connectionRoutes } from '../contract/connections';
-import { ApiError, notFound, validationHook } from '../errors';
+import { OutboundRefusedError, type OutboundPolicy } from '../../outbound/policy';
+import { ApiError, invalid, notFound, validationHook } from '../errors';
 import type { Logger } from '../logger';
 import type { CheckKey, RunLauncher, Scheduler } from '../ports';
 
 export interface ConnectionRouteDeps {
   connections: ConnectionStore;
   checkKey: CheckKey;
+  outbound: OutboundPolicy;
   scheduler: Scheduler;
   runs: RunLauncher;
   logger: Logger;
@@ -37,16 +39,29 @@ const viewFor = (user: Principal, c: Connection) =>
 export function createConnectionRoutes(deps: ConnectionRouteDeps) {
   const { connections } = deps;
 
+  /** A destination the outbound rules refuse is a 400, before any connection is made to it. */
+  function allowedBaseUrl(baseUrl: string | null | undefined): void {
+    if (!baseUrl) return;
+    try {
+      deps.outbound.check(baseUrl);
+    } catch (err) {
+      if (!(err instanceof OutboundRefusedError)) throw err;
+      throw invalid([{ in: 'body', path: ['baseUrl'], code: 'outbound_refused', message: err.message }]);
+    }
+  }
+
   /** Asks Autopilot; a refused key is 422 with Autopilot's (sanitised) reason, no answer is 502. */
   async function checkKey(apiKey: string, baseUrl: string | null): Promise<void> {
     try {
       await deps.checkKey(apiKey, baseUrl);
     } catch (err) {
       if (!(err instanceof AutopilotError)) throw err;
+      // Only the status: the other end's wording is not ours to echo.
+      const status = err.status ? ` (HTTP ${err.status})` : ` (${err.kind})`;
       if (err.kind === 'auth' || err.kind === 'rejected' || err.kind === 'notFound') {
-        throw new ApiError(422, 'autopilot_key_rejected', `Autopilot refused the API key: ${err.message}`);
+        throw new ApiError(422, 'autopilot_key_rejected', `Autopilot refused the API key${status}`);
       }
-      throw new ApiError(502, 'autopilot_unavailable', `Could not check the API key with Autopilot: ${err.message}`);
+      throw new ApiError(502, 'autopilot_unavailable', `Could not check the API key with Autopilot${status}`);
     }
   }
 
@@ -67,6 +82,7 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(connectionRoutes.create, async (c) => {
       const body = c.req.valid('json');
+      allowedBaseUrl(body.baseUrl);
       await checkKey(body.apiKey, body.baseUrl ?? null);
       const created = await connections.create({ ...body, createdBy: c.var.user.name });
       deps.logger.info('Connection created', { connectionId: created.id, by: c.var.user.name });
@@ -86,6 +102,11 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       const current = await found(id);
+      allowedBaseUrl(patch.baseUrl);
+      // The stored key goes only where it was checked: a new address needs the key again.
+      if (patch.baseUrl !== undefined && patch.baseUrl !== current.baseUrl && patch.apiKey === undefined) {
+        throw invalid([{ in: 'body', path: ['apiKey'], code: 'api_key_required', message: 'send apiKey again to change baseUrl' }]);
+      }
       if (patch.apiKey !== undefined || patch.baseUrl !== undefined) {
         const stored = await connections.readApiKey(id);
         if (!stored) throw notFound('Connection');

@@ -5,6 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { exportWorkflowId } from '../../domain/ids';
 import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
+import { OutboundRefusedError, type OutboundPolicy } from '../../outbound/policy';
 import type { AlertStore } from '../../store/alerts';
 import type { ExportConfig, ExportStore, Schedule } from '../../store/exports';
 import { usableConnectionIds, visibleExport } from '../access';
@@ -22,6 +23,7 @@ export interface ExportRouteDeps {
   scheduler: Scheduler;
   runs: RunLauncher;
   alerts: AlertStore;
+  outbound: OutboundPolicy;
   logger: Logger;
 }
 
@@ -67,7 +69,17 @@ export function createExportRoutes(deps: ExportRouteDeps) {
   /** Saves the webhook; returns the signing secret when a new one was made (shown once). */
   async function setAlerts(exportId: string, alerts: { webhookUrl: string; events: AlertEvent[]; rotateSecret?: boolean }) {
     const { rotateSecret, ...settings } = alerts;
+    allowedWebhook(settings.webhookUrl);
     return deps.alerts.set(exportId, settings, rotateSecret);
+  }
+  /** Webhooks obey the outbound rules of destinations: a refused address is a 400, nothing saved. */
+  function allowedWebhook(url: string): void {
+    try {
+      deps.outbound.check(url);
+    } catch (err) {
+      if (!(err instanceof OutboundRefusedError)) throw err;
+      throw invalid([{ in: 'body', path: ['alerts', 'webhookUrl'], code: 'outbound_refused', message: err.message }]);
+    }
   }
   const withSecret = (e: ExportConfig, secret: string | undefined) => ({ ...exportView(e), ...(secret && { alertSigningSecret: secret }) });
 

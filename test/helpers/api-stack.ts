@@ -5,6 +5,7 @@ import { createApp } from '../../api/app';
 import { createKeyChecker } from '../../api/check-key';
 import type { Logger } from '../../api/logger';
 import { createRunLauncher } from '../../api/run-launcher';
+import { createOutboundPolicy, hostOf } from '../../outbound/policy';
 import { createRunReconciler } from '../../api/run-reconciler';
 import { createTemporalScheduler } from '../../api/scheduler';
 import { startTestStack, type TestStackOptions } from './stack';
@@ -23,11 +24,14 @@ export async function startApiStack(options: TestStackOptions & { sweepIntervalM
   const { client, db, connections } = stack;
   const { taskQueue, autopilotTaskQueue } = stack.taskQueues;
   const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue });
+  // The simulator's host (loopback), as startApi allows the host of its default Autopilot URL.
+  const outbound = createOutboundPolicy([hostOf(stack.sim.url)]);
   const app = createApp({
     db,
     box: stack.box,
     connections,
-    checkKey: createKeyChecker({ defaultBaseUrl: stack.sim.url }),
+    checkKey: createKeyChecker({ defaultBaseUrl: stack.sim.url, outbound }),
+    outbound,
     scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
     runs,
     bootstrapAdminToken: API_TOKEN,

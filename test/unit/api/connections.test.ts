@@ -43,7 +43,7 @@ describe('POST /connections', () => {
     expect(res.status).toBe(422);
     const { error } = await json(res);
     expect(error.code).toBe('autopilot_key_rejected');
-    expect(error.message).toMatch(/Autopilot answered 401/);
+    expect(error.message).toBe('Autopilot refused the API key (HTTP 401)'); // its wording is not echoed
     expect(await count()).toBe(0);
   });
 
@@ -95,9 +95,12 @@ describe('PATCH /connections/:id', () => {
     expect((await json(await h.call('admin', 'GET', `/connections/${id}`))).apiKeyLast4).toBe(GOOD_KEY.slice(-4));
   });
 
-  it('checks the stored key against a new base URL', async () => {
+  it('never sends the stored key to a new base URL: the key must come again, and is checked there', async () => {
     const id = await createConnection(h);
-    expect((await h.call('admin', 'PATCH', `/connections/${id}`, { baseUrl: UNREACHABLE_URL })).status).toBe(502);
+    const withoutKey = await h.call('admin', 'PATCH', `/connections/${id}`, { baseUrl: UNREACHABLE_URL });
+    expect(withoutKey.status).toBe(400);
+    expect((await json(withoutKey)).error.details.issues[0]).toMatchObject({ path: ['apiKey'], code: 'api_key_required' });
+    expect((await h.call('admin', 'PATCH', `/connections/${id}`, { baseUrl: UNREACHABLE_URL, apiKey: GOOD_KEY })).status).toBe(502);
     expect((await h.call('admin', 'PATCH', `/connections/${id}`, { usableBy: 'admins' })).status).toBe(200);
     expect((await h.call('admin', 'PATCH', '/connections/nope', { usableBy: 'admins' })).status).toBe(404);
   });
@@ -141,5 +144,33 @@ describe('DELETE /connections/:id', () => {
     const id = await createConnection(h);
     expect((await h.call('admin', 'DELETE', `/connections/${id}`)).status).toBe(204);
     expect((await h.call('admin', 'DELETE', `/connections/${id}`)).status).toBe(404);
+  });
+});
+
+describe('outbound addresses', () => {
+  it.each([
+    ['a host not on the allow-list', 'https://collector.evil.example/v1'],
+    ['plain http to a public host', 'http://api2.autopilothq.com/v1'],
+    ['a link-local address', 'http://169.254.169.254/latest/meta-data'],
+    ['a private address', 'https://10.0.0.7/v1'],
+    ['a loopback name not allowed', 'http://localhost:8787/v1'],
+    ['credentials in the URL', 'https://user:pw@127.0.0.1/v1'],
+  ])('refuses %s before any connection is made', async (_what, baseUrl) => {
+    const before = h.sim.sim.stats(GOOD_KEY).requests;
+    const res = await h.call('admin', 'POST', '/connections', connectionBody(h, { baseUrl }));
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.details.issues[0]).toMatchObject({ path: ['baseUrl'], code: 'outbound_refused' });
+    expect(h.sim.sim.stats(GOOD_KEY).requests).toBe(before);
+  });
+
+  it('refuses an alert webhook the rules refuse', async () => {
+    await seedProfiles(h.db, 3);
+    const id = await createConnection(h);
+    const res = await h.call('admin', 'POST', '/exports', {
+      displayName: 'x', connectionId: id, segmentIds: ['VIP'], mapping: { email: 'EmailAddress' },
+      alerts: { webhookUrl: 'http://169.254.169.254/hook', events: ['failed'] },
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.details.issues[0]).toMatchObject({ path: ['alerts', 'webhookUrl'], code: 'outbound_refused' });
   });
 });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../../../api/app';
+import type { AuthFailureLimiter } from '../../../api/auth-failures';
 import { createKeyChecker } from '../../../api/check-key';
+import { createOutboundPolicy } from '../../../outbound/policy';
 import type { Logger } from '../../../api/logger';
 import { RunAlreadyGoingError, type RunLauncher, type Scheduler } from '../../../api/ports';
 import { startAutopilotSim, type RunningAutopilotSim } from '../../../autopilot-sim/server';
@@ -19,7 +21,9 @@ export const HARNESS_TIMEOUT = 60_000;
 /** A key the simulator accepts: 32 hex characters, like a real one. */
 export const GOOD_KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 export const OTHER_GOOD_KEY = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
-export const BOOTSTRAP_TOKEN = 'bootstrap-admin-token-for-tests';
+export const BOOTSTRAP_TOKEN = 'bootstrap-admin-token-for-unit-tests-0123';
+/** The simulator and the unreachable address below are on loopback, allowed here explicitly. */
+export const TEST_OUTBOUND = createOutboundPolicy(['127.0.0.1']);
 /** Nothing listens there: connecting fails at once. */
 export const UNREACHABLE_URL = 'http://127.0.0.1:9/v1';
 
@@ -75,8 +79,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The app in memory over a fresh store, the real key check against the simulator, fakes for Temporal. */
-export async function createHarness(): Promise<Harness> {
+/**
+ * The app in memory over a fresh store, the real key check against the simulator, fakes for Temporal.
+ * Its requests come from no socket, so they all count as one client for `authFailures`.
+ */
+export async function createHarness(options: { authFailures?: AuthFailureLimiter } = {}): Promise<Harness> {
   const db = await openDb();
   const sim = await startAutopilotSim({ keys: [GOOD_KEY, OTHER_GOOD_KEY], rateLimit: 0 });
   const logs: string[] = [];
@@ -88,11 +95,13 @@ export async function createHarness(): Promise<Harness> {
   const app = createApp({
     db,
     box: createSecretBox(Buffer.from(generateSecretsKey(), 'base64')),
-    checkKey: createKeyChecker({ defaultBaseUrl: sim.url, timeoutMs: 2_000 }),
+    checkKey: createKeyChecker({ defaultBaseUrl: sim.url, timeoutMs: 2_000, outbound: TEST_OUTBOUND }),
+    outbound: TEST_OUTBOUND,
     scheduler: fakeScheduler.scheduler,
     runs: fakeRuns.runs,
     bootstrapAdminToken: BOOTSTRAP_TOKEN,
     logger,
+    authFailures: options.authFailures,
   });
   const tokens = { admin: '', contributor: '' };
 

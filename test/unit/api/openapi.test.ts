@@ -1,7 +1,7 @@
 import { createApp } from '../../../api/app';
 import type { Db } from '../../../store/db';
 import { createSecretBox, generateSecretsKey } from '../../../store/secret-box';
-import { createFakeRuns, createFakeScheduler, json } from './harness';
+import { createFakeRuns, createFakeScheduler, json, TEST_OUTBOUND } from './harness';
 
 // The documents touch no store: a stand-in that fails loudly if they ever do.
 const noDb = new Proxy({}, { get: () => () => Promise.reject(new Error('no store in this test')) }) as Db;
@@ -9,6 +9,7 @@ const app = createApp({
   db: noDb,
   box: createSecretBox(Buffer.from(generateSecretsKey(), 'base64')),
   checkKey: async () => undefined,
+  outbound: TEST_OUTBOUND,
   scheduler: createFakeScheduler().scheduler,
   runs: createFakeRuns().runs,
   logger: { info: () => undefined, warn: () => undefined, error: () => undefined },

@@ -1,7 +1,7 @@
 import { createApp } from '../../../api/app';
 import { createSecretBox, generateSecretsKey } from '../../../store/secret-box';
 import { createConnection, exportBody } from './fixtures';
-import { createFakeRuns, createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
+import { createFakeRuns, createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness, TEST_OUTBOUND } from './harness';
 
 let h: Harness;
 let connectionId: string;
@@ -106,6 +106,7 @@ describe('unexpected errors', () => {
       db: h.db,
       box: createSecretBox(Buffer.from(generateSecretsKey(), 'base64')),
       checkKey: async () => undefined,
+      outbound: TEST_OUTBOUND,
       scheduler: { upsert: async () => Promise.reject(new Error('scheduler exploded')), remove: async () => undefined },
       runs: createFakeRuns().runs,
       bootstrapAdminToken: 'bootstrap-admin-token-for-tests',

@@ -1,0 +1,41 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { lookup } from 'node:dns';
+import axios from 'axios';
+import { createOutboundPolicy, OutboundRefusedError } from '../../../outbound/policy';
+
+describe('the outbound policy', () => {
+  const policy = createOutboundPolicy(['api2.autopilothq.com', '*.hooks.example.com', '127.0.0.1']);
+
+  it.each(['https://api2.autopilothq.com/v1', 'https://a.hooks.example.com/x', 'http://127.0.0.1:8787/v1'])('allows %s', (url) => {
+    expect(() => policy.check(url)).not.toThrow();
+  });
+
+  it.each([
+    ['https://hooks.example.com/x', /not allowed/],
+    ['http://api2.autopilothq.com/v1', /must be https/],
+    ['ftp://api2.autopilothq.com/v1', /must be https/],
+    ['https://u:p@api2.autopilothq.com/v1', /credentials/],
+    ['not a url', /not a URL/],
+  ])('refuses %s', (url, reason) => {
+    expect(() => policy.check(url)).toThrow(reason);
+  });
+
+  it('refuses a listed name once it resolves to a private or loopback address that was not listed', async () => {
+    const server = createServer((_req, res) => res.end('hello'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      // A name on the list whose DNS answer was rebound to loopback (where a server does listen).
+      const rebound = ((_host: string, _options: object, callback: (e: null, a: { address: string; family: number }[]) => void) =>
+        callback(null, [{ address: '127.0.0.1', family: 4 }])) as unknown as typeof lookup;
+      const rebinding = createOutboundPolicy(['hooks.example.com'], rebound);
+      const err = await axios.get(`http://hooks.example.com:${port}/`, { ...rebinding.agents({ keepAlive: false }), timeout: 2_000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: new OutboundRefusedError('').code, message: expect.stringMatching(/resolves to 127\.0\.0\.1/) });
+      const allowed = createOutboundPolicy(['127.0.0.1']);
+      expect((await axios.get(`http://127.0.0.1:${port}/`, { ...allowed.agents({ keepAlive: false }) })).data).toBe('hello');
+    } finally {
+      server.close();
+    }
+  });
+});
