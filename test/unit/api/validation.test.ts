@@ -109,18 +109,21 @@ describe('unexpected errors', () => {
       outbound: TEST_OUTBOUND,
       scheduler: { upsert: async () => Promise.reject(new Error('scheduler exploded')), remove: async () => undefined },
       runs: createFakeRuns().runs,
-      bootstrapAdminToken: 'bootstrap-admin-token-for-tests',
+      bootstrapAdminToken: 'bootstrap-admin-token-for-unit-tests-0123',
       logger: { info: record, warn: record, error: record },
     });
     const body = exportBody(connectionId, { displayName: 'MARKER-in-body', schedule: { cron: '@daily', timezone: 'UTC' } });
     const res = await app.request('/exports', {
       method: 'POST',
-      headers: { authorization: 'Bearer bootstrap-admin-token-for-tests', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer bootstrap-admin-token-for-unit-tests-0123', 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     expect(res.status).toBe(500);
     expect(await json(res)).toEqual({ error: { code: 'internal', message: 'Internal error' } });
     expect(logs.join('\n')).toContain('scheduler exploded');
     expect(logs.join('\n')).not.toContain('MARKER-in-body');
+    // A 500 has the security headers too, and its request id leads to its log line.
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(logs.find((l) => l.includes('scheduler exploded'))).toContain(`"requestId":"${res.headers.get('x-request-id')}"`);
   });
 });
