@@ -10,7 +10,12 @@ export interface ApiToken {
   role: Role;
   createdBy: string;
   createdAt: Date;
+  /** Null: never expires. */
+  expiresAt: Date | null;
 }
+
+/** What a presented secret turns out to be: an expired token is told apart, so that the caller can say so. */
+export type Authentication = { status: 'valid'; token: ApiToken } | { status: 'expired' } | { status: 'unknown' };
 
 export const TOKEN_PREFIX = 'ape_';
 
@@ -28,22 +33,22 @@ export function sameToken(presented: string, expected: string): boolean {
   return timingSafeEqual(Buffer.from(hashToken(presented), 'hex'), Buffer.from(hashToken(expected), 'hex'));
 }
 
-const COLUMNS = `id, name, role, created_by AS "createdBy", created_at AS "createdAt"`;
+const COLUMNS = `id, name, role, created_by AS "createdBy", created_at AS "createdAt", expires_at AS "expiresAt"`;
 
-/** Bearer tokens, stored as SHA-256 hashes; revoked tokens stay (for the record) but no longer authenticate. */
+/** Bearer tokens, stored as SHA-256 hashes; revoked and expired tokens stay (for the record) but no longer authenticate. */
 export function createTokenStore(db: Db) {
   return {
     /** Creates a token; the returned `token` is the only copy of the secret. */
-    async create(t: { name: string; role: Role; createdBy: string }): Promise<{ token: string; record: ApiToken }> {
+    async create(t: { name: string; role: Role; createdBy: string; expiresAt?: Date }): Promise<{ token: string; record: ApiToken }> {
       const token = generateToken();
       const [record] = await db.query<ApiToken>(
-        `INSERT INTO api_tokens (id, name, role, token_hash, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-        [randomUUID(), t.name, t.role, hashToken(token), t.createdBy],
+        `INSERT INTO api_tokens (id, name, role, token_hash, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+        [randomUUID(), t.name, t.role, hashToken(token), t.createdBy, t.expiresAt ?? null],
       );
       return { token, record };
     },
 
-    /** Active tokens, oldest first. */
+    /** Tokens not revoked (expired ones too, with their `expiresAt`), oldest first. */
     async list(): Promise<ApiToken[]> {
       return db.query<ApiToken>(`SELECT ${COLUMNS} FROM api_tokens WHERE revoked_at IS NULL ORDER BY created_at, id`);
     },
@@ -54,13 +59,17 @@ export function createTokenStore(db: Db) {
       return rows.length > 0;
     },
 
-    /** The active token this secret belongs to, if any. */
-    async authenticate(token: string): Promise<ApiToken | undefined> {
-      if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-      const [row] = await db.query<ApiToken>(`SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, [
-        hashToken(token),
-      ]);
-      return row;
+    /** The token this secret belongs to, if it is neither revoked nor expired (by the store's clock). */
+    async authenticate(token: string): Promise<Authentication> {
+      if (!token.startsWith(TOKEN_PREFIX)) return { status: 'unknown' };
+      const [row] = await db.query<ApiToken & { expired: boolean }>(
+        `SELECT ${COLUMNS}, coalesce(expires_at <= now(), false) AS expired FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+        [hashToken(token)],
+      );
+      if (!row) return { status: 'unknown' };
+      if (row.expired) return { status: 'expired' };
+      const { expired: _expired, ...record } = row;
+      return { status: 'valid', token: record };
     },
   };
 }

@@ -18,7 +18,7 @@ export const ErrorSchema = z
 
 const ERROR_DESCRIPTIONS = {
   400: 'Invalid input; `details.issues` says where',
-  401: 'Missing, unknown or revoked bearer token',
+  401: 'Missing, unknown, revoked or expired bearer token',
   403: 'The caller\'s role may not do this',
   404: 'No such resource (or not visible to the caller)',
   409: 'Conflicts with the current state',
@@ -26,6 +26,7 @@ const ERROR_DESCRIPTIONS = {
   413: 'Request body too large',
   415: 'Unsupported content type',
   422: 'Autopilot refused the API key',
+  429: 'Too many failed authentication attempts from this address; try again after `Retry-After` seconds',
   502: 'Autopilot could not be reached or did not answer',
 } as const;
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
@@ -67,6 +68,6 @@ export function secured<R extends Omit<RouteConfig, 'middleware' | 'security' | 
     description: config.description ? `${config.description}\n\n${who}` : who,
     middleware: requireRole(role),
     security: [{ [BEARER_SCHEME]: [] }],
-    responses: { ...errors(401, 403), ...config.responses },
+    responses: { ...errors(401, 403, 429), ...config.responses },
   });
 }

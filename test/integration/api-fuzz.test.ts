@@ -11,7 +11,7 @@ import { generateSecretsKey } from '../../store/secret-box';
 import { buildProfiles, loadProfiles } from '../helpers/profiles';
 import { TEST_API_KEY } from '../helpers/stack';
 
-const ADMIN_TOKEN = 'fuzz-admin-token-0123456789';
+const ADMIN_TOKEN = 'fuzz-admin-token-0123456789abcdef';
 
 /**
  * Schemathesis generates requests from /openapi.json, valid and invalid, against the API wired to
