@@ -144,16 +144,30 @@ const MIGRATIONS: string[] = [
   ALTER TABLE exports ADD COLUMN alert_secret text;
   ALTER TABLE exports ADD COLUMN updated_by text;
   `,
+  // Tokens may expire: an expired token authenticates as nothing. NULL: never.
+  `
+  ALTER TABLE api_tokens ADD COLUMN expires_at timestamptz;
+  `,
 ];
 
+/**
+ * Any number of processes (API, workers) may start at once on one fresh database: each migration
+ * is its own transaction under an advisory lock, and reads the version only once it holds the
+ * lock, so one process applies it and the others wait, then find it applied. A transaction's
+ * lock, not a session's: outside a transaction, each pooled query may take another connection.
+ */
 export async function migrate(db: Db): Promise<void> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)');
-  const rows = await db.query<{ version: number }>('SELECT max(version)::int AS version FROM schema_migrations');
-  const current = rows[0]?.version ?? 0;
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    await db.transaction(async (tx) => {
+  for (;;) {
+    const applied = await db.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext('segment-export schema migrations'))");
+      await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)');
+      const rows = await tx.query<{ version: number }>('SELECT max(version)::int AS version FROM schema_migrations');
+      const version = (rows[0]?.version ?? 0) + 1;
+      if (version > MIGRATIONS.length) return false;
       await tx.exec(MIGRATIONS[version - 1]);
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+      return true;
     });
+    if (!applied) return;
   }
 }

@@ -2,6 +2,7 @@ import { Runtime } from '@temporalio/worker';
 import { loadConfigOrExit, requireSecretsKey } from '../config/env';
 import { openDb } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
+import { serveWorkerHealth } from './health';
 import { RuntimeLogger } from './runtime-logger';
 import { startWorker } from './start-worker';
 
@@ -14,7 +15,10 @@ async function main(): Promise<void> {
   try {
     const worker = await startWorker({ config, db, box: createSecretBox(secretsKey) });
     console.log(`Worker polling ${config.temporal.taskQueue} and ${config.temporal.autopilotTaskQueue}`);
-    await worker.done;
+    let polling = true;
+    const done = worker.done.finally(() => (polling = false));
+    const health = config.worker.healthPort ? await serveWorkerHealth(config.worker.healthPort, () => polling) : undefined;
+    await done.finally(() => health?.close());
   } finally {
     await db.close();
   }
