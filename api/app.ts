@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('*', limitJsonBodies(deps.maxJsonBytes ?? 256 * 1024));
   app.use('*', identify(createTokenStore(deps.db), deps.bootstrapAdminToken, deps.authFailures));
 
-  app.route('/', createCatalogRoutes(stores));
+  app.route('/', createCatalogRoutes({ ...stores, runs: deps.runs }));
   app.route('/', createTokenRoutes(createTokenStore(deps.db)));
   app.route('/', createConnectionRoutes({ ...stores, checkKey: deps.checkKey, outbound: deps.outbound, scheduler: deps.scheduler, runs: deps.runs }));
   const alerts = createAlertStore(deps.db, deps.box);

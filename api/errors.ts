@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { Logger } from './logger';
+import { unavailableDependency } from './unavailable';
 
 /** One entry of `error.details.issues`: where the problem is, never the offending value (it may be a secret). */
 export interface Issue {
@@ -75,6 +76,13 @@ export function errorBody(code: string, message: string, details?: Record<string
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
+/** How long a client should wait before trying again while a dependency is down. */
+const RETRY_AFTER_SECONDS = 5;
+const UNAVAILABLE = {
+  store: 'The store (database) is unavailable right now; try again shortly',
+  temporal: 'The Temporal server is unavailable right now; try again shortly',
+} as const;
+
 const HTTP_CODES: Partial<Record<number, string>> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -96,6 +104,12 @@ export function createErrorHandler(logger: Logger) {
       const message = /malformed json/i.test(err.message) ? 'The request body is not valid JSON' : err.message;
       const details = status === 400 ? { issues: [{ in: 'body', path: [], code: 'malformed_json', message }] } : undefined;
       return c.json(errorBody(HTTP_CODES[status] ?? 'bad_request', message || 'Bad request', details), status);
+    }
+    const down = unavailableDependency(err);
+    if (down) {
+      logger.warn('Dependency unavailable', { method: c.req.method, path: c.req.path, dependency: down });
+      c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+      return c.json(errorBody(`${down}_unavailable`, UNAVAILABLE[down]), 503);
     }
     logger.error('Unhandled error', {
       method: c.req.method,

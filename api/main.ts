@@ -38,7 +38,8 @@ export interface RunningApi {
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { config, db } = options;
   const logger = options.logger ?? createJsonLogger();
-  const connection = await Connection.connect(temporalConnectionOptions(config.temporal, options.temporalAddress));
+  // Lazy: the API starts, and answers /health, while Temporal is down, and connects once it is up.
+  const connection = Connection.lazy(temporalConnectionOptions(config.temporal, options.temporalAddress));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const { taskQueue } = config.temporal;
   // Passed to the workflow only when it differs from the workflow's own default.

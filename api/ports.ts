@@ -52,6 +52,8 @@ export interface RunLauncher {
    * it is still going. Throws when Temporal cannot be asked.
    */
   ending(workflowId: string, runId: string): Promise<RunEnding | undefined>;
+  /** Whether the Temporal server answers now (for /health). */
+  reachable(): Promise<boolean>;
 }
 
 export class RunAlreadyGoingError extends Error {

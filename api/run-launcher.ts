@@ -163,6 +163,15 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       }
     },
 
+    async reachable(): Promise<boolean> {
+      try {
+        await client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
     pause: (workflowId, runId, by) => steer(workflowId, runId, () => pauseUpdate, by),
     resume: async (workflowId, runId, by) => void (await steer(workflowId, runId, () => resumeUpdate, by)),
 

@@ -58,6 +58,9 @@ const pgTypes = {
 
 function postgresDb(url: string): Db {
   const pool = new Pool({ connectionString: url, types: pgTypes as never, max: 10 });
+  // An idle client whose server restarted emits here; unhandled, it would end the process. The
+  // pool drops it and the next query connects again (or fails, and the API answers 503).
+  pool.on('error', () => undefined);
   const wrap = (q: Pick<Pool, 'query'>): Db => ({
     query: async <T>(sql: string, params?: unknown[]) => (await q.query(sql, params)).rows as T[],
     exec: async (sql) => void (await q.query(sql)),

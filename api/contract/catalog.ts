@@ -14,16 +14,21 @@ export const ImportResultSchema = z
 
 export const NDJSON = 'application/x-ndjson';
 
+const DependencyStatus = z.enum(['ok', 'unavailable']);
+const HealthSchema = z
+  .object({ status: z.enum(['ok', 'unavailable']), store: DependencyStatus, temporal: DependencyStatus })
+  .openapi('Health');
+
 export const catalogRoutes = {
   health: createRoute({
     method: 'get',
     path: '/health',
     tags: ['System'],
-    summary: 'Liveness and store check (no token needed)',
+    summary: 'Liveness, and whether the store and Temporal answer (no token needed)',
     security: [],
     responses: {
-      200: json(z.object({ status: z.literal('ok') }), 'Healthy'),
-      503: json(z.object({ status: z.literal('unavailable') }), 'The store does not answer'),
+      200: json(HealthSchema, 'Healthy: both dependencies answer'),
+      503: json(HealthSchema, 'A dependency does not answer: the API is up, and says which'),
     },
   }),
   segments: secured('any', {

@@ -5,17 +5,16 @@ import type { AppEnv } from '../auth';
 import { catalogRoutes, NDJSON } from '../contract/catalog';
 import { ApiError, validationHook } from '../errors';
 import type { Logger } from '../logger';
+import type { RunLauncher } from '../ports';
 
-export function createCatalogRoutes(deps: { db: Db; logger: Logger }) {
+export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLauncher }) {
   const { db } = deps;
+  const answers = (probe: Promise<unknown>) => probe.then((ok) => (ok === false ? 'unavailable' : 'ok'), () => 'unavailable') as Promise<'ok' | 'unavailable'>;
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(catalogRoutes.health, async (c) => {
-      try {
-        await db.query('SELECT 1');
-        return c.json({ status: 'ok' as const }, 200);
-      } catch {
-        return c.json({ status: 'unavailable' as const }, 503);
-      }
+      const [store, temporal] = await Promise.all([answers(db.query('SELECT 1')), answers(deps.runs.reachable())]);
+      const status = store === 'ok' && temporal === 'ok' ? 'ok' : 'unavailable';
+      return c.json({ status, store, temporal } as const, status === 'ok' ? 200 : 503);
     })
     .openapi(catalogRoutes.segments, async (c) => c.json({ segments: await listSegments(db) }, 200))
     .openapi(catalogRoutes.profileFields, async (c) => c.json({ fields: await listProfileFields(db) }, 200))

@@ -82,6 +82,6 @@ describe('POST /profiles/import', () => {
 
 describe('GET /health', () => {
   it('answers without a token', async () => {
-    expect(await json(await h.app.request('/health'))).toEqual({ status: 'ok' });
+    expect(await json(await h.app.request('/health'))).toEqual({ status: 'ok', store: 'ok', temporal: 'ok' });
   });
 });

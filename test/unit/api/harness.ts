@@ -55,6 +55,7 @@ export function createFakeRuns() {
     ending: async () => undefined,
     pause: async (_workflowId, _runId, by) => ({ by, since: new Date().toISOString() }),
     resume: async () => undefined,
+    reachable: async () => true,
     async cancel(workflowId, runId) {
       const current = going.get(workflowId);
       if (!current || (runId && current.runId !== runId)) return false;
