@@ -5,7 +5,7 @@ import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
 import type { RunLabels } from '../domain/run-labels';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
-import { createExportStore, toSettings } from '../store/exports';
+import { createExportStore, scheduleOwner, toSettings } from '../store/exports';
 import * as runs from '../store/runs';
 
 export interface StoreActivityDeps {
@@ -23,7 +23,8 @@ export function createStoreActivities(deps: StoreActivityDeps) {
       if (!e?.connectionId) return null;
       const connection = await deps.connections.get(e.connectionId);
       const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
-      return { settings: toSettings({ ...e, connectionId: e.connectionId }), createdBy: e.createdBy, labels };
+      // `createdBy` is the name the scheduled workflow reads; it carries the schedule's owner.
+      return { settings: toSettings({ ...e, connectionId: e.connectionId }), createdBy: scheduleOwner(e), labels };
     },
 
     async startRun(input: { runId: string; exportId: string; workflowId: string; trigger: RunTrigger }): Promise<void> {

@@ -29,6 +29,8 @@ export type AppDeps = {
   checkKey: CheckKey;
   /** Where connections and alert webhooks may point. */
   outbound: OutboundPolicy;
+  /** Schedules may not fire more often (default 15 minutes). */
+  minScheduleIntervalMinutes?: number;
   scheduler: Scheduler;
   runs: RunLauncher;
   /** Accepted as an admin named `admin` (the ADMIN_TOKEN setting). */
@@ -67,7 +69,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', createTokenRoutes(createTokenStore(deps.db)));
   app.route('/', createConnectionRoutes({ ...stores, checkKey: deps.checkKey, outbound: deps.outbound, scheduler: deps.scheduler, runs: deps.runs }));
   const alerts = createAlertStore(deps.db, deps.box);
-  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs, alerts, outbound: deps.outbound }));
+  const minScheduleIntervalMinutes = deps.minScheduleIntervalMinutes ?? 15;
+  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs, alerts, outbound: deps.outbound, minScheduleIntervalMinutes }));
   app.route('/', createRunRoutes({ ...stores, runs: deps.runs, reconciler: createRunReconciler({ db: deps.db, runs: deps.runs, logger }) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {

@@ -76,3 +76,27 @@ export function timezoneProblem(timezone: string): string | undefined {
     return problem;
   }
 }
+
+/**
+ * The shortest time, in minutes, between two firings of a valid expression, from its minute and
+ * hour fields over a day (day fields only ever remove firings, so this never overstates it).
+ */
+export function shortestIntervalMinutes(expression: string): number {
+  const text = expression.trim().toLowerCase();
+  if (SHORTHANDS.has(text)) return text === '@hourly' ? 60 : 24 * 60;
+  const [minute, hour] = text.split(/\s+/);
+  const firings = expand(hour, FIELDS[1]).flatMap((h) => expand(minute, FIELDS[0]).map((m) => h * 60 + m)).sort((a, b) => a - b);
+  const gaps = firings.map((t, i) => (i + 1 < firings.length ? firings[i + 1] : firings[0] + 24 * 60) - t);
+  return Math.min(...gaps);
+}
+
+function expand(part: string, field: Field): number[] {
+  const values = new Set<number>();
+  for (const item of part.split(',')) {
+    const [range, step] = item.split('/');
+    const [from, to] = range === '*' ? [field.min, field.max] : range.split('-').map((v) => value(v, field) as number);
+    const end = step === undefined && range !== '*' ? (to ?? from) : (to ?? field.max);
+    for (let v = from; v <= end; v += Number(step ?? 1)) values.add(v);
+  }
+  return [...values];
+}

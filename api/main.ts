@@ -53,6 +53,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     box: createSecretBox(options.secretsKey),
     checkKey: createKeyChecker({ defaultBaseUrl, outbound }),
     outbound,
+    minScheduleIntervalMinutes: config.api.minScheduleIntervalMinutes,
     scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
     runs,
     bootstrapAdminToken: config.api.adminToken,

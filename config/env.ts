@@ -25,6 +25,7 @@ const envSchema = z.object({
   RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PUBLIC_URL: z.url().optional(),
+  SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   OUTBOUND_ALLOWED_HOSTS: z
     .string()
     .regex(/^[A-Za-z0-9.*:\[\]\-]+(,[A-Za-z0-9.*:\[\]\-]+)*$/, 'must be host names (or *.domain), comma-separated')
@@ -43,7 +44,7 @@ export interface Config {
   autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
   /** `sweepIntervalMs`: how often runs whose workflow ended without closing them are reconciled with Temporal. */
   /** `publicUrl`: where people reach the API (alerts link to runs there); `http://localhost:<PORT>` by default. */
-  api: { port: number; adminToken?: string; sweepIntervalMs: number; publicUrl: string };
+  api: { port: number; adminToken?: string; sweepIntervalMs: number; publicUrl: string; minScheduleIntervalMinutes: number };
   /** `runDetailsDays`: runs that finished longer ago lose their per-profile details (summaries stay). */
   retention: { runDetailsDays: number };
   /** Hosts outbound calls (Autopilot, alert webhooks) may go to. */
@@ -80,6 +81,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       adminToken: e.ADMIN_TOKEN,
       sweepIntervalMs: e.RUN_SWEEP_INTERVAL_MS,
       publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+      minScheduleIntervalMinutes: e.SCHEDULE_MIN_INTERVAL_MINUTES,
     },
     retention: { runDetailsDays: e.RUN_DETAILS_RETENTION_DAYS },
     worker: { healthPort: e.WORKER_HEALTH_PORT },

@@ -114,6 +114,9 @@ export function createExportStore(db: Db) {
 }
 export type ExportStore = ReturnType<typeof createExportStore>;
 
+/** Who scheduled runs are attributed to: whoever last changed the export (they own what it does now). */
+export const scheduleOwner = (e: ExportConfig): string => e.updatedBy ?? e.createdBy;
+
 /** What a run needs to know of its export: ids and names, never secrets. */
 export function toSettings(e: ExportConfig & { connectionId: string }): ExportSettings {
   return {

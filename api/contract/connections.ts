@@ -13,7 +13,8 @@ const BaseUrl = z
   .url({ protocol: /^https?$/ })
   .max(2000)
   .openapi({ description: 'Autopilot API base URL, if not the default (e.g. a simulator)' });
-const RequestsPerSecond = z.number().positive().max(100).openapi({
+// Below 0.1 a turn would be minutes apart (and at 1e-300 the spacing overflows): not a real budget.
+const RequestsPerSecond = z.number().min(0.1).max(100).openapi({
   description: "Autopilot requests per second allowed for this key, shared by all its runs (Autopilot's default: 5)",
 });
 

@@ -112,6 +112,7 @@ export const ExportSchema = z
     alertSigningSecret: z.string().optional().openapi({ description: 'Only in the answer that set or rotated it: keep it to verify signatures' }),
     createdBy: z.string(),
     updatedBy: z.string().nullable(),
+    scheduleOwner: z.string().nullable().openapi({ description: 'Who scheduled runs are attributed to: whoever last changed the export' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

@@ -58,7 +58,9 @@ export const RunStartedSchema = z
 export const OutcomeSchema = z
   .object({
     profileId: z.string(),
-    email: z.string().nullable().openapi({ description: 'The email as the run read and classified it (personal data)' }),
+    email: z.string().nullable().openapi({
+      description: 'The email as the run read and classified it (personal data); for contributors, null when it was not a valid email',
+    }),
     status: z.enum(['rejected', 'skipped']),
     reason: z.string().nullable(),
     sentAs: z.string().nullable().openapi({ description: 'For a duplicate email: the profile sent in this one\'s place' }),

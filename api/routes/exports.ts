@@ -7,11 +7,12 @@ import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { OutboundRefusedError, type OutboundPolicy } from '../../outbound/policy';
 import type { AlertStore } from '../../store/alerts';
-import type { ExportConfig, ExportStore, Schedule } from '../../store/exports';
+import { scheduleOwner, type ExportConfig, type ExportStore, type Schedule } from '../../store/exports';
 import { usableConnectionIds, visibleExport } from '../access';
 import type { AppEnv } from '../auth';
 import { exportRoutes } from '../contract/exports';
 import { invalid, notFound, validationHook } from '../errors';
+import { shortestIntervalMinutes } from '../cron';
 import { checkReferences } from '../export-rules';
 import type { Logger } from '../logger';
 import { InvalidScheduleError, type RunLauncher, type Scheduler } from '../ports';
@@ -24,6 +25,8 @@ export interface ExportRouteDeps {
   runs: RunLauncher;
   alerts: AlertStore;
   outbound: OutboundPolicy;
+  /** Schedules may not fire more often than this. */
+  minScheduleIntervalMinutes: number;
   logger: Logger;
 }
 
@@ -40,6 +43,7 @@ export const exportView = (e: ExportConfig) => ({
   alerts: e.alerts,
   createdBy: e.createdBy,
   updatedBy: e.updatedBy,
+  scheduleOwner: e.schedule ? scheduleOwner(e) : null,
   createdAt: e.createdAt.toISOString(),
   updatedAt: e.updatedAt.toISOString(),
 });
@@ -56,6 +60,13 @@ export function createExportRoutes(deps: ExportRouteDeps) {
     what: { displayName: string; segmentIds: string[] },
   ): Promise<void> {
     if (!schedule || !connectionId) return scheduler.remove(exportId);
+    const every = shortestIntervalMinutes(schedule.cron);
+    if (every < deps.minScheduleIntervalMinutes) {
+      throw invalid([{
+        in: 'body', path: ['schedule', 'cron'], code: 'schedule_too_frequent',
+        message: `fires every ${every} min at times; schedules may run at most every ${deps.minScheduleIntervalMinutes} min`,
+      }]);
+    }
     const connection = await deps.connections.get(connectionId);
     const summary = runSummary({ exportName: what.displayName, connectionName: connection?.displayName ?? connectionId }, what.segmentIds);
     try {

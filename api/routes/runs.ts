@@ -2,11 +2,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { toSettings, type ExportConfig, type ExportStore } from '../../store/exports';
-import { getRun, listOutcomes, listRuns, type RunRow } from '../../store/run-queries';
+import { SkipReason } from '../../domain/export';
+import { getRun, listOutcomes, listRuns, type OutcomeRow, type RunRow } from '../../store/run-queries';
 import { detailsPurgedAt } from '../../store/retention';
 import { openRun } from '../../store/runs';
 import { visibleExport } from '../access';
-import type { AppEnv, Principal } from '../auth';
+import { isAdmin, type AppEnv, type Principal } from '../auth';
 import { runRoutes } from '../contract/runs';
 import { ApiError, invalid, notFound, validationHook } from '../errors';
 import type { Logger } from '../logger';
@@ -22,6 +23,12 @@ export interface RunRouteDeps {
   reconciler: RunReconciler;
   logger: Logger;
 }
+
+/**
+ * Least privilege: what the run did not classify as an email may be any attribute the mapping
+ * pointed at, so contributors see it only as null; admins see everything.
+ */
+const maskUnclassified = (o: OutcomeRow): OutcomeRow => (o.reason === SkipReason.INVALID_EMAIL ? { ...o, email: null } : o);
 
 const encodeCursor = (profileId: string) => Buffer.from(profileId, 'utf8').toString('base64url');
 function decodeCursor(cursor: string): string {
@@ -157,6 +164,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
         afterProfileId: cursor === undefined ? undefined : decodeCursor(cursor),
       });
       const nextCursor = rows.length === limit ? encodeCursor(rows[rows.length - 1].profileId) : null;
-      return c.json({ outcomes: rows, nextCursor }, 200);
+      const visible = isAdmin(c.var.user) ? rows : rows.map(maskUnclassified);
+      return c.json({ outcomes: visible, nextCursor }, 200);
     });
 }

@@ -1,5 +1,5 @@
 import { exportWorkflowId } from '../../../domain/ids';
-import { createConnection, createExport, exportBody } from './fixtures';
+import { connectionBody, createConnection, createExport, exportBody } from './fixtures';
 import { createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
 
 let h: Harness;
@@ -114,5 +114,26 @@ describe('DELETE /exports/:id', () => {
     expect(h.schedules.has(id)).toBe(false);
     expect((await h.call('admin', 'GET', `/exports/${id}`)).status).toBe(404);
     expect((await h.call('admin', 'DELETE', `/exports/${id}`)).status).toBe(404);
+  });
+});
+
+describe('bounds', () => {
+  it.each(['* * * * *', '*/5 * * * *', '0-10 * * * *', '0,10 * * * *'])('refuses a schedule as frequent as %s (at most every 15 min)', async (cron) => {
+    const connectionId = await createConnection(h);
+    const res = await h.call('admin', 'POST', '/exports', exportBody(connectionId, { schedule: { cron, timezone: 'UTC' } }));
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.details.issues[0]).toMatchObject({ path: ['schedule', 'cron'], code: 'schedule_too_frequent' });
+  });
+
+  it('accepts every 15 minutes', async () => {
+    const connectionId = await createConnection(h);
+    const res = await h.call('admin', 'POST', '/exports', exportBody(connectionId, { schedule: { cron: '*/15 * * * *', timezone: 'UTC' } }));
+    expect(res.status).toBe(201);
+  });
+
+  it.each([1e-300, 0, -1, 1e9])('refuses requestsPerSecond %s with a 400', async (requestsPerSecond) => {
+    const res = await h.call('admin', 'POST', '/connections', connectionBody(h, { requestsPerSecond }));
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.details.issues[0].path).toEqual(['requestsPerSecond']);
   });
 });

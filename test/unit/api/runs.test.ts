@@ -136,6 +136,19 @@ describe('GET /runs/:runId/outcomes', () => {
     expect(rejected.outcomes.map((o: { profileId: string }) => o.profileId)).toEqual(['p003']);
   });
 
+  it('shows contributors no value the run did not classify as an email; admins see it', async () => {
+    await importProfiles(h.db, (async function* () {
+      yield JSON.stringify({ id: 'p008', segments: ['VIP'], EmailAddress: 'SSN 078-05-1120' });
+    })());
+    const runId = await startedRun();
+    const find = async (as: 'admin' | 'contributor') =>
+      (await json(await h.call(as, 'GET', `/runs/${runId}/outcomes?status=skipped`))).outcomes.find((o: { profileId: string }) => o.profileId === 'p008');
+    expect(await find('admin')).toMatchObject({ email: 'SSN 078-05-1120', reason: 'invalid email' });
+    expect(await find('contributor')).toMatchObject({ email: null, reason: 'invalid email' });
+    const duplicate = (await json(await h.call('contributor', 'GET', `/runs/${runId}/outcomes?status=skipped`))).outcomes.find((o: { profileId: string }) => o.profileId === 'p007');
+    expect(duplicate.email).toBe('person1@example.com');
+  });
+
   it('shows the values the run used, whatever the profile and the mapping became since', async () => {
     const runId = await startedRun();
     await importProfiles(h.db, (async function* () {
