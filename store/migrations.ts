@@ -148,6 +148,16 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE api_tokens ADD COLUMN expires_at timestamptz;
   `,
+  // An import is staged first and applied in one short transaction: all its good lines or none.
+  `
+  CREATE TABLE import_staging (
+    import_id text NOT NULL,
+    seq integer NOT NULL,
+    line jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (import_id, seq)
+  );
+  `,
 ];
 
 /**

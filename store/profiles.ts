@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Db } from './db';
@@ -24,44 +25,73 @@ interface ProfileLine {
 
 export const MAX_ID_LENGTH = 200;
 
+/** Longest line accepted, in characters; longer ones are rejected by number without being held. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+/** Deepest nesting of objects and arrays accepted in a line. */
+export const MAX_DEPTH = 32;
+/** What readLines yields in place of a line over {@link MAX_LINE_CHARS}. */
+export const LINE_TOO_LONG = Symbol('line too long');
+export type Line = string | typeof LINE_TOO_LONG;
+
+/** Any one import waits for the one before it: two never interleave their writes (or deadlock). */
+const IMPORT_LOCK = 727_001;
+
 /**
- * Imports NDJSON profile lines chunk by chunk, one transaction per chunk. Re-importing an id
- * replaces its attributes and segment memberships, so a re-run of the same file is a no-op.
+ * Imports NDJSON profile lines: good lines are staged chunk by chunk as they arrive, then applied
+ * in one transaction, so an import is all its good lines or none (an upload cut short changes
+ * nothing). Re-importing an id replaces its attributes and segment memberships; within one import
+ * the last line for an id wins, so a re-run of the same file is a no-op.
  */
-export async function importProfiles(db: Db, lines: AsyncIterable<string>, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importProfiles(db: Db, lines: AsyncIterable<Line>, options: ImportOptions = {}): Promise<ImportResult> {
   const chunkSize = options.chunkSize ?? 1000;
   const maxErrors = options.maxErrors ?? 20;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError('chunkSize must be a positive integer');
   const result: ImportResult = { imported: 0, rejected: 0, errors: [] };
-  // Keyed by id so the last line for an id wins: ON CONFLICT cannot touch one row twice per statement.
-  let chunk = new Map<string, ProfileLine>();
-  let accepted = 0;
+  const importId = randomUUID();
+  let chunk: string[] = [];
+  let staged = 0;
   let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    const parsed = parseProfileLine(line);
-    if (typeof parsed === 'string') {
-      result.rejected++;
-      if (result.errors.length < maxErrors) result.errors.push({ line: lineNo, message: `line ${lineNo}: ${parsed}` });
-      continue;
+  try {
+    await db.query("DELETE FROM import_staging WHERE created_at < now() - interval '1 day'"); // left by a crashed process
+    for await (const line of lines) {
+      lineNo++;
+      if (line !== LINE_TOO_LONG && line.trim() === '') continue;
+      const parsed = line === LINE_TOO_LONG ? `longer than ${MAX_LINE_CHARS} characters` : parseProfileLine(line);
+      if (typeof parsed === 'string') {
+        result.rejected++;
+        if (result.errors.length < maxErrors) result.errors.push({ line: lineNo, message: `line ${lineNo}: ${parsed}` });
+        continue;
+      }
+      chunk.push(parsed.json);
+      result.imported++;
+      if (chunk.length === chunkSize) {
+        await stage(db, importId, staged, chunk);
+        staged += chunk.length;
+        chunk = [];
+      }
     }
-    chunk.delete(parsed.id); // re-insert so the surviving entry sits where its last line was
-    chunk.set(parsed.id, parsed);
-    if (++accepted === chunkSize) {
-      await writeChunk(db, chunk);
-      result.imported += accepted;
-      chunk = new Map();
-      accepted = 0;
-    }
+    if (chunk.length > 0) await stage(db, importId, staged, chunk);
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK]);
+      await tx.query(applyFrom(STAGED), [importId]);
+    });
+    return result;
+  } finally {
+    await db.query('DELETE FROM import_staging WHERE import_id = $1', [importId]).catch(() => undefined);
   }
-  if (chunk.size > 0) await writeChunk(db, chunk);
-  result.imported += accepted;
-  return result;
+}
+
+async function stage(db: Db, importId: string, offset: number, lines: string[]): Promise<void> {
+  await db.query(
+    `INSERT INTO import_staging (import_id, seq, line)
+     SELECT $1, $2 + n, r FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(r, n)`,
+    [importId, offset, `[${lines.join(',')}]`],
+  );
 }
 
 /** Returns the profile, or what is structurally wrong (never the line's content: it holds personal data). */
 function parseProfileLine(line: string): ProfileLine | string {
+  if (nestingDepth(line) > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -81,18 +111,37 @@ function parseProfileLine(line: string): ProfileLine | string {
   return { id, json };
 }
 
+/** The deepest nesting of objects and arrays in a JSON text, counted without parsing it. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') deepest = Math.max(deepest, ++depth);
+    else if (ch === '}' || ch === ']') depth--;
+  }
+  return deepest;
+}
+
 // JSON.stringify writes NUL as \u0000 and lone surrogates as \udXXX; an even run of backslashes before is literal text.
 const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
+/** The staged lines of one import, the last line of each id winning. */
+const STAGED = `SELECT DISTINCT ON (line->>'i') line->>'i' AS id, line->'a' AS attributes, line->'s' AS segments
+  FROM import_staging WHERE import_id = $1 ORDER BY line->>'i', seq DESC`;
+
 /**
- * One statement per chunk (atomic on its own), so the chunk's JSON crosses into the store once.
- * The membership delete and insert touch disjoint rows (gone vs. wanted), so they can share a
- * statement; the foreign-key checks run at its end and see the profiles upserted above.
+ * One statement applies a whole input. The membership delete and insert touch disjoint rows (gone
+ * vs. wanted), so they can share a statement; the foreign-key checks run at its end and see the
+ * profiles upserted above.
  */
-const WRITE_CHUNK = `
-WITH input AS MATERIALIZED (
-  SELECT r->>'i' AS id, r->'a' AS attributes, r->'s' AS segments FROM jsonb_array_elements($1::jsonb) AS r
-), upserted AS (
+const applyFrom = (input: string) => `
+WITH input AS MATERIALIZED (${input}), upserted AS (
   INSERT INTO profiles (id, attributes, updated_at) SELECT id, attributes, now() FROM input
   ON CONFLICT (id) DO UPDATE SET attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at
 ), removed AS (
@@ -107,34 +156,38 @@ INSERT INTO segment_members (segment_id, profile_id)
 SELECT s.segment_id, i.id FROM input AS i, jsonb_array_elements_text(i.segments) AS s(segment_id)
 ON CONFLICT DO NOTHING`;
 
-async function writeChunk(db: Db, chunk: Map<string, ProfileLine>): Promise<void> {
-  await db.query(WRITE_CHUNK, [`[${Array.from(chunk.values(), (p) => p.json).join(',')}]`]);
-}
-
 export type LineSource = NodeJS.ReadableStream | AsyncIterable<Uint8Array | string> | WebReadableStream<Uint8Array>;
 
 /**
  * Splits a byte or text stream into lines (LF or CRLF). Pulls one chunk at a time, so a slow
  * consumer such as importProfiles applies backpressure. Accepts web streams (Hono's c.req.raw.body).
  */
-export async function* readLines(stream: LineSource): AsyncIterable<string> {
+export async function* readLines(stream: LineSource, maxLineChars = MAX_LINE_CHARS): AsyncIterable<Line> {
   const source = 'getReader' in stream ? Readable.fromWeb(stream) : stream;
   const decoder = new TextDecoder(); // drops a leading BOM, which would otherwise break line 1's JSON
   let rest = '';
+  let tooLong = false; // the current line went over the limit: dropped up to its end
+  const lineEnd = (text: string) => (text.endsWith('\r') ? text.slice(0, -1) : text);
   for await (const piece of source as AsyncIterable<Uint8Array | string>) {
     let from = rest.length; // only scan new text: a long line spread over many chunks stays linear
     rest += typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true });
     let start = 0;
     for (let nl = rest.indexOf('\n', from); nl !== -1; nl = rest.indexOf('\n', from)) {
-      yield rest.slice(start, nl > start && rest[nl - 1] === '\r' ? nl - 1 : nl);
+      const line = lineEnd(rest.slice(start, nl));
+      yield tooLong || line.length > maxLineChars ? LINE_TOO_LONG : line;
+      tooLong = false;
       start = from = nl + 1;
     }
     rest = rest.slice(start);
+    if (rest.length > maxLineChars) {
+      tooLong = true;
+      rest = '';
+    }
   }
   rest += decoder.decode();
-  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  if (tooLong) yield LINE_TOO_LONG;
+  else if (rest !== '') yield rest.length > maxLineChars ? LINE_TOO_LONG : lineEnd(rest);
 }
-
 /** Segments exist only through their members; a segment's id is its name. */
 export async function listSegments(db: Db): Promise<{ id: string; name: string; profileCount: number }[]> {
   return db.query(

@@ -1,11 +1,22 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../../store/db';
-import { importProfiles, listProfileFields, listSegments, readLines } from '../../store/profiles';
+import { importProfiles, listProfileFields, listSegments, readLines, type Line } from '../../store/profiles';
 import type { AppEnv } from '../auth';
 import { catalogRoutes, NDJSON } from '../contract/catalog';
 import { ApiError, validationHook } from '../errors';
 import type { Logger } from '../logger';
 import type { RunLauncher } from '../ports';
+import { unavailableDependency } from '../unavailable';
+
+/** An upload that breaks off is the client's doing: a 400 that says nothing was applied. */
+async function* uploaded(lines: AsyncIterable<Line>): AsyncIterable<Line> {
+  try {
+    yield* lines;
+  } catch (err) {
+    if (unavailableDependency(err)) throw err;
+    throw new ApiError(400, 'upload_incomplete', 'The upload ended before its end: nothing of it was applied; send it again');
+  }
+}
 
 export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLauncher }) {
   const { db } = deps;
@@ -22,8 +33,8 @@ export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLau
       const type = c.req.header('content-type')?.split(';')[0].trim().toLowerCase();
       if (type !== NDJSON) throw new ApiError(415, 'unsupported_media_type', `Send the profiles as ${NDJSON}, one JSON object per line`);
       const body = c.req.raw.body;
-      // Streamed line by line into chunked transactions: memory stays flat whatever the file size.
-      const result = body ? await importProfiles(db, readLines(body)) : { imported: 0, rejected: 0, errors: [] };
+      // Streamed line by line into a staging table (memory stays flat), then applied all at once.
+      const result = body ? await importProfiles(db, uploaded(readLines(body))) : { imported: 0, rejected: 0, errors: [] };
       deps.logger.info('Profiles imported', { imported: result.imported, rejected: result.rejected, by: c.var.user.name });
       return c.json(result, 200);
     });

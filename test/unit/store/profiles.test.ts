@@ -9,14 +9,18 @@ import {
   listSegments,
   readLines,
   segmentsExist,
+  LINE_TOO_LONG,
+  MAX_DEPTH,
+  MAX_LINE_CHARS,
+  type Line,
 } from '../../../store/profiles';
 
 async function* from(lines: Iterable<string>): AsyncIterable<string> {
   yield* lines;
 }
 
-async function collect(lines: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
+async function collect(lines: AsyncIterable<Line>): Promise<Line[]> {
+  const out: Line[] = [];
   for await (const line of lines) out.push(line);
   return out;
 }
@@ -155,5 +159,55 @@ describe('readLines', () => {
       },
     });
     expect(await collect(readLines(body))).toEqual(['one', 'two']);
+  });
+
+  it('stands in for a line over the limit without holding it, and goes on with the next', async () => {
+    const long = 'x'.repeat(50);
+    const pieces = ['ok\n', long.slice(0, 20), long.slice(20), '\nnext\n', long];
+    expect(await collect(readLines(Readable.from(pieces), 30))).toEqual(['ok', LINE_TOO_LONG, 'next', LINE_TOO_LONG]);
+  });
+});
+
+describe('import limits', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await openDb();
+  });
+  afterAll(() => db.close());
+  const lines = (...texts: Line[]) => (async function* () {
+    yield* texts;
+  })();
+
+  it('rejects over-long and too deeply nested lines by number and keeps the rest', async () => {
+    const deep = `{"id":"deep","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const result = await importProfiles(db, lines('{"id":"k1","segments":["S"]}', deep, LINE_TOO_LONG, '{"id":"k2","segments":["S"]}'));
+    expect(result).toEqual({
+      imported: 2,
+      rejected: 2,
+      errors: [
+        { line: 2, message: `line 2: nested deeper than ${MAX_DEPTH} levels` },
+        { line: 3, message: `line 3: longer than ${MAX_LINE_CHARS} characters` },
+      ],
+    });
+    expect((await listSegments(db)).find((s) => s.id === 'S')?.profileCount).toBe(2);
+  });
+
+  it('applies all of an import or nothing: an upload cut short leaves the store as it was', async () => {
+    const before = await countProfiles(db);
+    async function* cutShort() {
+      for (let i = 0; i < 2500; i++) yield JSON.stringify({ id: `cut-${i}`, segments: ['Cut'] });
+      throw new Error('the client went away');
+    }
+    await expect(importProfiles(db, cutShort(), { chunkSize: 1000 })).rejects.toThrow('the client went away');
+    expect(await countProfiles(db)).toBe(before);
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_staging'))[0].n).toBe(0);
+  });
+
+  it('runs concurrent imports of the same profiles one after the other, without a deadlock', async () => {
+    const file = (tag: string) => Array.from({ length: 1500 }, (_, i) => JSON.stringify({ id: `c-${1499 - i}`, segments: [tag], n: i }));
+    const results = await Promise.all(['X', 'Y', 'Z'].map((tag) => importProfiles(db, lines(...file(tag)), { chunkSize: 300 })));
+    for (const r of results) expect(r.imported).toBe(1500);
+    const segments = (await listSegments(db)).filter((s) => ['X', 'Y', 'Z'].includes(s.id));
+    expect(segments.map((s) => s.profileCount)).toEqual([1500]); // the last applied import wins, whole
   });
 });
