@@ -1,0 +1,10 @@
+export { createDataverseSim } from './app';
+export type { DataverseSim } from './app';
+export type { DataverseSimControl } from './control';
+export { buildTables, DEMO_SEGMENTS, demoCustomerId } from './data';
+export { loadSimEnv } from './env';
+export { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, MAX_PAGE_SIZE, parseSimOptions } from './options';
+export type { DataverseSimOptions, DataverseSimOptionsInput, FaultSettingsInput } from './options';
+export { startDataverseSim } from './server';
+export type { RunningDataverseSim, StartDataverseSimOptions } from './server';
+export type { DataverseSimStats } from './stats';

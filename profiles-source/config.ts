@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { hostOf } from '../outbound/policy';
+import { DEFAULT_AUTHORITY_URL } from './dataverse/client';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// A tenant is named by its id (a GUID) or one of its domains (contoso.onmicrosoft.com).
+const TENANT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/i;
+
+/** An origin only: the organization URI and the authority are bases that paths are appended to. */
+const origin = z
+  .url({ protocol: /^https?$/ })
+  .refine((text) => /^[a-z]+:\/\/[^/?#]+\/?$/i.test(text), 'must be an origin like https://contoso.crm.dynamics.com, without a path')
+  .transform((text) => text.replace(/\/+$/, ''));
+
+const sourceSchema = z.object({ PROFILE_SOURCE: z.enum(['builtin', 'dataverse']).default('builtin') });
+
+const dataverseSchema = z.object({
+  DATAVERSE_URL: origin,
+  DATAVERSE_TENANT_ID: z.string().regex(TENANT, 'must be the tenant id (a GUID) or a domain of the tenant'),
+  DATAVERSE_CLIENT_ID: z.string().regex(GUID, "must be the app registration's application (client) id, a GUID"),
+  DATAVERSE_CLIENT_SECRET: z.string().min(1, 'is required (a client secret of the app registration)'),
+  DATAVERSE_AUTHORITY_URL: origin.default(DEFAULT_AUTHORITY_URL),
+});
+
+/**
+ * A secret kept out of logs, JSON and `util.inspect`: only {@link reveal} gives the value, so a
+ * configuration object can be logged or passed around without leaking it.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[redacted]';
+  }
+}
+
+export interface DataverseSourceConfig {
+  kind: 'dataverse';
+  /** The organization URI, e.g. https://contoso.crm.dynamics.com. */
+  organizationUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: Secret;
+  authorityUrl: string;
+}
+
+export type ProfileSourceConfig = { kind: 'builtin' } | DataverseSourceConfig;
+
+export class ProfileSourceConfigError extends Error {
+  override name = 'ProfileSourceConfigError';
+}
+
+/**
+ * Reads `PROFILE_SOURCE` (`builtin`, the default, or `dataverse`) and, for Dataverse, `DATAVERSE_URL`,
+ * `DATAVERSE_TENANT_ID`, `DATAVERSE_CLIENT_ID`, `DATAVERSE_CLIENT_SECRET` and `DATAVERSE_AUTHORITY_URL`.
+ * Blank values count as unset. Errors name the variables and rules, never the values.
+ */
+export function loadProfileSourceConfig(env: Record<string, string | undefined> = process.env): ProfileSourceConfig {
+  const present = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]?.trim()));
+  const { PROFILE_SOURCE } = parseOrThrow(sourceSchema, present);
+  if (PROFILE_SOURCE === 'builtin') return { kind: 'builtin' };
+  const e = parseOrThrow(dataverseSchema, present);
+  return {
+    kind: 'dataverse',
+    organizationUrl: e.DATAVERSE_URL,
+    tenantId: e.DATAVERSE_TENANT_ID,
+    clientId: e.DATAVERSE_CLIENT_ID,
+    clientSecret: new Secret(e.DATAVERSE_CLIENT_SECRET),
+    authorityUrl: e.DATAVERSE_AUTHORITY_URL,
+  };
+}
+
+/** Hosts the outbound allow-list must hold for this source: the organization URI's and the authority's. */
+export function profileSourceHosts(config: ProfileSourceConfig): string[] {
+  return config.kind === 'dataverse' ? [...new Set([hostOf(config.organizationUrl), hostOf(config.authorityUrl)])] : [];
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  // reportInput stays off, so zod never copies a value (the secret) into the message.
+  if (!parsed.success) throw new ProfileSourceConfigError(`Invalid profile source configuration:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
