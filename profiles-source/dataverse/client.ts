@@ -179,10 +179,11 @@ export class DataverseClient {
   private async beforeRetry(error: DataverseError, attempt: number, signal?: AbortSignal): Promise<void> {
     if (!error.retryable) throw error;
     const waitMs = error.retryAfterMs ?? backoffMs(attempt, this.retryBaseDelayMs);
-    // A throttled client holds all its requests, not just this one: early ones would extend the wait.
-    if (error.kind === 'rateLimited') this.gate.holdFor(waitMs);
+    // A Retry-After holds all of this client's requests, not just this one: early ones would extend the wait.
+    const told = error.retryAfterMs !== undefined || error.kind === 'rateLimited';
+    if (told) this.gate.holdFor(waitMs);
     if (attempt >= this.maxAttempts || waitMs > this.maxWaitMs) throw error;
-    if (error.kind !== 'rateLimited') await sleep(waitMs, undefined, { signal });
+    if (!told) await sleep(waitMs, undefined, { signal });
   }
 
   private parse(data: unknown, what: string): ODataPage {
