@@ -5,7 +5,7 @@ import { ErrorType } from '../domain/errors';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
 import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
-import { takeTurnIfDue } from '../store/pacing';
+import { waitForTurn } from '../store/pacing';
 import * as runs from '../store/runs';
 import { retryingTransient } from './retrying-transient';
 import { sendBatch } from './send-batch';
@@ -74,22 +74,17 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
   }
 
   /**
-   * Waits for the destination's next turn in the schedule all workers share (see takeTurnIfDue),
-   * asking again when it is due. A caller that keeps losing it to others for MAX_TURN_WAIT_MS goes
-   * back to Temporal. The activity's sleep ends early, failing, when the attempt is cancelled or timed out.
+   * Waits for the destination's next turn in the schedule all workers share (see waitForTurn). A
+   * caller that keeps losing it to others for MAX_TURN_WAIT_MS goes back to Temporal. The
+   * activity's sleep ends early, failing, when the attempt is cancelled or timed out.
    */
   async function takeTurn(destination: string, requestsPerSecond: number): Promise<void> {
-    const giveUpAt = Date.now() + MAX_TURN_WAIT_MS;
-    for (;;) {
-      const turn = await takeTurnIfDue(db, destination, requestsPerSecond);
-      if (turn.taken) return;
-      if (Date.now() + turn.waitMs > giveUpAt) {
-        // Other runs hold the budget: retried later like a 429, as a throttled request is.
-        throw new AutopilotError('rateLimited', 'The connection\'s Autopilot rate budget is taken by other runs for now', {
-          retryAfterMs: MAX_TURN_WAIT_MS,
-        });
-      }
-      await sleep(turn.waitMs);
+    const turn = await waitForTurn(db, destination, requestsPerSecond, { sleep, maxWaitMs: MAX_TURN_WAIT_MS });
+    if (!turn.taken) {
+      // Other runs hold the budget: retried later like a 429, as a throttled request is.
+      throw new AutopilotError('rateLimited', 'The connection\'s Autopilot rate budget is taken by other runs for now', {
+        retryAfterMs: MAX_TURN_WAIT_MS,
+      });
     }
   }
 
@@ -105,6 +100,9 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
     try {
       return await fn(context.cancellationSignal);
     } catch (err) {
+      // Whatever a cancelled attempt's request threw (axios' CanceledError, say), it was cancelled:
+      // reported as such, the workflow sees a cancellation, not a failure.
+      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? err;
       throw toApplicationFailure(err);
     } finally {
       clearInterval(beat);

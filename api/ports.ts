@@ -69,6 +69,14 @@ export class RunNotSteerableError extends Error {
   override readonly name = 'RunNotSteerableError';
 }
 
+/** No worker took a pause or resume in time: the run's workers are down or busy. */
+export class RunWorkersUnavailableError extends Error {
+  override readonly name = 'RunWorkersUnavailableError';
+  constructor() {
+    super("The run's workers did not answer in time; try again shortly");
+  }
+}
+
 /** Temporal refused the schedule's spec (our cron check should have caught it first). */
 export class InvalidScheduleError extends Error {
   override readonly name = 'InvalidScheduleError';

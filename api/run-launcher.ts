@@ -12,12 +12,16 @@ import type { Db } from '../store/db';
 import { findRunningRun } from '../store/run-queries';
 import { runSearchAttributes, runStaticDetails, runSummary, type RunLabels } from '../domain/run-labels';
 import { exportRun, pauseUpdate, progressQuery, resumeUpdate, type ExportRunInput, type RunProgress } from '../workflows';
-import { RunAlreadyGoingError, RunNotSteerableError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
+import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
 
 /** gRPC FAILED_PRECONDITION: what the server answers when the named run is not the one going. */
 const FAILED_PRECONDITION = 9;
 /** HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT: only the event that closed a run. */
 const CLOSE_EVENT_ONLY = 2;
+/** gRPC DEADLINE_EXCEEDED. */
+const DEADLINE_EXCEEDED = 4;
+/** How long a pause or resume may wait for the run's workers to take it. */
+const STEER_TIMEOUT_MS = 15_000;
 /** A reason typed by an operator is shown, not stored at any length. */
 const MAX_REASON = 200;
 
@@ -65,8 +69,12 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
   async function steer<R>(workflowId: string, runId: string, update: () => UpdateDefinition<R, [{ by: string }]>, by: string): Promise<R> {
     const handle = client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: runId });
     try {
-      return await handle.executeUpdate(update(), { args: [{ by }] });
+      // An update needs a live worker to accept it: without one, say so rather than wait forever.
+      return await client.connection.withDeadline(Date.now() + STEER_TIMEOUT_MS, () => handle.executeUpdate(update(), { args: [{ by }] }));
     } catch (err) {
+      if (isGrpcServiceError((err as { cause?: unknown }).cause ?? err) && ((err as { cause?: { code?: number } }).cause ?? (err as { code?: number })).code === DEADLINE_EXCEEDED) {
+        throw new RunWorkersUnavailableError();
+      }
       if (err instanceof WorkflowUpdateFailedError) throw new RunNotSteerableError((err.cause as Error | undefined)?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError || isNotRunning(err)) throw new RunNotSteerableError('The run is not going any more');
       throw err;

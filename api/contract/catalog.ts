@@ -32,6 +32,7 @@ export const catalogRoutes = {
     },
   }),
   segments: secured('any', {
+    operationId: 'listSegments',
     method: 'get',
     path: '/segments',
     tags: ['Profiles'],
@@ -39,6 +40,7 @@ export const catalogRoutes = {
     responses: { 200: json(z.object({ segments: z.array(SegmentSchema) }), 'Segments') },
   }),
   profileFields: secured('any', {
+    operationId: 'listProfileFields',
     method: 'get',
     path: '/profile-fields',
     tags: ['Profiles'],
@@ -46,6 +48,7 @@ export const catalogRoutes = {
     responses: { 200: json(z.object({ fields: z.array(ProfileFieldSchema) }), 'Attributes and how many profiles have them') },
   }),
   importProfiles: secured('admin', {
+    operationId: 'importProfiles',
     method: 'post',
     path: '/profiles/import',
     tags: ['Profiles'],

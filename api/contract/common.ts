@@ -28,6 +28,7 @@ const ERROR_DESCRIPTIONS = {
   422: 'Autopilot refused the API key',
   429: 'Too many failed authentication attempts from this address; try again after `Retry-After` seconds',
   502: 'Autopilot could not be reached or did not answer',
+  503: 'A dependency (the store, Temporal or the run\'s workers) does not answer now; try again after Retry-After',
 } as const;
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 
@@ -55,6 +56,14 @@ export const Timestamp = z.string().openapi({ format: 'date-time', example: '202
 export const BEARER_SCHEME = 'bearerAuth';
 
 /**
+ * OpenAPI links from an answer to the operations that take the id it carries (`$response.body#/<field>`
+ * as their `param`): clients, and schemathesis's stateful phase, follow them to real objects.
+ */
+export function linksTo(field: string, param: string, operationIds: string[]) {
+  return Object.fromEntries(operationIds.map((operationId) => [operationId, { operationId, parameters: { [param]: `$response.body#/${field}` } }]));
+}
+
+/**
  * A route behind a bearer token: the role check runs before any validation (so an anonymous
  * caller learns nothing from a 400), and the OpenAPI document says who may call it.
  */
@@ -68,6 +77,6 @@ export function secured<R extends Omit<RouteConfig, 'middleware' | 'security' | 
     description: config.description ? `${config.description}\n\n${who}` : who,
     middleware: requireRole(role),
     security: [{ [BEARER_SCHEME]: [] }],
-    responses: { ...errors(401, 403, 429), ...config.responses },
+    responses: { ...errors(401, 403, 429, 503), ...config.responses },
   });
 }

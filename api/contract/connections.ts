@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { AUTOPILOT_REQUESTS_PER_SECOND } from '../../autopilot';
-import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp } from './common';
+import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp, linksTo } from './common';
 
 export const PRIVACY_NOTICE =
   'Exporting sends personal data outside this system\'s compliance boundary to Autopilot. You, the customer, are ' +
@@ -70,14 +70,19 @@ const DeleteQuery = z.object({
 const tags = ['Connections'];
 export const connectionRoutes = {
   create: secured('admin', {
+    operationId: 'createConnection',
     method: 'post',
     path: '/connections',
     tags,
     summary: 'Add an Autopilot connection (the key is checked first)',
     request: { body: jsonBody(CreateConnectionBody) },
-    responses: { 201: json(ConnectionSchema, 'Created'), ...errors(400, 422, 502) },
+    responses: {
+      201: { ...json(ConnectionSchema, 'Created'), links: linksTo('id', 'id', ['getConnection', 'updateConnection', 'testConnection', 'deleteConnection']) },
+      ...errors(400, 422, 502),
+    },
   }),
   list: secured('any', {
+    operationId: 'listConnections',
     method: 'get',
     path: '/connections',
     tags,
@@ -85,6 +90,7 @@ export const connectionRoutes = {
     responses: { 200: json(z.object({ connections: z.array(AnyConnection) }), 'Connections') },
   }),
   get: secured('any', {
+    operationId: 'getConnection',
     method: 'get',
     path: '/connections/{id}',
     tags,
@@ -93,6 +99,7 @@ export const connectionRoutes = {
     responses: { 200: json(AnyConnection, 'The connection'), ...errors(400, 404) },
   }),
   update: secured('admin', {
+    operationId: 'updateConnection',
     method: 'patch',
     path: '/connections/{id}',
     tags,
@@ -101,6 +108,7 @@ export const connectionRoutes = {
     responses: { 200: json(ConnectionSchema, 'Updated'), ...errors(400, 404, 422, 502) },
   }),
   test: secured('admin', {
+    operationId: 'testConnection',
     method: 'post',
     path: '/connections/{id}/test',
     tags,
@@ -109,6 +117,7 @@ export const connectionRoutes = {
     responses: { 200: json(z.object({ ok: z.literal(true) }), 'Autopilot accepts the key'), ...errors(400, 404, 422, 502) },
   }),
   remove: secured('admin', {
+    operationId: 'deleteConnection',
     method: 'delete',
     path: '/connections/{id}',
     tags,

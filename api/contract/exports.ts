@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ALERT_EVENTS, MAX_PROFILES_PER_EXPORT, type FieldMapping } from '../../domain/export';
 import { cronProblem, timezoneProblem } from '../cron';
-import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp } from './common';
+import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp, linksTo } from './common';
 
 /** Autopilot's standard contact fields (Email, FirstName and LastName have their own mapping keys). */
 export const STANDARD_FIELDS = new Set(
@@ -121,14 +121,19 @@ export const ExportSchema = z
 const tags = ['Exports'];
 export const exportRoutes = {
   create: secured('any', {
+    operationId: 'createExport',
     method: 'post',
     path: '/exports',
     tags,
     summary: 'Configure an export (saving never starts a run)',
     request: { body: jsonBody(CreateExportBody) },
-    responses: { 201: json(ExportSchema, 'Created'), ...errors(400) },
+    responses: {
+      201: { ...json(ExportSchema, 'Created'), links: linksTo('id', 'id', ['getExport', 'updateExport', 'startRun', 'listRuns', 'deleteExport']) },
+      ...errors(400),
+    },
   }),
   list: secured('any', {
+    operationId: 'listExports',
     method: 'get',
     path: '/exports',
     tags,
@@ -136,6 +141,7 @@ export const exportRoutes = {
     responses: { 200: json(z.object({ exports: z.array(ExportSchema) }), 'Exports') },
   }),
   get: secured('any', {
+    operationId: 'getExport',
     method: 'get',
     path: '/exports/{id}',
     tags,
@@ -144,6 +150,7 @@ export const exportRoutes = {
     responses: { 200: json(ExportSchema, 'The export'), ...errors(400, 404) },
   }),
   update: secured('any', {
+    operationId: 'updateExport',
     method: 'patch',
     path: '/exports/{id}',
     tags,
@@ -152,6 +159,7 @@ export const exportRoutes = {
     responses: { 200: json(ExportSchema, 'Updated'), ...errors(400, 404) },
   }),
   remove: secured('any', {
+    operationId: 'deleteExport',
     method: 'delete',
     path: '/exports/{id}',
     tags,

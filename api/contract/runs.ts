@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { errors, idParam, IdParams, json, secured, Timestamp } from './common';
+import { errors, idParam, IdParams, json, secured, Timestamp, linksTo } from './common';
 
 export const RunCountsSchema = z
   .object({
@@ -78,17 +78,23 @@ const OutcomesQuery = z.strictObject({
 const tags = ['Runs'];
 export const runRoutes = {
   start: secured('any', {
+    operationId: 'startRun',
     method: 'post',
     path: '/exports/{id}/runs',
     tags,
     summary: 'Run an export now',
     request: { params: IdParams },
     responses: {
-      202: { ...json(RunStartedSchema, 'Started; follow Location'), headers: z.object({ Location: z.string() }) },
+      202: {
+        ...json(RunStartedSchema, 'Started; follow Location'),
+        headers: z.object({ Location: z.string() }),
+        links: linksTo('runId', 'runId', ['getRun', 'pauseRun', 'resumeRun', 'cancelRun', 'listOutcomes']),
+      },
       ...errors(400, 404, 409),
     },
   }),
   runScheduled: secured('admin', {
+    operationId: 'runScheduledExports',
     method: 'post',
     path: '/exports/run-scheduled',
     tags,
@@ -104,6 +110,7 @@ export const runRoutes = {
     },
   }),
   list: secured('any', {
+    operationId: 'listRuns',
     method: 'get',
     path: '/exports/{id}/runs',
     tags,
@@ -112,6 +119,7 @@ export const runRoutes = {
     responses: { 200: json(z.object({ runs: z.array(RunSummarySchema) }), 'Runs'), ...errors(400, 404) },
   }),
   get: secured('any', {
+    operationId: 'getRun',
     method: 'get',
     path: '/runs/{runId}',
     tags,
@@ -120,6 +128,7 @@ export const runRoutes = {
     responses: { 200: json(RunSchema, 'The run'), ...errors(400, 404) },
   }),
   cancel: secured('any', {
+    operationId: 'cancelRun',
     method: 'post',
     path: '/runs/{runId}/cancel',
     tags,
@@ -128,6 +137,7 @@ export const runRoutes = {
     responses: { 202: json(z.object({ runId: z.string(), status: z.literal('cancelling') }), 'Cancellation requested'), ...errors(400, 404, 409) },
   }),
   pause: secured('any', {
+    operationId: 'pauseRun',
     method: 'post',
     path: '/runs/{runId}/pause',
     tags,
@@ -135,18 +145,20 @@ export const runRoutes = {
     request: { params: RunParams },
     responses: {
       200: json(z.object({ runId: z.string(), status: z.literal('paused'), paused: PauseSchema }), 'Paused; nothing more is sent until it is resumed'),
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 503),
     },
   }),
   resume: secured('any', {
+    operationId: 'resumeRun',
     method: 'post',
     path: '/runs/{runId}/resume',
     tags,
     summary: 'Resume a paused run where it stopped',
     request: { params: RunParams },
-    responses: { 200: json(z.object({ runId: z.string(), status: z.literal('running') }), 'Resumed'), ...errors(400, 404, 409) },
+    responses: { 200: json(z.object({ runId: z.string(), status: z.literal('running') }), 'Resumed'), ...errors(400, 404, 409, 503) },
   }),
   outcomes: secured('any', {
+    operationId: 'listOutcomes',
     method: 'get',
     path: '/runs/{runId}/outcomes',
     tags,

@@ -60,6 +60,7 @@ export const CreatedTokenSchema = TokenSchema.extend({
 
 export const tokenRoutes = {
   create: secured('admin', {
+    operationId: 'createToken',
     method: 'post',
     path: '/tokens',
     tags: ['Tokens'],
@@ -68,6 +69,7 @@ export const tokenRoutes = {
     responses: { 201: json(CreatedTokenSchema, 'The token, with its secret shown once'), ...errors(400) },
   }),
   list: secured('admin', {
+    operationId: 'listTokens',
     method: 'get',
     path: '/tokens',
     tags: ['Tokens'],
@@ -75,6 +77,7 @@ export const tokenRoutes = {
     responses: { 200: json(z.object({ tokens: z.array(TokenSchema) }), 'Tokens not revoked') },
   }),
   revoke: secured('admin', {
+    operationId: 'revokeToken',
     method: 'delete',
     path: '/tokens/{id}',
     tags: ['Tokens'],

@@ -11,7 +11,7 @@ import { isAdmin, type AppEnv, type Principal } from '../auth';
 import { runRoutes } from '../contract/runs';
 import { ApiError, invalid, notFound, validationHook } from '../errors';
 import type { Logger } from '../logger';
-import { RunAlreadyGoingError, RunNotSteerableError, type RunLauncher } from '../ports';
+import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunLauncher } from '../ports';
 import type { RunReconciler } from '../run-reconciler';
 import { describeRun, runLinks, runSummary } from '../run-view';
 
@@ -90,6 +90,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
       return await request();
     } catch (err) {
       if (err instanceof RunNotSteerableError) throw new ApiError(409, 'run_not_steerable', err.message);
+      if (err instanceof RunWorkersUnavailableError) throw new ApiError(503, 'workers_unavailable', err.message);
       throw err;
     }
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,8 @@ import { startAutopilotSim } from '../../autopilot-sim/server';
 import { loadConfig } from '../../config/env';
 import { ensureSchemathesis } from '../../scripts/schemathesis';
 import { openDb, type Db } from '../../store/db';
-import { generateSecretsKey } from '../../store/secret-box';
+import { createSecretBox, generateSecretsKey } from '../../store/secret-box';
+import { startWorker, type RunningWorker } from '../../worker/start-worker';
 import { buildProfiles, loadProfiles } from '../helpers/profiles';
 import { TEST_API_KEY } from '../helpers/stack';
 
@@ -22,6 +24,7 @@ describe('the API under schemathesis', () => {
   let db: Db;
   let sim: Awaited<ReturnType<typeof startAutopilotSim>>;
   let api: RunningApi;
+  let worker: RunningWorker;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'segment-export-fuzz-'));
@@ -29,11 +32,18 @@ describe('the API under schemathesis', () => {
     await loadProfiles(db, buildProfiles(300));
     sim = await startAutopilotSim({ keys: [TEST_API_KEY], rateLimit: 0 });
     const secretsKey = generateSecretsKey();
-    const config = loadConfig({ PORT: '0', ADMIN_TOKEN, DATA_DIR: dir, SECRETS_KEY: secretsKey, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS });
+    const queue = `fuzz-${randomUUID()}`;
+    const config = loadConfig({
+      PORT: '0', ADMIN_TOKEN, DATA_DIR: dir, SECRETS_KEY: secretsKey, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: queue, TEMPORAL_AUTOPILOT_TASK_QUEUE: `${queue}-autopilot`,
+    });
     api = await startApi({ config, db, secretsKey: Buffer.from(secretsKey, 'base64'), autopilotBaseUrl: sim.url, logger: silent });
+    // Workers too, on queues of this test's own: the stateful phase follows links to real runs.
+    worker = await startWorker({ config, db, box: createSecretBox(Buffer.from(secretsKey, 'base64')), autopilotBaseUrl: sim.url });
   });
   afterAll(async () => {
     await api?.close();
+    await worker?.stop();
     await sim?.close();
     await db?.close();
     rmSync(dir, { recursive: true, force: true });

@@ -58,8 +58,11 @@ describe('watching and steering a run', () => {
 
     const handle = s.client.workflow.getHandle(found.workflowId);
     expect(await (await handle.describe()).staticSummary()).toBe('VIP to Autopilot → Marketing Autopilot · A, B, C');
+    // Paused, the figures hold still: the UI's details and the API's progress must then agree.
+    expect((await s.api('POST', `/runs/${runId}/pause`)).status).toBe(200);
     const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
     const run = await getRun(runId);
+    expect(currentDetails).toMatch(/waiting: paused by admin since/);
     const [, done, total] = /batches (\d+) \/ (\d+)/.exec(currentDetails) ?? [];
     expect(Number(total)).toBe(run.progress.batches);
     expect(Math.abs(Number(done) - run.progress.batchesDone)).toBeLessThanOrEqual(1);
