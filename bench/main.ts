@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AUTOPILOT_REQUESTS_PER_SECOND, AutopilotClient } from '../autopilot';
 import type { AutopilotSimOptionsInput } from '../autopilot-sim/options';
+import { KeyRuntime } from '../autopilot-sim/stats';
 import { openDb, type Db } from '../store/db';
 import { toSettings } from '../store/exports';
 import { importProfiles } from '../store/profiles';
@@ -48,10 +50,20 @@ interface Row {
   rateLimited: number;
   /** Most requests the simulator received in any sliding second (at the limit: at most 5). */
   maxPerSecond: number;
+  /** Shortest time in which the simulator received six requests in a row (at the limit: over 1,000 ms, or the sixth was a 429). */
+  shortestSixMs?: number;
   /** Where the engine's wall time went: setup (of it: plan) / send / finish, in seconds; how busy its batch slots were while sending. */
   phases?: string;
   note: string;
 }
+
+/** When the simulator (in this process) received each request, by its own clock: the pacing as Autopilot would see it. */
+const received: number[] = [];
+const recordReceived = KeyRuntime.prototype.recordReceived;
+KeyRuntime.prototype.recordReceived = function (this: KeyRuntime, now: number) {
+  received.push(now);
+  recordReceived.call(this, now);
+};
 
 async function importSegment(db: Db, segment: string, count: number): Promise<void> {
   async function* lines() {
@@ -139,6 +151,11 @@ interface EngineRunOptions {
 async function engineRun(stack: TestStack, name: string, workers: Workers, options: EngineRunOptions): Promise<Row & { duplicates: number }> {
   const connection = await stack.createConnection(TEST_API_KEY, options.requestsPerSecond);
   const e = await stack.createExport({ connectionId: connection.id, segmentIds: [options.segment], profileLimit: Math.max(options.count, 100_000), onLimitExceeded: 'send_first' });
+  received.length = 0;
+  // This process's event loop receives and timestamps the simulator's requests: a stall in it shows
+  // as requests received closer together than they were sent.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const started = Date.now();
   const handle = await stack.startRun(toSettings({ ...e, connectionId: connection.id }), { concurrency: CONCURRENCY });
   let peak = 0;
@@ -155,6 +172,9 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
   for (const ex of await allExecutions(stack.client, handle.workflowId)) {
     largest = Math.max(largest, (await stack.client.workflow.getHandle(handle.workflowId, ex.runId).describe()).historyLength);
   }
+  const spans = received.slice(5).map((t, i) => t - received[i]).sort((a, b) => a - b);
+  loopDelay.disable();
+  console.log(`${name}: shortest spans of six requests (ms): ${spans.slice(0, 10).join(', ')}; this process's event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
   const p = await runPhases(stack.client, handle.workflowId);
   const stats = stack.sim.sim.stats(TEST_API_KEY);
   const atAutopilotsLimit = options.requestsPerSecond === AUTOPILOT_REQUESTS_PER_SECOND;
@@ -171,6 +191,7 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
     requests: stats.requests,
     rateLimited: stats.rateLimited,
     maxPerSecond: stats.maxReceivedPerSecond,
+    shortestSixMs: atAutopilotsLimit ? spans[0] : undefined,
     phases:
       [`${p.setupSeconds.toFixed(1)} (${p.planSeconds.toFixed(1)})`, p.sendSeconds.toFixed(1), p.finishSeconds.toFixed(1)].join(' / ') +
       `; slots ${Math.round((100 * p.batchActivitySeconds) / (CONCURRENCY * p.sendSeconds))} % busy`,
