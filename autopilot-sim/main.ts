@@ -1,3 +1,4 @@
+import { closeOnSignal } from '../local-server/serve';
 import { loadSimEnv } from './env';
 import { keyLabel } from './options';
 import { startAutopilotSim } from './server';
@@ -16,14 +17,7 @@ async function main(): Promise<void> {
   console.log(`Autopilot simulator listening on ${running.url} (keys ending ${labels}; ${rate})`);
   console.log(`Inspect: ${running.origin}/_sim/health, /_sim/stats`);
 
-  const shutdown = (): void => {
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  closeOnSignal(running.close);
 }
 
 main().catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { closeOnSignal } from '../local-server/serve';
 import { loadSimEnv } from './env';
 import { DEMO_CLIENT_SECRET } from './options';
 import { startDataverseSim } from './server';
@@ -18,14 +19,7 @@ async function main(): Promise<void> {
     `Point the engine at it: PROFILE_SOURCE=dataverse DATAVERSE_URL=${running.url} DATAVERSE_AUTHORITY_URL=${running.url} ` +
       `DATAVERSE_TENANT_ID=${options.tenantId} DATAVERSE_CLIENT_ID=${options.clientId} DATAVERSE_CLIENT_SECRET=${secret}`,
   );
-  const shutdown = (): void => {
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  closeOnSignal(running.close);
 }
 
 main().catch((err: unknown) => {

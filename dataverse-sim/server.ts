@@ -1,16 +1,9 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { listen, type ListenOptions } from '../local-server/serve';
 import { createDataverseSim } from './app';
 import type { DataverseSimControl } from './control';
 import type { DataverseSimOptionsInput } from './options';
 
-export interface StartDataverseSimOptions extends DataverseSimOptionsInput {
-  /** 0 (the default) picks a free port. */
-  port?: number;
-  /** Default 127.0.0.1; use 0.0.0.0 in a container. */
-  host?: string;
-}
+export interface StartDataverseSimOptions extends DataverseSimOptionsInput, ListenOptions {}
 
 export interface RunningDataverseSim {
   /** `http://host:port`: both the organization URI and the authority URL. */
@@ -22,25 +15,8 @@ export interface RunningDataverseSim {
 
 /** Serves the fake over HTTP on loopback; used by tests and `main.ts`. */
 export async function startDataverseSim(options: StartDataverseSimOptions = {}): Promise<RunningDataverseSim> {
-  const { port = 0, host = '127.0.0.1', ...simOptions } = options;
+  const { port, host, ...simOptions } = options;
   const { app, sim } = createDataverseSim(simOptions);
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.address === '0.0.0.0' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address;
-  return {
-    url: `http://${shownHost}:${address.port}`,
-    sim,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listen(app.fetch, { port, host });
+  return { url: listening.origin, sim, close: listening.close };
 }
