@@ -172,9 +172,10 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
   for (const ex of await allExecutions(stack.client, handle.workflowId)) {
     largest = Math.max(largest, (await stack.client.workflow.getHandle(handle.workflowId, ex.runId).describe()).historyLength);
   }
-  const spans = received.slice(5).map((t, i) => t - received[i]).sort((a, b) => a - b);
+  const spans = received.slice(5).map((t, i) => ({ ms: t - received[i], at: (received[i] - started) / 1000 })).sort((a, b) => a.ms - b.ms);
   loopDelay.disable();
-  console.log(`${name}: shortest spans of six requests (ms): ${spans.slice(0, 10).join(', ')}; this process's event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
+  const shortest = spans.slice(0, 10).map((s) => `${s.ms} (at ${s.at.toFixed(1)} s)`).join(', ');
+  console.log(`${name}: shortest spans of six requests, ms: ${shortest}; this process's event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
   const p = await runPhases(stack.client, handle.workflowId);
   const stats = stack.sim.sim.stats(TEST_API_KEY);
   const atAutopilotsLimit = options.requestsPerSecond === AUTOPILOT_REQUESTS_PER_SECOND;
@@ -191,7 +192,7 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
     requests: stats.requests,
     rateLimited: stats.rateLimited,
     maxPerSecond: stats.maxReceivedPerSecond,
-    shortestSixMs: atAutopilotsLimit ? spans[0] : undefined,
+    shortestSixMs: atAutopilotsLimit ? spans[0]?.ms : undefined,
     phases:
       [`${p.setupSeconds.toFixed(1)} (${p.planSeconds.toFixed(1)})`, p.sendSeconds.toFixed(1), p.finishSeconds.toFixed(1)].join(' / ') +
       `; slots ${Math.round((100 * p.batchActivitySeconds) / (CONCURRENCY * p.sendSeconds))} % busy`,
