@@ -12,7 +12,8 @@ import { startTestStack, type TestStackOptions } from './stack';
 
 export const API_TOKEN = 'integration-admin-token-0123456789';
 
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const debug = (m: string, f?: unknown) => void (process.env.DEBUG_API && console.error(m, JSON.stringify(f)));
+const quiet: Logger = { info: debug, warn: debug, error: debug };
 
 /**
  * The test stack with the real API in front of it, listening on loopback: run launcher, scheduler
