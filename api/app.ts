@@ -12,7 +12,7 @@ import { identify, type AppEnv } from './auth';
 import type { AuthFailureLimiter } from './auth-failures';
 import { BEARER_SCHEME } from './contract/common';
 import { createDocsRoutes } from './docs';
-import { createErrorHandler, errorBody, validationHook } from './errors';
+import { createErrorHandler, errorBody, errorsOfThisRealm, validationHook } from './errors';
 import { createJsonLogger, type Logger } from './logger';
 import type { CheckKey, RunLauncher, Scheduler } from './ports';
 import { tagRequests, withRequestId } from './request-id';
@@ -59,6 +59,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.onError(createErrorHandler(logger));
   app.notFound((c) => c.json(errorBody('not_found', `No route ${c.req.method} ${c.req.path}`), 404));
+  app.use('*', errorsOfThisRealm());
   app.use('*', tagRequests());
   app.use('*', securityHeaders());
   app.use('*', requestLog(logger));

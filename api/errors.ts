@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -91,6 +92,24 @@ const HTTP_CODES: Partial<Record<number, string>> = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
 };
+
+/**
+ * Hono hands only `instanceof Error` to `onError`; anything else thrown (an error from another
+ * realm — a VM context, as under jest — or a plain object) would escape as a bare 500. This, the
+ * outermost middleware, rethrows it as an Error of this realm that keeps its name, code and cause.
+ */
+export function errorsOfThisRealm(): MiddlewareHandler {
+  return async (_c, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof Error) throw err;
+      const { message, name, code, cause } = (err ?? {}) as { message?: unknown; name?: unknown; code?: unknown; cause?: unknown };
+      const kept = Object.entries({ name, code, cause }).filter(([, v]) => v !== undefined);
+      throw Object.assign(new Error(typeof message === 'string' ? message : String(err)), Object.fromEntries(kept));
+    }
+  };
+}
 
 /**
  * `app.onError`: known errors keep their status; Hono's own (malformed JSON, 415) are reshaped;
