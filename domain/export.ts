@@ -36,13 +36,45 @@ export interface ExportSettings {
   onLimitExceeded: OnLimitExceeded;
   /** The events its webhook wants (never the webhook itself); absent in runs started before alerts. */
   alertEvents?: AlertEvent[];
+  /** Where its profiles are read from; absent (runs started before sources): the built-in store. */
+  source?: ProfileSourceKind;
+  /** This run's sync mode; absent (runs started before sync state): `full`. */
+  mode?: SyncMode;
+  /** Mirror mode: take memberships the engine delivered off the list once they leave the segment. */
+  removeWhenLeaving?: boolean;
+  /** A run that would remove more than this share of a list waits for an admin's approval (0–1). */
+  maxRemovalShare?: number;
+  /** Plan and report only: nothing is sent, the sync state stays as it was. */
+  dryRun?: boolean;
+  /** A re-drive: only this run's rejected, parked (and, if it did not complete, pending) profiles. */
+  redriveOf?: string;
 }
+
+export type ProfileSourceKind = 'builtin' | 'dataverse';
+
+/** `incremental`: send only (email, list) pairs that are new, changed or not exported last time. */
+export type SyncMode = 'incremental' | 'full';
+export const DEFAULT_MAX_REMOVAL_SHARE = 0.1;
+/** A list whose removals are over the export's share: what an admin approves. */
+export interface RemovalGateList {
+  segmentId: string;
+  removals: number;
+  /** Memberships of the list this engine delivered, before the run. */
+  members: number;
+}
+
+/** Runs in a row Autopilot must reject a delivery before it is parked. */
+export const PARK_AFTER_REJECTED_RUNS = 3;
 
 export const SkipReason = {
   NO_EMAIL: 'no email',
   INVALID_EMAIL: 'invalid email',
   DUPLICATE_EMAIL: 'duplicate email',
   OVER_LIMIT: 'over limit',
+  /** Delivered as it is now by an earlier run (incremental mode). */
+  UNCHANGED: 'unchanged',
+  /** Rejected by Autopilot in {@link PARK_AFTER_REJECTED_RUNS} runs in a row: parked until re-driven. */
+  REJECTED_BEFORE: 'rejected before',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 

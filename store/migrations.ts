@@ -158,6 +158,73 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (import_id, seq)
   );
   `,
+  // Send only what changed. sync_state: per export, what the engine last delivered for each
+  // (email, segment list) and how it ended; written in the same statement that records a sent batch.
+  // run_removals: the memberships a mirror-mode run takes off lists. An export's mode and mirror
+  // settings; exports made before this keep sending everything ('full'), new ones are incremental.
+  // A run may be a dry run (plans, sends nothing) or a re-drive of another run.
+  `
+  CREATE TABLE sync_state (
+    export_id text NOT NULL,
+    -- lower(trimmed email): the contact as Autopilot matches it.
+    email_key text NOT NULL,
+    segment_id text NOT NULL,
+    -- The Autopilot list it was delivered to, and the email as it was sent.
+    list_id text NOT NULL,
+    email text NOT NULL,
+    -- md5 of what was last exported (email and mapped fields); null if it never was.
+    content_hash text,
+    -- 'exported' | 'rejected': how its last delivery ended.
+    status text NOT NULL,
+    reason text,
+    -- Runs in a row that Autopilot rejected it; three park it.
+    rejected_runs integer NOT NULL DEFAULT 0,
+    run_id text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (export_id, segment_id, email_key)
+  );
+  CREATE TABLE run_removals (
+    run_id text NOT NULL,
+    seq integer NOT NULL,
+    email_key text NOT NULL,
+    email text NOT NULL,
+    segment_id text NOT NULL,
+    list_id text NOT NULL,
+    -- 'pending' | 'removed' | 'failed'
+    status text NOT NULL DEFAULT 'pending',
+    reason text,
+    PRIMARY KEY (run_id, seq)
+  );
+  -- What the plan decided for a sendable item: 'add' (new to the list) or 'update'.
+  ALTER TABLE run_items ADD COLUMN change text;
+  ALTER TABLE exports ADD COLUMN mode text NOT NULL DEFAULT 'full';
+  ALTER TABLE exports ALTER COLUMN mode SET DEFAULT 'incremental';
+  ALTER TABLE exports ADD COLUMN remove_when_leaving boolean NOT NULL DEFAULT false;
+  ALTER TABLE exports ADD COLUMN max_removal_share real NOT NULL DEFAULT 0.1;
+  -- What an export's sync state was planned under (mapping, segments, connection): a change means a full run.
+  ALTER TABLE exports ADD COLUMN sync_signature text;
+  ALTER TABLE runs ADD COLUMN mode text;
+  ALTER TABLE runs ADD COLUMN dry_run boolean NOT NULL DEFAULT false;
+  ALTER TABLE runs ADD COLUMN redrive_of text;
+  -- Removals waiting for an admin's approval: {lists: [{segmentId, listId, removals, members}]}, and who approved.
+  ALTER TABLE runs ADD COLUMN removal_gate jsonb;
+  `,
+  // A run reading an external profile source (Dataverse) stages what it read, page by page, and
+  // freezes from the stage: the members of each segment, and each member's mapped attributes.
+  `
+  CREATE TABLE run_source_members (
+    run_id text NOT NULL,
+    segment_id text NOT NULL,
+    profile_id text NOT NULL,
+    PRIMARY KEY (run_id, segment_id, profile_id)
+  );
+  CREATE TABLE run_source_profiles (
+    run_id text NOT NULL,
+    profile_id text NOT NULL,
+    attributes jsonb NOT NULL,
+    PRIMARY KEY (run_id, profile_id)
+  );
+  `,
 ];
 
 /**

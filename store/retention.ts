@@ -4,7 +4,7 @@ import type { Db } from './db';
  * The per-profile details of a run, every table keyed by `run_id` first: what retention deletes.
  * A new table of per-profile run data belongs here, or it is kept forever.
  */
-export const RUN_DETAIL_TABLES = ['run_items', 'run_batches', 'run_profiles'] as const;
+export const RUN_DETAIL_TABLES = ['run_items', 'run_batches', 'run_profiles', 'run_removals', 'run_source_members', 'run_source_profiles'] as const;
 
 export interface PurgeOptions {
   /** Runs that finished before this lose their details. */

@@ -4,6 +4,7 @@ import {
   MAX_BATCH_SIZE,
   SkipReason,
   type ExportSettings,
+  type RemovalGateList,
   type RunCounts,
   type RunTrigger,
 } from '../domain/export';
@@ -17,6 +18,10 @@ export interface RunPlan {
   contacts: number;
   /** Profiles skipped when planning (no, invalid or duplicate email, over the limit). */
   profilesSkipped: number;
+  /** Memberships to take off lists (mirror mode), numbered 0..removals-1 in run_removals. */
+  removals?: number;
+  /** Lists whose removals are over the export's maxRemovalShare: the run waits for an admin. */
+  gate?: RemovalGateList[];
 }
 
 export interface RunRecord {
@@ -52,7 +57,7 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Pro
     for (const table of ['run_items', 'run_batches', 'run_profiles']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
     // The statement's sorts and hashes (100,000 profiles: about 20 MB each) in memory, not in temporary files.
     await tx.query(`SET LOCAL work_mem = '${SNAPSHOT_WORK_MEM}'`);
-    const [plan] = await tx.query<RunPlan>(snapshotSql(mapped.length), [
+    const [plan] = await tx.query<RunPlan>(snapshotSql(mapped.length, s.source === 'dataverse' ? STAGED : STORE), [
       runId,
       s.segmentIds,
       s.mapping.email,
@@ -92,18 +97,32 @@ function fieldsSql(pairs: number): string {
   return ["'{}'::jsonb", ...parts].join(' || ');
 }
 
+/** Where a freeze reads members and profiles: relations with (segment_id, profile_id) and (id, attributes). */
+interface SnapshotSource {
+  members: string;
+  profiles: string;
+}
+
+/** The built-in store. */
+const STORE: SnapshotSource = { members: 'segment_members', profiles: 'profiles' };
+/** What the run staged from an external source (Dataverse), page by page, before it froze. */
+const STAGED: SnapshotSource = {
+  members: '(SELECT segment_id, profile_id FROM run_source_members WHERE run_id = $1)',
+  profiles: '(SELECT profile_id AS id, attributes FROM run_source_profiles WHERE run_id = $1)',
+};
+
 /**
  * The freeze. Rows carried through its sorts are narrow (ids, email, skip reason, the small
  * fields object); a profile's fields are built inline, without a subquery per profile.
  */
-const snapshotSql = (pairs: number) => `
+const snapshotSql = (pairs: number, source: SnapshotSource) => `
 WITH chosen AS (
   SELECT m.profile_id, m.segment_id, s.pos
   FROM unnest($2::text[]) WITH ORDINALITY AS s(segment_id, pos)
-  JOIN segment_members m ON m.segment_id = s.segment_id
+  JOIN ${source.members} m ON m.segment_id = s.segment_id
 ), ranked AS (
   SELECT p.id, btrim(p.attributes->>$3, E' \t\r\n') AS email, row_number() OVER (ORDER BY p.id) AS rank, ${fieldsSql(pairs)} AS fields
-  FROM profiles p WHERE p.id IN (SELECT profile_id FROM chosen)
+  FROM ${source.profiles} p WHERE p.id IN (SELECT profile_id FROM chosen)
 ), classified AS (
   SELECT id, email, fields, CASE
     WHEN email IS NULL OR email = '' THEN $5
@@ -147,11 +166,12 @@ SELECT (SELECT count(*) FROM keyed)::int AS "totalProfiles",
   (SELECT count(batch_no) FROM inserted)::int AS contacts,
   (SELECT count(*) FROM keyed WHERE skip IS NOT NULL OR sender <> id)::int AS "profilesSkipped"`;
 
-/** Distinct profiles across the segments: what the profile limit is checked against. */
-export async function countSegmentProfiles(db: Db, segmentIds: string[]): Promise<number> {
+/** Distinct profiles across the segments (in the store, or staged by the run): what the profile limit is checked against. */
+export async function countSegmentProfiles(db: Db, segmentIds: string[], stagedBy?: string): Promise<number> {
+  const members = stagedBy ? '(SELECT segment_id, profile_id FROM run_source_members WHERE run_id = $2)' : 'segment_members';
   const [row] = await db.query<{ n: number }>(
-    'SELECT count(DISTINCT profile_id)::int AS n FROM segment_members WHERE segment_id = ANY($1::text[])',
-    [segmentIds],
+    `SELECT count(DISTINCT profile_id)::int AS n FROM ${members} m WHERE segment_id = ANY($1::text[])`,
+    stagedBy ? [segmentIds, stagedBy] : [segmentIds],
   );
   return row.n;
 }

@@ -1,7 +1,7 @@
 export { exportRun } from './export-run';
 export type { ExportRunInput, ExportRunOptions, ExportRunResult, RunState } from './export-run';
-export { BLOCKED_ON_KEY, pauseUpdate, progressQuery, resumeUpdate } from './steering';
-export type { PauseState, RunPhase, RunProgress } from './steering';
+export { approveRemovalsUpdate, BLOCKED_ON_KEY, NEEDS_APPROVAL, needsApprovalPhase, pauseUpdate, progressQuery, resumeUpdate } from './steering';
+export type { PauseState, RemovalGateList, RunPhase, RunProgress } from './steering';
 export { scheduledExport } from './scheduled-export';
 export type { ScheduledExportInput, ScheduledExportResult } from './scheduled-export';
 export { runDetailsRetention } from './retention';

@@ -17,6 +17,9 @@ async function seedRun(db: Db, runId: string, exportId: string, ageDays: number 
     await db.query("INSERT INTO run_items (run_id, seq, profile_id, segment_id, batch_no, status) VALUES ($1, $2, $3, 'VIP', $2, 'pending')", [runId, i, profileId]);
     await db.query('INSERT INTO run_batches (run_id, batch_no) VALUES ($1, $2)', [runId, i]);
     await db.query('INSERT INTO run_profiles (run_id, profile_id, email) VALUES ($1, $2, $3)', [runId, profileId, `${profileId}@example.com`]);
+    await db.query("INSERT INTO run_removals (run_id, seq, email_key, email, segment_id, list_id) VALUES ($1, $2, $3, $3, 'VIP', 'contactlist_1')", [runId, i, `${profileId}@example.com`]);
+    await db.query("INSERT INTO run_source_members (run_id, segment_id, profile_id) VALUES ($1, 'VIP', $2)", [runId, profileId]);
+    await db.query("INSERT INTO run_source_profiles (run_id, profile_id, attributes) VALUES ($1, $2, '{}')", [runId, profileId]);
   }
 }
 
@@ -62,7 +65,7 @@ describe('purgeRunDetails', () => {
   it("deletes old runs' details, keeps young and running runs' details, and keeps every summary", async () => {
     const result = await purgeRunDetails(db, { finishedBefore: thirtyDaysAgo() });
 
-    expect(result).toEqual({ runsPurged: 2, runsDeleted: 0, rowsDeleted: 3 * 4 + 3 * 12, more: false });
+    expect(result).toEqual({ runsPurged: 2, runsDeleted: 0, rowsDeleted: RUN_DETAIL_TABLES.length * (4 + 12), more: false });
     expect(await detailRows(db, 'old')).toEqual(none);
     expect(await detailRows(db, 'older')).toEqual(none);
     expect(await detailRows(db, 'young')).toEqual(all(4));
@@ -90,8 +93,8 @@ describe('purgeRunDetails', () => {
     }
     for (const pass of passes) expect(pass.rowsDeleted).toBeLessThanOrEqual(5);
     expect(passes.length).toBeGreaterThan(1);
-    expect(chunks).toBeGreaterThanOrEqual(48 / 2);
-    expect(passes.reduce((sum, p) => sum + p.rowsDeleted, 0)).toBe(48);
+    expect(chunks).toBeGreaterThanOrEqual((RUN_DETAIL_TABLES.length * 16) / 2);
+    expect(passes.reduce((sum, p) => sum + p.rowsDeleted, 0)).toBe(RUN_DETAIL_TABLES.length * 16);
     expect(passes.reduce((sum, p) => sum + p.runsPurged, 0)).toBe(2);
     expect(await detailRows(db, 'older')).toEqual(none);
     expect(await detailRows(db, 'young')).toEqual(all(4));
