@@ -12,5 +12,7 @@ export const ErrorType = {
   ProfileLimitExceeded: 'ProfileLimitExceededError',
   InvalidExportInput: 'InvalidExportInputError',
   OutboundRefused: 'OutboundRefusedError',
+  RemovalsNotApproved: 'RemovalsNotApprovedError',
+  ProfileSource: 'ProfileSourceError',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

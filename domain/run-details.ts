@@ -10,6 +10,9 @@ export interface DetailsInput {
   profilesSkipped?: number;
   /** Contacts per second in this execution, when it has sent some. */
   rate?: number;
+  /** Mirror mode: memberships to take off lists, and how many are done. */
+  removals?: number;
+  removalsDone?: number;
   /** What the run waits on, if it waits. */
   waitingOn?: string;
 }
@@ -32,6 +35,7 @@ export function formatRunDetails(d: DetailsInput): string {
     const left = d.contacts - d.contactsSent - d.contactsRejected;
     if (d.rate) lines.push(`${n(Math.round(d.rate))} contacts/s · ETA ${eta(left / d.rate)}`);
   }
+  if (d.removals) lines.push(`removals ${n(d.removalsDone ?? 0)} / ${n(d.removals)}`);
   if (d.waitingOn) lines.push(`waiting: ${d.waitingOn}`);
   return lines.join('\n\n');
 }
