@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit, requireSecretsKey, type Config } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
-import { openDb, type Db } from '../store/db';
+import { openDbWhenReachable, type Db } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
 import { ensureBootstrapToken } from '../store/tokens';
 import { createApp } from './app';
@@ -25,6 +25,8 @@ export interface StartApiOptions {
   /** Overrides `config.autopilot.baseUrl` for connections without their own URL (e.g. the simulator). */
   autopilotBaseUrl?: string;
   logger?: Logger;
+  /** When the store may still be coming up (see openDbWhenReachable): what needs it waits for this. */
+  storeReady?: Promise<void>;
 }
 
 export interface RunningApi {
@@ -59,12 +61,14 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     bootstrapAdminToken: config.api.adminToken,
     logger,
   });
-  const newAdminToken = config.api.adminToken ? undefined : await ensureBootstrapToken(db);
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.api.port }, () => resolve(s as Server));
   });
   const { port } = server.address() as AddressInfo;
   logger.info('API listening', { port });
+  // Served meanwhile: /health says the store is down, everything else answers 503.
+  await options.storeReady;
+  const newAdminToken = config.api.adminToken ? undefined : await ensureBootstrapToken(db);
   const stopSweeping = createRunReconciler({ db, runs, logger }).start(config.api.sweepIntervalMs);
   return {
     port,
@@ -81,16 +85,26 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const secretsKey = requireSecretsKey(config);
-  const db = await openDb(config.store);
-  const api = await startApi({ config, db, secretsKey });
-  if (api.newAdminToken) console.log(`Admin token (shown once; keep it): ${api.newAdminToken}`);
+  const logger = createJsonLogger();
+  const { db, ready } = openDbWhenReachable(config.store, {
+    onRetry: (err) => logger.warn('The store does not answer yet; trying again', { reason: storeProblem(err) }),
+  });
+  let api: RunningApi | undefined;
   const stop = async () => {
-    await api.close();
+    await api?.close();
     await db.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+  api = await startApi({ config, db, secretsKey, logger, storeReady: ready });
+  if (api.newAdminToken) console.log(`Admin token (shown once; keep it): ${api.newAdminToken}`);
+}
+
+/** What went wrong reaching the store, without the connection string (it may hold a password). */
+function storeProblem(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  return [typeof e.code === 'string' ? e.code : undefined, typeof e.message === 'string' ? e.message.slice(0, 200) : undefined].filter(Boolean).join(': ');
 }
 
 if (require.main === module) {

@@ -28,6 +28,58 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
   return db;
 }
 
+export interface PendingDb {
+  /** Usable at once: until the store is ready, every query fails as "cannot connect now" (a 503). */
+  db: Db;
+  /** Resolves once the store answered and its schema is up to date (or `db` was closed first). */
+  ready: Promise<void>;
+}
+
+/** PostgreSQL's SQLSTATE cannot_connect_now: what callers already read as "the store is down". */
+const CANNOT_CONNECT_NOW = '57P03';
+
+/**
+ * Opens the store for a process that must start, and say it is waiting, while the store is down
+ * (the API serves /health meanwhile): connecting and migrating are tried again every `retryMs`
+ * until they succeed. PGlite is in the process, so it is simply opened.
+ */
+export function openDbWhenReachable(options: DbOptions, hooks: { retryMs?: number; onRetry?(err: unknown): void } = {}): PendingDb {
+  let store: Db | undefined;
+  let opening: Db | undefined;
+  let closed = false;
+  const pending = (): never => {
+    throw Object.assign(new Error('The store is not reachable yet'), { code: CANNOT_CONNECT_NOW });
+  };
+  const db: Db = {
+    query: async (sql, params) => (store ?? pending()).query(sql, params),
+    exec: async (sql) => (store ?? pending()).exec(sql),
+    transaction: async (fn) => (store ?? pending()).transaction(fn),
+    close: async () => {
+      closed = true;
+      await (store ?? opening)?.close();
+    },
+  };
+  const ready = (async () => {
+    if (!options.url) {
+      store = await openDb(options);
+      return;
+    }
+    opening = postgresDb(options.url);
+    while (!closed) {
+      try {
+        await migrate(opening);
+        store = opening;
+        return;
+      } catch (err) {
+        if (closed) return;
+        hooks.onRetry?.(err);
+        await new Promise((resolve) => setTimeout(resolve, hooks.retryMs ?? 2_000));
+      }
+    }
+  })();
+  return { db, ready };
+}
+
 async function pgliteDb(dataDir?: string): Promise<Db> {
   const thread = await startPgliteThread(dataDir);
   const wrap = (tx?: number): Db => ({

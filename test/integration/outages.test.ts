@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { startApi, type RunningApi } from '../../api/main';
 import { startAutopilotSim } from '../../autopilot-sim/server';
 import { loadConfig } from '../../config/env';
@@ -6,6 +8,7 @@ import { openDb, type Db } from '../../store/db';
 import { importProfiles } from '../../store/profiles';
 import { generateSecretsKey } from '../../store/secret-box';
 import { until } from '../helpers/assertions';
+import { startPostgres, type Postgres } from '../helpers/postgres';
 import { TEST_API_KEY } from '../helpers/stack';
 
 const TOKEN = 'outage-test-admin-token-0123456789abcdef';
@@ -58,5 +61,41 @@ describe('the API while Temporal is down', () => {
     server = await startDevServer({ port: temporalPort });
     await until('Temporal to be reachable', async () => ((await call('GET', '/health')).status === 200 ? true : undefined), 60_000);
     expect((await call('POST', `/exports/${created.body.id}/runs`)).status).toBe(202);
+  });
+});
+
+/** `api/main.ts` as deployed, started while PostgreSQL is down: it serves /health and 503s, and recovers by itself. */
+describe('the API while the store is down', () => {
+  let pg: Postgres;
+  let api: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    await pg.halt();
+  }, 60_000);
+  afterAll(async () => {
+    api?.kill('SIGKILL');
+    await pg?.stop();
+  });
+
+  it('starts, reports the store unavailable, answers 503 with Retry-After, and recovers when the store comes up', async () => {
+    const port = await freePort();
+    api = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'api', 'main.ts')], {
+      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: pg.url, PORT: String(port), ADMIN_TOKEN: TOKEN, SECRETS_KEY: generateSecretsKey(), TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` },
+      stdio: 'ignore',
+    });
+    const call = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads whatever the API answered
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+    };
+    const health = await until('the API to answer', () => call('/health').catch(() => undefined), 60_000);
+    expect(health).toMatchObject({ status: 503, body: { store: 'unavailable' } });
+    expect(await call('/exports')).toMatchObject({ status: 503, retryAfter: expect.any(String), body: { error: { code: 'store_unavailable' } } });
+
+    await pg.resume();
+    await until('the store to be reported up', async () => ((await call('/health')).body.store === 'ok' ? true : undefined), 60_000);
+    expect(await call('/exports')).toMatchObject({ status: 200, body: { exports: [] } });
+    expect(api.exitCode).toBeNull();
   });
 });
