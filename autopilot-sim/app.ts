@@ -23,7 +23,7 @@ export interface AutopilotSim {
  */
 export function createAutopilotSim(input: AutopilotSimOptionsInput = {}): AutopilotSim {
   const options = parseSimOptions(input);
-  const state = new SimState(options.keys);
+  const state = new SimState(options.keys, options.acceptAnyKey);
   const faults = new Faults(options.faults, options.seed);
   const holds = new Holds();
   const sim = createSimControl(state, faults);

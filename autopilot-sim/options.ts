@@ -52,6 +52,8 @@ export type FaultOptionsInput = z.input<typeof FaultOptionsSchema>;
 export const AutopilotSimOptionsSchema = z.object({
   /** API keys accepted; each key is its own account. */
   keys: z.array(z.string().min(1)).default([DEMO_API_KEY]),
+  /** Accept any key as an account of its own (revoked ones excepted): for fuzzing, where keys are generated. */
+  acceptAnyKey: z.boolean().default(false),
   /** Served requests per key in any sliding second; 0 turns the limit off. */
   rateLimit: z.number().int().min(0).default(AUTOPILOT_REQUESTS_PER_SECOND),
   /** Send `Retry-After: 1` on 429s (real Autopilot is not known to send it). */

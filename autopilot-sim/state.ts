@@ -4,31 +4,41 @@ import { KeyRuntime } from './stats';
 /** Everything the simulator remembers, per API key: one account and its request counters. */
 export class SimState {
   private readonly activeKeys: Set<string>;
+  /** Keys revoked or rotated away: refused even when any key is accepted. */
+  private readonly revokedKeys = new Set<string>();
   private accounts = new Map<string, Account>();
   private runtimes = new Map<string, KeyRuntime>();
 
-  constructor(keys: string[]) {
+  /** `acceptAnyKey`: every key is an account of its own until revoked (for fuzzing, where keys are generated). */
+  constructor(
+    keys: string[],
+    private readonly acceptAnyKey = false,
+  ) {
     this.activeKeys = new Set(keys);
   }
 
   isActive(key: string): boolean {
-    return this.activeKeys.has(key);
+    return this.activeKeys.has(key) || (this.acceptAnyKey && !this.revokedKeys.has(key));
   }
 
   addKey(key: string): void {
     this.activeKeys.add(key);
+    this.revokedKeys.delete(key);
   }
 
   /** The account's data is kept, as if the key could be restored; requests with it get 401. */
   revokeKey(key: string): void {
     this.activeKeys.delete(key);
+    this.revokedKeys.add(key);
   }
 
   /** Like Autopilot's "regenerate key": the old key stops working at once, the account stays. */
   rotateKey(oldKey: string, newKey: string): void {
     this.accounts.set(newKey, this.account(oldKey));
     this.activeKeys.delete(oldKey);
+    this.revokedKeys.add(oldKey);
     this.activeKeys.add(newKey);
+    this.revokedKeys.delete(newKey);
   }
 
   account(key: string): Account {

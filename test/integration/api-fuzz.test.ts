@@ -30,7 +30,8 @@ describe('the API under schemathesis', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'segment-export-fuzz-'));
     db = await openDb();
     await loadProfiles(db, buildProfiles(300));
-    sim = await startAutopilotSim({ keys: [TEST_API_KEY], rateLimit: 0 });
+    // Any key works, so generated connections are created and the stateful phase follows their links.
+    sim = await startAutopilotSim({ keys: [TEST_API_KEY], acceptAnyKey: true, rateLimit: 0 });
     const secretsKey = generateSecretsKey();
     const queue = `fuzz-${randomUUID()}`;
     const config = loadConfig({

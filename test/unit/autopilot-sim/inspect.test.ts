@@ -46,6 +46,17 @@ describe('Autopilot simulator: inspection and control', () => {
     expect((await app.request('/v1/account', { headers })).status).toBe(200);
   });
 
+  it('with acceptAnyKey, takes any key as an account of its own, except one revoked', async () => {
+    const { app, sim } = createAutopilotSim({ keys: [], acceptAnyKey: true, rateLimit: 0 });
+    const other = '0123456789abcdef0123456789abcdef';
+    expect((await app.request('/v1/account', { headers: { autopilotapikey: other } })).status).toBe(200);
+    await app.request('/v1/contacts', { method: 'POST', headers: { autopilotapikey: other, 'Content-Type': 'application/json' }, body: JSON.stringify({ contacts: [{ Email: 'a@example.com' }] }) });
+    expect(sim.contacts(other)).toHaveLength(1);
+    expect(sim.contacts(KEY)).toEqual([]);
+    sim.revokeKey(other);
+    expect((await app.request('/v1/account', { headers: { autopilotapikey: other } })).status).toBe(401);
+  });
+
   it('rejects invalid options and fault settings', () => {
     expect(() => createAutopilotSim({ rateLimit: -1 })).toThrow(/rateLimit/);
     const { sim } = createAutopilotSim();
