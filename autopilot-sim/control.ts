@@ -73,5 +73,5 @@ export function createSimControl(state: SimState, faults: Faults): SimControl {
 }
 
 function copy(stats: SimStats): SimStats {
-  return { ...stats, byPath: { ...stats.byPath } };
+  return { ...stats, removalsByList: { ...stats.removalsByList }, byPath: { ...stats.byPath } };
 }

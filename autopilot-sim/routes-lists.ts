@@ -42,5 +42,7 @@ function membership(c: Context<SimEnv, '/list/:listId/contact/:idOrEmail'>, acti
   if (!account.getList(listId)) return c.body(null, 404);
   if (!contact) return apiError(c, 404, MESSAGES.contactNotFound);
   const changed = action === 'add' ? account.addToList(listId, contact.id) : account.removeFromList(listId, contact.id);
+  // Only the membership goes: the contact stays, as in Autopilot.
+  if (changed && action === 'remove') c.get('runtime').recordRemoval(listId);
   return c.json(changed ? {} : { not_modified: true });
 }

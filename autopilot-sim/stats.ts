@@ -13,6 +13,10 @@ export interface SimStats {
   upserts: number;
   /** Contacts stored by those upserts. */
   upsertedContacts: number;
+  /** Memberships taken off lists (`DELETE /list/:listId/contact/:idOrEmail` that removed a member); contacts stay. */
+  removals: number;
+  /** The same, per list_id. */
+  removalsByList: Record<string, number>;
   /** Most served requests in any sliding second. */
   maxPerSecond: number;
   /** Most requests received in any sliding second, 429s included: what a caller's pacing really did. */
@@ -22,7 +26,19 @@ export interface SimStats {
 }
 
 export function emptyStats(): SimStats {
-  return { requests: 0, served: 0, rateLimited: 0, errors: 0, upserts: 0, upsertedContacts: 0, maxPerSecond: 0, maxReceivedPerSecond: 0, byPath: {} };
+  return {
+    requests: 0,
+    served: 0,
+    rateLimited: 0,
+    errors: 0,
+    upserts: 0,
+    upsertedContacts: 0,
+    removals: 0,
+    removalsByList: {},
+    maxPerSecond: 0,
+    maxReceivedPerSecond: 0,
+    byPath: {},
+  };
 }
 
 /** Per-key runtime: counters plus the window and burst state the rate limiter needs. */
@@ -35,6 +51,12 @@ export class KeyRuntime {
   recordReceived(now: number): void {
     this.stats.requests++;
     this.stats.maxReceivedPerSecond = Math.max(this.stats.maxReceivedPerSecond, this.received.record(now));
+  }
+
+  /** A membership taken off `listId`. */
+  recordRemoval(listId: string): void {
+    this.stats.removals++;
+    this.stats.removalsByList[listId] = (this.stats.removalsByList[listId] ?? 0) + 1;
   }
 
   recordServed(now: number): void {
@@ -53,6 +75,8 @@ export function sumStats(all: SimStats[]): SimStats {
     total.errors += s.errors;
     total.upserts += s.upserts;
     total.upsertedContacts += s.upsertedContacts;
+    total.removals += s.removals;
+    for (const [list, n] of Object.entries(s.removalsByList)) total.removalsByList[list] = (total.removalsByList[list] ?? 0) + n;
     total.maxPerSecond = Math.max(total.maxPerSecond, s.maxPerSecond);
     total.maxReceivedPerSecond = Math.max(total.maxReceivedPerSecond, s.maxReceivedPerSecond);
     for (const [path, n] of Object.entries(s.byPath)) total.byPath[path] = (total.byPath[path] ?? 0) + n;

@@ -8,6 +8,7 @@ import {
   CreateListResponseSchema,
   ListsResponseSchema,
   MAX_CONTACTS_PER_UPSERT,
+  RemoveFromListResponseSchema,
   type AccountResponse,
   type AutopilotContact,
 } from './contract';
@@ -34,6 +35,9 @@ export interface AutopilotList {
   listId: string;
   title: string;
 }
+
+/** `removed`: Autopilot took the contact off the list; `notMember`: it was not on it (any more). */
+export type RemoveFromListResult = 'removed' | 'notMember';
 
 export interface UpsertContactsResult {
   /** Indexes (into the input array) of contacts Autopilot left out of its answer. */
@@ -105,6 +109,23 @@ export class AutopilotClient {
     );
   }
 
+  /**
+   * `DELETE /list/{list_id}/contact/{email}`: takes the contact off one list; the contact itself
+   * stays. Repeating it is harmless. A 404 (no such contact, or no such list: Autopilot answers
+   * both with one, spec 4.6) means the membership is not there, which is what was asked.
+   */
+  async removeFromList(listId: string, email: string, signal?: AbortSignal): Promise<RemoveFromListResult> {
+    const url = `/list/${encodeURIComponent(listId)}/contact/${encodeURIComponent(email.trim())}`;
+    try {
+      // The email is in the path: errors name the route only.
+      const body = await this.request('DELETE', url, undefined, RemoveFromListResponseSchema, signal, '/list/{list_id}/contact/{email}');
+      return typeof body === 'object' && body?.not_modified === true ? 'notMember' : 'removed';
+    } catch (err) {
+      if (err instanceof AutopilotError && err.kind === 'notFound') return 'notMember';
+      throw err;
+    }
+  }
+
   /** `GET /lists` (not paged). */
   async listLists(signal?: AbortSignal): Promise<AutopilotList[]> {
     const body = await this.request('GET', '/lists', undefined, ListsResponseSchema, signal);
@@ -147,11 +168,13 @@ export class AutopilotClient {
   }
 
   private async request<S extends z.ZodType>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     url: string,
     data: unknown,
     schema: S,
     signal: AbortSignal | undefined,
+    /** How errors name the request: never a path that holds an email. */
+    route: string = url,
   ): Promise<z.output<S>> {
     await this.beforeRequest?.(signal);
     let raw: unknown;
@@ -165,7 +188,7 @@ export class AutopilotClient {
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      throw new AutopilotError('unavailable', `Autopilot answered ${status} with an unreadable response to ${method} ${url}`, {
+      throw new AutopilotError('unavailable', `Autopilot answered ${status} with an unreadable response to ${method} ${route}`, {
         status,
       });
     }

@@ -64,6 +64,17 @@ export type ListsResponse = z.infer<typeof ListsResponseSchema>;
 export const CreateListRequestSchema = z.object({ name: z.string().min(1) });
 export const CreateListResponseSchema = z.looseObject({ list_id: z.string() });
 
+/**
+ * `DELETE /list/{list_id}/contact/{id_or_email}` 2xx body: `{}`, `{"not_modified": true}` when the
+ * contact was not a member (spec 4.6), or nothing at all (a 204, as other deletes answer).
+ */
+export const RemoveFromListResponseSchema = z.union([
+  z.looseObject({ not_modified: z.boolean().optional() }),
+  z.literal(''),
+  z.null(),
+  z.undefined(),
+]);
+
 export const AccountResponseSchema = z.looseObject({
   fullName: z.string().optional(),
   email: z.string().optional(),

@@ -1,5 +1,5 @@
 export { AutopilotClient } from './client';
-export type { AutopilotAccount, AutopilotClientOptions, AutopilotList, UpsertContactsResult } from './client';
+export type { AutopilotAccount, AutopilotClientOptions, AutopilotList, RemoveFromListResult, UpsertContactsResult } from './client';
 export {
   AUTOPILOT_REQUESTS_PER_SECOND,
   CONTACTS_PAGE_SIZE,
