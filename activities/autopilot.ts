@@ -7,6 +7,7 @@ import type { Db } from '../store/db';
 import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
 import { waitForTurn } from '../store/pacing';
 import * as runs from '../store/runs';
+import { removeMemberships, type RemovalResult, type RemoveMembershipsInput } from './remove-memberships';
 import { retryingTransient } from './retrying-transient';
 import { sendBatch } from './send-batch';
 import { toApplicationFailure } from './to-application-failure';
@@ -154,6 +155,11 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
       });
     },
 
+    /** Mirror mode: takes a slice of the run's planned removals off their lists (see removeMemberships). */
+    async removeMemberships(input: RemoveMembershipsInput): Promise<RemovalResult> {
+      const client = await clientFor(input.connectionId);
+      return callingAutopilot((signal) => removeMemberships(db, client, input, signal));
+    },
   };
 }
 
