@@ -6,6 +6,7 @@ import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
 import type { AlertStore } from '../store/alerts';
 import type { Db } from '../store/db';
 import { createExportStore } from '../store/exports';
+import { readRemovalGate } from '../store/removals';
 import { getRun } from '../store/run-queries';
 import { countOutcomes } from '../store/runs';
 
@@ -45,6 +46,17 @@ export function signAlert(secret: string, timestamp: string, body: string): stri
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
+/**
+ * What a blocked run waits for: an admin's approval of its removals while its gate holds (mirror
+ * mode), otherwise a working API key. Counts and segment ids only.
+ */
+async function blockedReason(db: Db, runId: string): Promise<string> {
+  const gate = await readRemovalGate(db, runId);
+  if (!gate || gate.approvedBy) return 'Autopilot rejects the API key: replace it on the connection';
+  const lists = gate.lists.map((l) => `${l.removals} of ${l.members} from ${l.segmentId}`).join(', ');
+  return `Needs approval: the run would remove ${lists}, more than the export allows; approve with POST /runs/${runId}/approve-removals or cancel the run`;
+}
+
 /** Alerts go out from the main task queue; a failed delivery is retried by Temporal, never by the run. */
 export function createAlertActivities(deps: AlertActivityDeps) {
   const agents = deps.outbound.agents({ keepAlive: false });
@@ -59,7 +71,7 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       runId: run.id,
       status: input.event === 'blocked' ? 'blocked' : run.status,
       counts,
-      reason: run.error ?? (input.event === 'blocked' ? 'Autopilot rejects the API key: replace it on the connection' : null),
+      reason: run.error ?? (input.event === 'blocked' ? await blockedReason(deps.db, run.id) : null),
       link: `${deps.publicUrl.replace(/\/+$/, '')}/runs/${run.id}`,
       sentAt: new Date().toISOString(),
     };

@@ -40,6 +40,11 @@ export interface RunLauncher {
   pause(workflowId: string, runId: string, by: string): Promise<PauseState>;
   /** Lets a paused run go on; throws {@link RunNotSteerableError} when it is not paused. */
   resume(workflowId: string, runId: string, by: string): Promise<void>;
+  /**
+   * Lets a run waiting for approval of its removals (mirror mode's safety gate) remove them;
+   * throws {@link RunNotSteerableError} when it is not waiting for one.
+   */
+  approveRemovals(workflowId: string, runId: string, by: string): Promise<void>;
   /** The live progress of the run going under this workflow id; undefined when none answers quickly. */
   progress(workflowId: string): Promise<RunProgress | undefined>;
   /**

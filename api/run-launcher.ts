@@ -11,7 +11,7 @@ import { exportWorkflowId } from '../domain/ids';
 import type { Db } from '../store/db';
 import { findRunningRun } from '../store/run-queries';
 import { runSearchAttributes, runStaticDetails, runSummary, type RunLabels } from '../domain/run-labels';
-import { exportRun, pauseUpdate, progressQuery, resumeUpdate, type ExportRunInput, type RunProgress } from '../workflows';
+import { approveRemovalsUpdate, exportRun, pauseUpdate, progressQuery, resumeUpdate, type ExportRunInput, type RunProgress } from '../workflows';
 import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
 
 /** gRPC FAILED_PRECONDITION: what the server answers when the named run is not the one going. */
@@ -182,6 +182,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
 
     pause: (workflowId, runId, by) => steer(workflowId, runId, () => pauseUpdate, by),
     resume: async (workflowId, runId, by) => void (await steer(workflowId, runId, () => resumeUpdate, by)),
+    approveRemovals: async (workflowId, runId, by) => void (await steer(workflowId, runId, () => approveRemovalsUpdate, by)),
 
     async cancel(workflowId: string, runId?: string): Promise<boolean> {
       // With firstExecutionRunId, the server cancels only if that run's chain is the one going.

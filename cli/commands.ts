@@ -55,6 +55,14 @@ export async function actOnRun(ctx: Context, runId: string, action: RunAction): 
   return EXIT.ok;
 }
 
+/** Mirror mode's safety gate (admins): lets a run blocked on its planned removals go on and remove them. */
+export async function approveRemovals(ctx: Context, runId: string): Promise<number> {
+  const result = await ctx.client.runAction(runId, 'approve-removals');
+  if (ctx.json) printJson(ctx, result);
+  else ctx.io.stdout.write(`Run ${result.runId}: removals approved${result.approvedBy ? ` by ${result.approvedBy}` : ''}; it goes on\n`);
+  return EXIT.ok;
+}
+
 export async function listOutcomes(ctx: Context, runId: string, status?: string): Promise<number> {
   const none = status ? `No ${status} profiles.` : 'No skipped or rejected profiles.';
   return printList(ctx, 'outcomes', await allOutcomes(ctx.client, runId, status), outcomesTable, none);

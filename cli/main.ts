@@ -111,7 +111,7 @@ export function buildProgram(deps: Deps, state: { exitCode: number }): Command {
 
   const runs = program
     .command('runs')
-    .description('the run history of an export (newest first), or one run: runs show|pause|resume|cancel <runId>')
+    .description('the run history of an export (newest first), or one run: runs show|pause|resume|cancel|approve-removals <runId>')
     .argument('<exportId>')
     .action(act((ctx, [exportId]) => commands.listRuns(ctx, exportId)));
   runs
@@ -124,6 +124,11 @@ export function buildProgram(deps: Deps, state: { exitCode: number }): Command {
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     runs.command(action).description(`${action} a run`).argument('<runId>').action(act((ctx, [runId]) => commands.actOnRun(ctx, runId, action)));
   }
+  runs
+    .command('approve-removals')
+    .description('admins: let a mirror-mode run blocked on its removals ("blocked: needs approval …") remove them')
+    .argument('<runId>')
+    .action(act((ctx, [runId]) => commands.approveRemovals(ctx, runId)));
 
   program
     .command('outcomes')

@@ -21,8 +21,10 @@ export type RunCounts = Run['counts'];
 export interface RunActionResult {
   runId: string;
   status: string;
+  /** approve-removals: the admin the approval is attributed to. */
+  approvedBy?: string;
 }
-export type RunAction = 'pause' | 'resume' | 'cancel';
+export type RunAction = 'pause' | 'resume' | 'cancel' | 'approve-removals';
 
 /** The statuses a run ends in; any other (running, and whatever the API adds, e.g. paused) is still going. */
 export const ENDED_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'skipped']);

@@ -170,4 +170,21 @@ export const runRoutes = {
       ...errors(400, 404, 410),
     },
   }),
+  // Mirror mode's safety gate.
+  approveRemovals: secured('admin', {
+    operationId: 'approveRemovals',
+    method: 'post',
+    path: '/runs/{runId}/approve-removals',
+    tags,
+    summary: 'Let a run blocked on its removals (more than the export\'s maxRemovalShare of a list) remove them',
+    description:
+      'A mirror-mode run that would take more than `maxRemovalShare` of a list\'s members off it stops before removing anything, ' +
+      'with phase `blocked: needs approval (N removals from <segment>)`, until an admin approves here or cancels the run. ' +
+      '409 when the run is not waiting for approval.',
+    request: { params: RunParams },
+    responses: {
+      200: json(z.object({ runId: z.string(), status: z.literal('running'), approvedBy: z.string() }), 'Approved; the run goes on and removes what it planned'),
+      ...errors(400, 404, 409, 503),
+    },
+  }),
 };

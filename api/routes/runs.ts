@@ -5,6 +5,7 @@ import { toSettings, type ExportConfig, type ExportStore } from '../../store/exp
 import { SkipReason } from '../../domain/export';
 import { getRun, listOutcomes, listRuns, type OutcomeRow, type RunRow } from '../../store/run-queries';
 import { detailsPurgedAt } from '../../store/retention';
+import { recordRemovalApproval } from '../../store/removals';
 import { openRun } from '../../store/runs';
 import { visibleExport } from '../access';
 import { isAdmin, type AppEnv, type Principal } from '../auth';
@@ -95,7 +96,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
     }
   }
 
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(runRoutes.start, async (c) => {
       const e = await visibleExport(c.var.user, c.req.valid('param').id, deps);
       if (!e.connectionId) {
@@ -168,4 +169,16 @@ export function createRunRoutes(deps: RunRouteDeps) {
       const visible = isAdmin(c.var.user) ? rows : rows.map(maskUnclassified);
       return c.json({ outcomes: visible, nextCursor }, 200);
     });
+
+  // Mirror mode's safety gate; the workflow decides whether the run waits for approval. Registered
+  // on its own, outside the chain, whose type would otherwise grow too complex for the compiler.
+  routes.openapi(runRoutes.approveRemovals, async (c) => {
+    const run = await runningRun(c.var.user, c.req.valid('param').runId);
+    const by = c.var.user.name;
+    await steering(() => deps.runs.approveRemovals(run.workflowId, run.id, by));
+    await recordRemovalApproval(db, run.id, by);
+    deps.logger.info('Run removals approved', { runId: run.id, by });
+    return c.json({ runId: run.id, status: 'running' as const, approvedBy: by }, 200);
+  });
+  return routes;
 }

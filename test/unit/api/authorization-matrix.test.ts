@@ -57,6 +57,7 @@ const MATRIX: [string, string, unknown, number, number, number][] = [
   ['GET', '/exports/{exportId}/runs', undefined, 401, 200, 200],
   ['GET', '/runs/{runId}', undefined, 401, 200, 200],
   ['GET', '/runs/{runId}/outcomes', undefined, 401, 200, 200],
+  ['POST', '/runs/{runId}/approve-removals', undefined, 401, 403, 200],
   ['POST', '/runs/{runId}/cancel', undefined, 401, 202, 202],
 ];
 

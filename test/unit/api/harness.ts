@@ -4,7 +4,7 @@ import type { AuthFailureLimiter } from '../../../api/auth-failures';
 import { createKeyChecker } from '../../../api/check-key';
 import { createOutboundPolicy } from '../../../outbound/policy';
 import type { Logger } from '../../../api/logger';
-import { RunAlreadyGoingError, type RunLauncher, type Scheduler } from '../../../api/ports';
+import { RunAlreadyGoingError, RunNotSteerableError, type RunLauncher, type Scheduler } from '../../../api/ports';
 import { startAutopilotSim, type RunningAutopilotSim } from '../../../autopilot-sim/server';
 import type { ExportSettings, RunTrigger } from '../../../domain/export';
 import { exportWorkflowId } from '../../../domain/ids';
@@ -40,7 +40,13 @@ export function createFakeScheduler() {
 /** One run at a time per export, as Temporal enforces with the export's workflow id. */
 export function createFakeRuns() {
   const going = new Map<string, { runId: string; settings: ExportSettings; trigger: RunTrigger }>();
-  const state = { progress: undefined as RunProgress | undefined, going };
+  const state = {
+    progress: undefined as RunProgress | undefined,
+    going,
+    /** Approvals of removals the API asked for, and the workflow's refusal, when set. */
+    approvals: [] as { workflowId: string; runId: string; by: string }[],
+    refuseApproval: undefined as string | undefined,
+  };
   const runs: RunLauncher = {
     async start(settings, trigger) {
       const workflowId = exportWorkflowId(settings.exportId);
@@ -55,6 +61,10 @@ export function createFakeRuns() {
     ending: async () => undefined,
     pause: async (_workflowId, _runId, by) => ({ by, since: new Date().toISOString() }),
     resume: async () => undefined,
+    async approveRemovals(workflowId, runId, by) {
+      state.approvals.push({ workflowId, runId, by });
+      if (state.refuseApproval) throw new RunNotSteerableError(state.refuseApproval);
+    },
     reachable: async () => true,
     async cancel(workflowId, runId) {
       const current = going.get(workflowId);
@@ -128,6 +138,8 @@ export async function createHarness(options: { authFailures?: AuthFailureLimiter
       fakeScheduler.schedules.clear();
       fakeRuns.state.going.clear();
       fakeRuns.state.progress = undefined;
+      fakeRuns.state.approvals.length = 0;
+      fakeRuns.state.refuseApproval = undefined;
       const store = createTokenStore(db);
       tokens.admin = (await store.create({ name: 'alice', role: 'admin', createdBy: 'test' })).token;
       tokens.contributor = (await store.create({ name: 'carl', role: 'contributor', createdBy: 'test' })).token;

@@ -25,7 +25,7 @@ describe('OpenAPI document', () => {
       [
         '/health', '/segments', '/profile-fields', '/profiles/import', '/tokens', '/tokens/{id}', '/connections',
         '/connections/{id}', '/connections/{id}/test', '/exports', '/exports/{id}', '/exports/{id}/runs', '/exports/run-scheduled',
-        '/runs/{runId}', '/runs/{runId}/cancel', '/runs/{runId}/pause', '/runs/{runId}/resume', '/runs/{runId}/outcomes',
+        '/runs/{runId}', '/runs/{runId}/cancel', '/runs/{runId}/pause', '/runs/{runId}/resume', '/runs/{runId}/outcomes', '/runs/{runId}/approve-removals',
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });

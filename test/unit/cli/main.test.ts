@@ -117,6 +117,20 @@ describe('segment-export arguments and output', () => {
     expect(refused.stderr).toBe(`segment-export: No route POST /runs/run-1/${action} [not_found, HTTP 404]\n`);
   });
 
+  it('approves a blocked run\'s removals, saying who approved, or prints the refusal', async () => {
+    const asked: string[] = [];
+    const runAction = async (runId: string, a: string) => (asked.push(`${a} ${runId}`), { runId, status: 'running', approvedBy: 'alice' });
+    const ok = await cli(['runs', 'approve-removals', 'run-1'], { runAction });
+    expect(ok).toMatchObject({ code: 0, stdout: 'Run run-1: removals approved by alice; it goes on\n' });
+    expect(asked).toEqual(['approve-removals run-1']);
+    expect(JSON.parse((await cli(['runs', 'approve-removals', 'run-1', '--json'], { runAction })).stdout)).toEqual({ runId: 'run-1', status: 'running', approvedBy: 'alice' });
+
+    const notWaiting = () => Promise.reject(new ApiError(409, 'run_not_steerable', 'The run is not waiting for approval of removals'));
+    const refused = await cli(['runs', 'approve-removals', 'run-1'], { runAction: notWaiting });
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toBe('segment-export: The run is not waiting for approval of removals [run_not_steerable, HTTP 409]\n');
+  });
+
   it('prints every outcome, as a table or as one JSON document', async () => {
     const row = (id: string) => ({ profileId: id, email: `${id}@x.org`, status: 'rejected' as const, reason: 'invalid email', sentAs: null });
     const outcomesPage = async (_: string, q: { cursor?: string }) => (q.cursor ? { outcomes: [row('p2')], nextCursor: null } : { outcomes: [row('p1')], nextCursor: 'c' });
