@@ -225,6 +225,13 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, profile_id)
   );
   `,
+  // An incremental run does not write a row per unchanged delivery (a refresh where nothing changed
+  // would cost as much as a full run): it counts them, per profile and per delivery, and writes
+  // only a few as examples (run_items status 'unchanged').
+  `
+  ALTER TABLE runs ADD COLUMN unchanged_profiles integer NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN unchanged_items integer NOT NULL DEFAULT 0;
+  `,
 ];
 
 /**
