@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/activity';
 import { ErrorType } from '../domain/errors';
-import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
+import type { ExportSettings, ProfileSourceKind, RunCounts, RunTrigger } from '../domain/export';
 import type { RunLabels } from '../domain/run-labels';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
@@ -11,6 +11,8 @@ import * as runs from '../store/runs';
 export interface StoreActivityDeps {
   db: Db;
   connections: ConnectionStore;
+  /** Where this deployment reads profiles (PROFILE_SOURCE): recorded in the settings of the runs schedules start. */
+  profileSource?: ProfileSourceKind;
 }
 
 /** The activities that keep a run's records in the store, registered on the main task queue only. */
@@ -24,7 +26,9 @@ export function createStoreActivities(deps: StoreActivityDeps) {
       const connection = await deps.connections.get(e.connectionId);
       const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
       // `createdBy` is the name the scheduled workflow reads; it carries the schedule's owner.
-      return { settings: toSettings({ ...e, connectionId: e.connectionId }), createdBy: scheduleOwner(e), labels };
+      const settings = toSettings({ ...e, connectionId: e.connectionId });
+      if (deps.profileSource) settings.source = deps.profileSource;
+      return { settings, createdBy: scheduleOwner(e), labels };
     },
 
     async startRun(input: { runId: string; exportId: string; workflowId: string; trigger: RunTrigger }): Promise<void> {
@@ -34,7 +38,8 @@ export function createStoreActivities(deps: StoreActivityDeps) {
     /** Counts, applies the profile limit, and freezes the run's membership. */
     async planRun(input: { runId: string; settings: ExportSettings }): Promise<runs.RunPlan> {
       const { settings } = input;
-      const count = await runs.countSegmentProfiles(db, settings.segmentIds);
+      // A Dataverse run counts what it staged from Customer Insights (workflows/read-source.ts).
+      const count = await runs.countSegmentProfiles(db, settings.segmentIds, settings.source === 'dataverse' ? input.runId : undefined);
       if (count > settings.profileLimit && settings.onLimitExceeded === 'fail') {
         throw ApplicationFailure.nonRetryable(
           `The segments hold ${count} profiles, over this export's limit of ${settings.profileLimit}; ` +

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AUTOPILOT_REQUESTS_PER_SECOND, DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE, DEFAULT_TASK_QUEUE } from '../domain/ids';
 import { hostOf } from '../outbound/policy';
+import { loadProfileSourceConfig, ProfileSourceConfigError, type ProfileSourceConfig } from '../profiles-source/config';
 import { strongSecretsKey } from './secrets-key';
 import { loadTemporalSettings, type TemporalSettings } from './temporal';
 
@@ -49,6 +50,8 @@ export interface Config {
   retention: { runDetailsDays: number };
   /** Hosts outbound calls (Autopilot, alert webhooks) may go to. */
   outbound: { allowedHosts: string[] };
+  /** Where profiles are read from (PROFILE_SOURCE, DATAVERSE_*); its secret stays wrapped (see Secret). */
+  profileSource: ProfileSourceConfig;
   dataDir: string;
 }
 
@@ -63,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
   const temporal = temporalSettingsOrThrow(blankless);
+  const profileSource = profileSourceOrThrow(blankless);
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     temporal: {
@@ -89,8 +93,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // By default Autopilot's own host, and that of AUTOPILOT_BASE_URL when it is set.
       allowedHosts: e.OUTBOUND_ALLOWED_HOSTS?.split(',') ?? [...new Set([hostOf(DEFAULT_AUTOPILOT_BASE_URL), hostOf(e.AUTOPILOT_BASE_URL)])],
     },
+    profileSource,
     dataDir,
   };
+}
+
+function profileSourceOrThrow(env: Record<string, string>): ProfileSourceConfig {
+  try {
+    return loadProfileSourceConfig(env);
+  } catch (err) {
+    if (!(err instanceof ProfileSourceConfigError)) throw err;
+    throw new ConfigError(err.message);
+  }
 }
 
 function temporalSettingsOrThrow(env: Record<string, string>): TemporalSettings {

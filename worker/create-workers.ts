@@ -1,5 +1,5 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { AlertActivities, AutopilotActivities, RetentionActivities, StoreActivities } from '../activities';
+import type { AlertActivities, AutopilotActivities, RetentionActivities, SourceActivities, StoreActivities } from '../activities';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -8,8 +8,8 @@ export interface WorkerSetup {
   autopilotTaskQueue: string;
   /** Autopilot requests per second, enforced by the Temporal server across every worker of the queue. */
   autopilotRateLimit: number;
-  /** The main queue's activities: the store work of runs and of retention, and alerts. */
-  storeActivities: StoreActivities & RetentionActivities & AlertActivities;
+  /** The main queue's activities: the store work of runs and of retention, alerts, and reading a profile source. */
+  storeActivities: StoreActivities & RetentionActivities & AlertActivities & SourceActivities;
   /** The Autopilot queue's activities, and only those: they are the rate-limited ones. */
   autopilotActivities: AutopilotActivities;
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */

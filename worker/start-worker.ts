@@ -1,9 +1,10 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createAlertActivities, createAutopilotActivities, createRetentionActivities, createStoreActivities } from '../activities';
+import { createAlertActivities, createAutopilotActivities, createRetentionActivities, createSourceActivities, createStoreActivities } from '../activities';
 import type { Config } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createOutboundPolicy, hostOf } from '../outbound/policy';
+import { createProfileSource, profileSourceHosts } from '../profiles-source';
 import { createAlertStore } from '../store/alerts';
 import { createConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
@@ -39,7 +40,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const connections = createConnectionStore(db, box);
   const autopilotBaseUrl = options.autopilotBaseUrl ?? config.autopilot.baseUrl;
   const outbound = createOutboundPolicy([...config.outbound.allowedHosts, hostOf(autopilotBaseUrl)]);
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal, options.temporalAddress));
+  // One per worker: every page it reads shares the token and any Retry-After Dataverse gave. Its
+  // configured hosts (organization URI, token endpoint) are allowed to it alone, not to destinations.
+  const sourceOutbound = createOutboundPolicy([...config.outbound.allowedHosts, ...profileSourceHosts(config.profileSource)]);
+  const source = createProfileSource(config.profileSource, { db, outbound: sourceOutbound });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal, options.temporalAddress)).catch(async (err: unknown) => {
+    await source.close();
+    throw err;
+  });
   try {
     const bundlePath = config.temporal.workflowBundle;
     const workers = await createWorkers({
@@ -49,7 +57,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       autopilotTaskQueue: config.temporal.autopilotTaskQueue,
       autopilotRateLimit: config.autopilot.rateLimit,
       storeActivities: {
-        ...createStoreActivities({ db, connections }),
+        ...createStoreActivities({ db, connections, profileSource: config.profileSource.kind }),
+        ...createSourceActivities({ db, source }),
         ...createRetentionActivities({ db, retentionDays: config.retention.runDetailsDays }),
         ...createAlertActivities({ db, alerts: createAlertStore(db, box), publicUrl: config.api.publicUrl, outbound }),
       },
@@ -63,7 +72,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       workflowBundle: options.workflowBundle ?? (bundlePath ? { codePath: bundlePath } : undefined),
     });
     await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue);
-    const done = runWorkers(workers).finally(() => connection.close());
+    const done = runWorkers(workers).finally(async () => {
+      await source.close();
+      await connection.close();
+    });
     return {
       done,
       async stop() {
@@ -72,6 +84,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       },
     };
   } catch (err) {
+    await source.close();
     await connection.close();
     throw err;
   }
