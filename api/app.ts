@@ -2,6 +2,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { OutboundPolicy } from '../outbound/policy';
+import { BuiltinProfileSource } from '../profiles-source/builtin';
+import type { ProfileSource } from '../profiles-source/source';
 import { createAlertStore } from '../store/alerts';
 import { createConnectionStore, type ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
@@ -43,6 +45,8 @@ export type AppDeps = {
   box: SecretBox;
   /** Defaults to a store over `db` and `box`. */
   connections?: ConnectionStore;
+  /** Where segments and profile attributes are listed and checked (PROFILE_SOURCE); defaults to the built-in store over `db`. */
+  profiles?: ProfileSource;
   /** Who failed to authenticate too often lately; defaults to a fresh one per app. */
   authFailures?: AuthFailureLimiter;
 };
@@ -54,7 +58,8 @@ export type AppDeps = {
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const logger = withRequestId(deps.logger ?? createJsonLogger());
   const connections = deps.connections ?? createConnectionStore(deps.db, deps.box);
-  const stores = { db: deps.db, connections, exports: createExportStore(deps.db), logger };
+  const profiles = deps.profiles ?? new BuiltinProfileSource(deps.db);
+  const stores = { db: deps.db, connections, exports: createExportStore(deps.db), logger, profiles };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.onError(createErrorHandler(logger));

@@ -1,7 +1,8 @@
 import type { FieldMapping } from '../domain/export';
+import { BuiltinProfileSource } from '../profiles-source/builtin';
+import { ProfileSourceError, type ProfileSource } from '../profiles-source/source';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
-import { listProfileFields, segmentsExist } from '../store/profiles';
 import { canUseConnection } from './access';
 import type { Principal } from './auth';
 import { invalid, type Issue } from './errors';
@@ -14,14 +15,16 @@ export interface ExportReferences {
 
 /**
  * The checks zod cannot make: the connection exists and the user may use it, the segments
- * exist, and some profile has each mapped attribute. Only the given parts are checked, so a
- * PATCH of the name does not fail because a segment emptied since. Throws a 400 naming each field.
+ * exist, and some profile has each mapped attribute, in the configured profile source. Only the
+ * given parts are checked, so a PATCH of the name does not fail because a segment emptied since.
+ * Throws a 400 naming each field; a source that fails throws its {@link ProfileSourceError}.
  */
 export async function checkReferences(
   refs: ExportReferences,
   user: Principal,
-  deps: { db: Db; connections: ConnectionStore },
+  deps: { db: Db; connections: ConnectionStore; profiles?: ProfileSource },
 ): Promise<void> {
+  const profiles = deps.profiles ?? new BuiltinProfileSource(deps.db);
   const issues: Issue[] = [];
   const issue = (path: Issue['path'], message: string) => issues.push({ in: 'body', path, code: 'unknown_reference', message });
 
@@ -31,15 +34,17 @@ export async function checkReferences(
     if (!connection || !canUseConnection(user, connection)) issue(['connectionId'], 'no such connection');
   }
   if (refs.segmentIds !== undefined) {
-    const missing = new Set(await segmentsExist(deps.db, refs.segmentIds));
+    const missing = new Set(await missingSegments(profiles, refs.segmentIds));
     refs.segmentIds.forEach((id, i) => {
       if (missing.has(id)) issue(['segmentIds', i], `no segment "${id}"`);
     });
   }
   if (refs.mapping !== undefined) {
-    const known = new Set((await listProfileFields(deps.db)).map((f) => f.name));
+    // Dataverse's column names are lower case, and an attribute matches its column ignoring case.
+    const key = profiles.kind === 'dataverse' ? (name: string) => name.toLowerCase() : (name: string) => name;
+    const known = new Set((await profiles.listProfileFields()).map((f) => key(f.name)));
     const check = (path: Issue['path'], attribute: string | undefined) => {
-      if (attribute !== undefined && !known.has(attribute)) issue(path, `no profile has the attribute "${attribute}"`);
+      if (attribute !== undefined && !known.has(key(attribute))) issue(path, `no profile has the attribute "${attribute}"`);
     };
     const { email, firstName, lastName, fields = {} } = refs.mapping;
     check(['mapping', 'email'], email);
@@ -48,4 +53,21 @@ export async function checkReferences(
     for (const [field, attribute] of Object.entries(fields)) check(['mapping', 'fields', field], attribute);
   }
   if (issues.length > 0) throw invalid(issues);
+}
+
+/**
+ * The segments of `ids` the source knows no members of, in input order without repeats: one
+ * one-member page each (a source knows a segment only through its members), one after the other.
+ */
+async function missingSegments(profiles: ProfileSource, ids: string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    try {
+      await profiles.readMembers(id, null, 1);
+    } catch (err) {
+      if (!(err instanceof ProfileSourceError && err.kind === 'notFound')) throw err;
+      missing.push(id);
+    }
+  }
+  return missing;
 }

@@ -10,10 +10,12 @@ import { createSecretBox } from '../store/secret-box';
 import { ensureBootstrapToken } from '../store/tokens';
 import { createApp } from './app';
 import { createOutboundPolicy, hostOf } from '../outbound/policy';
+import { createProfileSource, profileSourceHosts } from '../profiles-source';
 import { createKeyChecker } from './check-key';
 import { createJsonLogger, type Logger } from './logger';
 import { createRunLauncher } from './run-launcher';
 import { createRunReconciler } from './run-reconciler';
+import { INTERACTIVE_SOURCE_TUNING } from './source-errors';
 import { createTemporalScheduler } from './scheduler';
 
 export interface StartApiOptions {
@@ -47,9 +49,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // Passed to the workflow only when it differs from the workflow's own default.
   const autopilotTaskQueue =
     config.temporal.autopilotTaskQueue === DEFAULT_AUTOPILOT_TASK_QUEUE ? undefined : config.temporal.autopilotTaskQueue;
-  const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue });
+  const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue, source: config.profileSource.kind });
   const defaultBaseUrl = options.autopilotBaseUrl ?? config.autopilot.baseUrl;
   const outbound = createOutboundPolicy([...config.outbound.allowedHosts, hostOf(defaultBaseUrl)]);
+  // GET /segments, /profile-fields and export checks read the configured source; its hosts are allowed to it alone.
+  const sourceOutbound = createOutboundPolicy([...config.outbound.allowedHosts, ...profileSourceHosts(config.profileSource)]);
+  const profiles = createProfileSource(config.profileSource, { db, outbound: sourceOutbound, dataverse: INTERACTIVE_SOURCE_TUNING });
   const app = createApp({
     db,
     box: createSecretBox(options.secretsKey),
@@ -60,6 +65,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     runs,
     bootstrapAdminToken: config.api.adminToken,
     logger,
+    profiles,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.api.port }, () => resolve(s as Server));
@@ -77,6 +83,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       stopSweeping();
       // Stop taking requests and let those in flight finish before the Temporal connection goes.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await profiles.close();
       await connection.close();
     },
   };

@@ -6,7 +6,7 @@ import {
   type Client,
   type UpdateDefinition,
 } from '@temporalio/client';
-import type { ExportSettings, RunTrigger } from '../domain/export';
+import type { ExportSettings, ProfileSourceKind, RunTrigger } from '../domain/export';
 import { exportWorkflowId } from '../domain/ids';
 import type { Db } from '../store/db';
 import { findRunningRun } from '../store/run-queries';
@@ -43,6 +43,8 @@ export interface RunLauncherOptions {
   autopilotTaskQueue?: string;
   /** How long a progress query may take before the API answers without it. */
   queryTimeoutMs?: number;
+  /** Where this deployment reads profiles (PROFILE_SOURCE): frozen into each run's settings. */
+  source?: ProfileSourceKind;
 }
 
 /**
@@ -140,7 +142,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
 
     async start(settings: ExportSettings, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun> {
       const workflowId = exportWorkflowId(settings.exportId);
-      const input: ExportRunInput = { settings, trigger };
+      const input: ExportRunInput = { settings: options.source ? { ...settings, source: options.source } : settings, trigger };
       if (options.autopilotTaskQueue) input.options = { autopilotTaskQueue: options.autopilotTaskQueue };
       try {
         const handle = await client.workflow.start(exportRun, {

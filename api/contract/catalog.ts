@@ -1,8 +1,27 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errors, json, secured } from './common';
+import { ErrorSchema, errors, json, secured } from './common';
 
-export const SegmentSchema = z.object({ id: z.string(), name: z.string(), profileCount: z.int() }).openapi('Segment');
-export const ProfileFieldSchema = z.object({ name: z.string(), profileCount: z.int() }).openapi('ProfileField');
+export const SegmentSchema = z
+  .object({
+    id: z.string().openapi({ description: 'What exports name in `segmentIds`: the segment, or a Customer Insights segment\'s output name' }),
+    name: z.string(),
+    profileCount: z.int().nullable().openapi({ description: 'Members; null when the source cannot count them cheaply' }),
+  })
+  .openapi('Segment');
+export const ProfileFieldSchema = z
+  .object({
+    name: z.string(),
+    profileCount: z.int().nullable().openapi({ description: 'Profiles that have the attribute; null when the source cannot count them' }),
+  })
+  .openapi('ProfileField');
+
+/**
+ * What GET /segments and /profile-fields answer when the profile source (PROFILE_SOURCE) refuses
+ * this deployment; one that is down or throttling is a 503 with Retry-After, as for the store.
+ */
+const sourceErrors = {
+  502: json(ErrorSchema, 'The profile source refused this deployment (credentials, permission, address rules): the message says what to fix'),
+};
 
 export const ImportResultSchema = z
   .object({
@@ -36,8 +55,8 @@ export const catalogRoutes = {
     method: 'get',
     path: '/segments',
     tags: ['Profiles'],
-    summary: 'Segments that can be exported',
-    responses: { 200: json(z.object({ segments: z.array(SegmentSchema) }), 'Segments') },
+    summary: 'Segments that can be exported, from the profile source',
+    responses: { 200: json(z.object({ segments: z.array(SegmentSchema) }), 'Segments'), ...sourceErrors },
   }),
   profileFields: secured('any', {
     operationId: 'listProfileFields',
@@ -45,7 +64,7 @@ export const catalogRoutes = {
     path: '/profile-fields',
     tags: ['Profiles'],
     summary: 'Profile attributes that can be mapped to Autopilot fields',
-    responses: { 200: json(z.object({ fields: z.array(ProfileFieldSchema) }), 'Attributes and how many profiles have them') },
+    responses: { 200: json(z.object({ fields: z.array(ProfileFieldSchema) }), 'Attributes and how many profiles have them'), ...sourceErrors },
   }),
   importProfiles: secured('admin', {
     operationId: 'importProfiles',

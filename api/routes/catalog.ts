@@ -1,11 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from '../../store/db';
-import { importProfiles, listProfileFields, listSegments, readLines, type Line } from '../../store/profiles';
+import type { ProfileSource } from '../../profiles-source/source';
+import { importProfiles, readLines, type Line } from '../../store/profiles';
 import type { AppEnv } from '../auth';
 import { catalogRoutes, NDJSON } from '../contract/catalog';
 import { ApiError, validationHook } from '../errors';
 import type { Logger } from '../logger';
 import type { RunLauncher } from '../ports';
+import { fromSource } from '../source-errors';
 import { unavailableDependency } from '../unavailable';
 
 /** An upload that breaks off is the client's doing: a 400 that says nothing was applied. */
@@ -18,8 +20,9 @@ async function* uploaded(lines: AsyncIterable<Line>): AsyncIterable<Line> {
   }
 }
 
-export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLauncher }) {
-  const { db } = deps;
+/** `profiles`: the configured source (PROFILE_SOURCE) that segments and attributes are listed from. */
+export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLauncher; profiles: ProfileSource }) {
+  const { db, profiles } = deps;
   const answers = (probe: Promise<unknown>) => probe.then((ok) => (ok === false ? 'unavailable' : 'ok'), () => 'unavailable') as Promise<'ok' | 'unavailable'>;
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(catalogRoutes.health, async (c) => {
@@ -27,8 +30,8 @@ export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLau
       const status = store === 'ok' && temporal === 'ok' ? 'ok' : 'unavailable';
       return c.json({ status, store, temporal } as const, status === 'ok' ? 200 : 503);
     })
-    .openapi(catalogRoutes.segments, async (c) => c.json({ segments: await listSegments(db) }, 200))
-    .openapi(catalogRoutes.profileFields, async (c) => c.json({ fields: await listProfileFields(db) }, 200))
+    .openapi(catalogRoutes.segments, async (c) => c.json({ segments: await fromSource(c, () => profiles.listSegments(c.req.raw.signal)) }, 200))
+    .openapi(catalogRoutes.profileFields, async (c) => c.json({ fields: await fromSource(c, () => profiles.listProfileFields(c.req.raw.signal)) }, 200))
     .openapi(catalogRoutes.importProfiles, async (c) => {
       const type = c.req.header('content-type')?.split(';')[0].trim().toLowerCase();
       if (type !== NDJSON) throw new ApiError(415, 'unsupported_media_type', `Send the profiles as ${NDJSON}, one JSON object per line`);

@@ -16,6 +16,8 @@ import { shortestIntervalMinutes } from '../cron';
 import { checkReferences } from '../export-rules';
 import type { Logger } from '../logger';
 import { InvalidScheduleError, type RunLauncher, type Scheduler } from '../ports';
+import type { ProfileSource } from '../../profiles-source/source';
+import { fromSource } from '../source-errors';
 
 export interface ExportRouteDeps {
   db: Db;
@@ -28,6 +30,8 @@ export interface ExportRouteDeps {
   /** Schedules may not fire more often than this. */
   minScheduleIntervalMinutes: number;
   logger: Logger;
+  /** Where segments and attributes are checked (PROFILE_SOURCE); the built-in store when absent. */
+  profiles?: ProfileSource;
 }
 
 export const exportView = (e: ExportConfig) => ({
@@ -102,7 +106,7 @@ export function createExportRoutes(deps: ExportRouteDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(exportRoutes.create, async (c) => {
       const body = c.req.valid('json');
-      await checkReferences(body, c.var.user, deps);
+      await fromSource(c, () => checkReferences(body, c.var.user, deps));
       // The schedule first, under an id chosen here: if it cannot be made, nothing is saved.
       const id = randomUUID();
       const schedule = body.schedule ?? null;
@@ -131,7 +135,7 @@ export function createExportRoutes(deps: ExportRouteDeps) {
     .openapi(exportRoutes.update, async (c) => {
       const current = await visibleExport(c.var.user, c.req.valid('param').id, deps);
       const patch = c.req.valid('json');
-      await checkReferences(patch, c.var.user, deps);
+      await fromSource(c, () => checkReferences(patch, c.var.user, deps));
       // The schedule's action shows the export's name, connection and segments: kept in step with them.
       if ([patch.schedule, patch.connectionId, patch.displayName, patch.segmentIds].some((v) => v !== undefined)) {
         const schedule = patch.schedule === undefined ? current.schedule : patch.schedule;

@@ -4,6 +4,7 @@ import type { AuthFailureLimiter } from '../../../api/auth-failures';
 import { createKeyChecker } from '../../../api/check-key';
 import { createOutboundPolicy } from '../../../outbound/policy';
 import type { Logger } from '../../../api/logger';
+import type { ProfileSource } from '../../../profiles-source';
 import { RunAlreadyGoingError, RunNotSteerableError, type RunLauncher, type Scheduler } from '../../../api/ports';
 import { startAutopilotSim, type RunningAutopilotSim } from '../../../autopilot-sim/server';
 import type { ExportSettings, RunTrigger } from '../../../domain/export';
@@ -94,7 +95,7 @@ export interface Harness {
  * The app in memory over a fresh store, the real key check against the simulator, fakes for Temporal.
  * Its requests come from no socket, so they all count as one client for `authFailures`.
  */
-export async function createHarness(options: { authFailures?: AuthFailureLimiter } = {}): Promise<Harness> {
+export async function createHarness(options: { authFailures?: AuthFailureLimiter; profiles?: ProfileSource } = {}): Promise<Harness> {
   const db = await openDb();
   const sim = await startAutopilotSim({ keys: [GOOD_KEY, OTHER_GOOD_KEY], rateLimit: 0 });
   const logs: string[] = [];
@@ -113,6 +114,7 @@ export async function createHarness(options: { authFailures?: AuthFailureLimiter
     bootstrapAdminToken: BOOTSTRAP_TOKEN,
     logger,
     authFailures: options.authFailures,
+    profiles: options.profiles,
   });
   const tokens = { admin: '', contributor: '' };
 
