@@ -148,7 +148,7 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
           // A request once started is finished and recorded, even when the run is being cancelled,
           // so what the run reports is what Autopilot received.
           const outcomes = await sendBatch(client, outgoing);
-          await runs.recordSentBatch(db, input.runId, batch[0].batchNo, outcomes);
+          await runs.recordSentBatch(db, input.runId, batch[0].batchNo, outcomes, input.lists);
           outcomes.forEach(tally);
         }
         return result;

@@ -47,16 +47,20 @@ export function createStoreActivities(deps: StoreActivityDeps) {
           ErrorType.ProfileLimitExceeded,
         );
       }
-      const plan = await runs.snapshotRun(db, input.runId, settings);
-      log.info('Run planned', { runId: input.runId, ...plan });
+      // The mode (incremental or full) is decided in the freeze's own transaction, from the export's sync state.
+      const { mode, fullBecause, ...plan } = await runs.snapshotRun(db, input.runId, settings);
+      log.info('Run planned', { runId: input.runId, mode, ...(fullBecause && { fullBecause }), ...plan });
       return plan;
     },
 
-    /** Closes the run with its profile-level counts; every profile must be accounted for. */
-    async finishRun(input: { runId: string }): Promise<RunCounts> {
+    /**
+     * Closes the run with its profile-level counts; every profile must be accounted for. A dry run
+     * sent nothing: it completes with what it would send still pending.
+     */
+    async finishRun(input: { runId: string; dryRun?: boolean }): Promise<RunCounts> {
       const counts = await runs.countOutcomes(db, input.runId);
-      if (counts.pending > 0) throw new Error(`Run ${input.runId} still has ${counts.pending} profiles pending`);
-      await runs.closeRun(db, input.runId, 'completed', counts);
+      if (counts.pending > 0 && !input.dryRun) throw new Error(`Run ${input.runId} still has ${counts.pending} profiles pending`);
+      await runs.closeRun(db, input.runId, 'completed', counts, undefined, input.dryRun);
       return counts;
     },
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db';
-import type { AlertEvent, ExportSettings, FieldMapping, OnLimitExceeded } from '../domain/export';
+import { DEFAULT_MAX_REMOVAL_SHARE, type AlertEvent, type ExportSettings, type FieldMapping, type OnLimitExceeded, type SyncMode } from '../domain/export';
 
 export interface Schedule {
   cron: string;
@@ -17,6 +17,12 @@ export interface ExportConfig {
   schedule: Schedule | null;
   profileLimit: number;
   onLimitExceeded: OnLimitExceeded;
+  /** `incremental` sends only what changed since the last delivery; `full` sends everything, every run. */
+  mode: SyncMode;
+  /** Mirror mode: memberships it delivered are taken off a list once their profile leaves the segment. */
+  removeWhenLeaving: boolean;
+  /** A run that would take more than this share of a list's delivered members off it waits for an admin. */
+  maxRemovalShare: number;
   /** Where run events go (set through the alert store, which also keeps the signing secret). */
   alerts: { webhookUrl: string; events: AlertEvent[] } | null;
   createdBy: string;
@@ -25,23 +31,29 @@ export interface ExportConfig {
   updatedAt: Date;
 }
 
-export type NewExport = Omit<ExportConfig, 'id' | 'createdAt' | 'updatedAt' | 'alerts' | 'updatedBy'> & {
+export type NewExport = Omit<ExportConfig, 'id' | 'createdAt' | 'updatedAt' | 'alerts' | 'updatedBy' | 'mode' | 'removeWhenLeaving' | 'maxRemovalShare'> & {
   /** Chosen by the caller when something keyed by it (a Temporal Schedule) must exist first. */
   id?: string;
+  /** Defaults: incremental, no mirror mode, a 10 % removal share. */
+  mode?: SyncMode;
+  removeWhenLeaving?: boolean;
+  maxRemovalShare?: number;
 };
 
 export type ExportChanges = Partial<Omit<ExportConfig, 'id' | 'createdBy' | 'createdAt' | 'updatedAt' | 'alerts'>>;
 
 const COLUMNS = `id, display_name AS "displayName", connection_id AS "connectionId", segment_ids AS "segmentIds",
   mapping, schedule, profile_limit AS "profileLimit", on_limit_exceeded AS "onLimitExceeded",
+  mode, remove_when_leaving AS "removeWhenLeaving", max_removal_share AS "maxRemovalShare",
   alerts, created_by AS "createdBy", updated_by AS "updatedBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export function createExportStore(db: Db) {
   return {
     async create(e: NewExport): Promise<ExportConfig> {
       const [row] = await db.query<ExportConfig>(
-        `INSERT INTO exports (id, display_name, connection_id, segment_ids, mapping, schedule, profile_limit, on_limit_exceeded, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+        `INSERT INTO exports (id, display_name, connection_id, segment_ids, mapping, schedule, profile_limit, on_limit_exceeded, created_by,
+           mode, remove_when_leaving, max_removal_share)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
         [
           e.id ?? randomUUID(),
           e.displayName,
@@ -52,6 +64,9 @@ export function createExportStore(db: Db) {
           e.profileLimit,
           e.onLimitExceeded,
           e.createdBy,
+          e.mode ?? 'incremental',
+          e.removeWhenLeaving ?? false,
+          e.maxRemovalShare ?? DEFAULT_MAX_REMOVAL_SHARE,
         ],
       );
       return row;
@@ -80,6 +95,9 @@ export function createExportStore(db: Db) {
            profile_limit = coalesce($9, profile_limit),
            on_limit_exceeded = coalesce($10, on_limit_exceeded),
            updated_by = coalesce($11, updated_by),
+           mode = coalesce($12, mode),
+           remove_when_leaving = coalesce($13, remove_when_leaving),
+           max_removal_share = coalesce($14, max_removal_share),
            updated_at = now()
          WHERE id = $1 RETURNING ${COLUMNS}`,
         [
@@ -94,13 +112,21 @@ export function createExportStore(db: Db) {
           changes.profileLimit ?? null,
           changes.onLimitExceeded ?? null,
           changes.updatedBy ?? null,
+          changes.mode ?? null,
+          changes.removeWhenLeaving ?? null,
+          changes.maxRemovalShare ?? null,
         ],
       );
       return row;
     },
 
+    /** Its sync state goes with it (in the same statement): a new export of the same segments starts afresh. */
     async remove(id: string): Promise<boolean> {
-      const rows = await db.query('DELETE FROM exports WHERE id = $1 RETURNING id', [id]);
+      const rows = await db.query(
+        `WITH gone AS (DELETE FROM exports WHERE id = $1 RETURNING id), state AS (DELETE FROM sync_state WHERE export_id IN (SELECT id FROM gone))
+         SELECT id FROM gone`,
+        [id],
+      );
       return rows.length > 0;
     },
 
@@ -126,6 +152,9 @@ export function toSettings(e: ExportConfig & { connectionId: string }): ExportSe
     mapping: e.mapping,
     profileLimit: e.profileLimit,
     onLimitExceeded: e.onLimitExceeded,
+    mode: e.mode,
+    removeWhenLeaving: e.removeWhenLeaving,
+    maxRemovalShare: e.maxRemovalShare,
     ...(e.alerts && { alertEvents: e.alerts.events }),
   };
 }

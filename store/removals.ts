@@ -21,10 +21,30 @@ export interface RemovalPlan {
  * Numbered by segment (in the export's order), then email_key. Idempotent: a retried freeze
  * replaces what an earlier attempt planned. The gate is also recorded on the run (removal_gate),
  * where the API and alerts read what waits for approval.
+ *
+ * The freeze (snapshotRun) no longer calls this: an incremental run writes no items for its
+ * unchanged deliveries, which this would take for members who left. It plans the same removals in
+ * its own statement and gates them with {@link gateRemovals}. This stays for runs whose every
+ * member has an item (a full run, the tests).
  */
 export async function planRemovals(tx: Db, runId: string, settings: ExportSettings): Promise<RemovalPlan> {
   await tx.query('DELETE FROM run_removals WHERE run_id = $1', [runId]);
-  const planned = await tx.query<{ segmentId: string; listId: string; removals: number }>(PLAN_SQL, [runId, settings.exportId, settings.segmentIds]);
+  const planned = await tx.query<PlannedList>(PLAN_SQL, [runId, settings.exportId, settings.segmentIds]);
+  return gateRemovals(tx, runId, settings, planned);
+}
+
+type PlannedList = { segmentId: string; listId: string; removals: number };
+
+/**
+ * The gate over a run's planned removals (given, or read from run_removals: the freeze plans them
+ * in its own statement, store/runs.ts, which sees the unchanged members it does not write as items).
+ */
+export async function gateRemovals(tx: Db, runId: string, settings: ExportSettings, planned?: PlannedList[]): Promise<RemovalPlan> {
+  planned ??= await tx.query<PlannedList>(
+    `SELECT segment_id AS "segmentId", min(list_id) AS "listId", count(*)::int AS removals
+     FROM run_removals WHERE run_id = $1 GROUP BY segment_id ORDER BY min(seq)`,
+    [runId],
+  );
   const members = await deliveredMembers(tx, settings.exportId, settings.segmentIds);
   const share = settings.maxRemovalShare ?? DEFAULT_MAX_REMOVAL_SHARE;
   const gated = planned

@@ -1,5 +1,6 @@
 import type { Db } from './db';
-import type { RunCounts } from '../domain/export';
+import { SkipReason, type RunCounts, type SyncMode } from '../domain/export';
+import { CUT_SHORT } from './runs';
 
 /** Read-only queries behind the API's run endpoints; the workflow's activities own the writes (store/runs.ts). */
 
@@ -19,10 +20,17 @@ export interface RunRow {
   error: string | null;
   startedAt: Date;
   finishedAt: Date | null;
+  /** The sync mode it was planned in; null before it was planned (and for runs from before sync modes). */
+  mode: SyncMode | null;
+  /** Planned and reported only, nothing sent. */
+  dryRun: boolean;
+  /** The run whose rejected, parked or unsent profiles this one sends again. */
+  redriveOf: string | null;
 }
 
 const COLUMNS = `id, export_id AS "exportId", workflow_id AS "workflowId", trigger, triggered_by AS "triggeredBy",
-  status, total_profiles AS "totalProfiles", summary, error, started_at AS "startedAt", finished_at AS "finishedAt"`;
+  status, total_profiles AS "totalProfiles", summary, error, started_at AS "startedAt", finished_at AS "finishedAt",
+  mode, dry_run AS "dryRun", redrive_of AS "redriveOf"`;
 
 export async function getRun(db: Db, runId: string): Promise<RunRow | undefined> {
   const [row] = await db.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE id = $1`, [runId]);
@@ -67,23 +75,26 @@ export interface OutcomeQuery {
 }
 
 /**
- * One row per profile (a profile in several segments has several items); a profile with any
- * rejected item counts as rejected, as in `countOutcomes`. Keyset-paginated by profile id. The
- * values are those the run froze, whatever the profile or the export's mapping became since.
+ * One row per profile (a profile in several segments has several items), classified as in
+ * `countOutcomes`: rejected if any item was; skipped only if the run sends it nothing (a profile
+ * with one delivery unchanged and another sent counts as sent, and is not listed). Only profiles
+ * the run sends keep their fields in run_profiles, which tells them apart without reading every
+ * item. Keyset-paginated by profile id. The values are those the run froze, whatever the profile
+ * or the export's mapping became since.
  */
 export async function listOutcomes(db: Db, q: OutcomeQuery): Promise<OutcomeRow[]> {
   return db.query<OutcomeRow>(
     `WITH per_profile AS (
        SELECT profile_id,
          CASE WHEN bool_or(status = 'rejected') THEN 'rejected' ELSE 'skipped' END AS status,
-         min(reason) FILTER (WHERE status IN ('rejected', 'skipped')) AS reason
+         coalesce(min(reason) FILTER (WHERE status = 'rejected'), min(reason)) AS reason
        FROM run_items
        WHERE run_id = $1 AND status IN ('rejected', 'skipped') AND ($3::text IS NULL OR profile_id > $3)
        GROUP BY profile_id
      )
      SELECT o.profile_id AS "profileId", f.email, o.status, o.reason, f.sent_as AS "sentAs"
      FROM per_profile o LEFT JOIN run_profiles f ON f.run_id = $1 AND f.profile_id = o.profile_id
-     WHERE o.status = ANY($2::text[])
+     WHERE o.status = ANY($2::text[]) AND (o.status = 'rejected' OR f.fields IS NULL)
      ORDER BY o.profile_id LIMIT $4`,
     [q.runId, q.statuses, q.afterProfileId ?? null, q.limit],
   );
@@ -92,4 +103,82 @@ export async function listOutcomes(db: Db, q: OutcomeQuery): Promise<OutcomeRow[
 /** Runs still marked running, oldest first: what reconciliation with Temporal looks at. */
 export async function listOpenRuns(db: Db, limit: number): Promise<RunRow[]> {
   return db.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE status = 'running' ORDER BY started_at LIMIT $1`, [limit]);
+}
+
+/** One delivery a plan decided on, as an example: the email as the run read it, and the segment's list. */
+export interface PlanExample {
+  profileId: string;
+  email: string | null;
+  segmentId: string;
+}
+
+/** What a run planned, per (profile, segment) item: what it sends (added or updated), leaves as it is, removes, skips. */
+export interface RunPlanView {
+  toAdd: number;
+  toUpdate: number;
+  unchanged: number;
+  toRemove: number;
+  /** Other skipped items by reason (unchanged ones are counted above). */
+  skipped: Record<string, number>;
+  /** Up to {@link PLAN_EXAMPLES} of each: toAdd, toUpdate, unchanged, toRemove, and each skip reason. */
+  examples: Record<string, PlanExample[]>;
+}
+
+export const PLAN_EXAMPLES = 20;
+
+/**
+ * A run's plan from its frozen items (one pass over them, examples picked in the same pass) and
+ * its removals. A pending item sent since still counts as planned: the plan is what the run
+ * decided when it froze.
+ */
+export async function readRunPlan(db: Db, runId: string): Promise<RunPlanView> {
+  const rows = await db.query<{ category: string; n: number; examples: PlanExample[] | null }>(
+    `WITH items AS (
+       SELECT i.profile_id, i.segment_id, i.seq,
+         CASE WHEN i.status = 'unchanged' THEN 'unchanged'
+              WHEN i.status = 'skipped' THEN 'skipped:' || coalesce(i.reason, 'unknown')
+              WHEN i.change = 'update' THEN 'toUpdate'
+              ELSE 'toAdd' END AS category
+       FROM run_items i WHERE i.run_id = $1
+     ), ranked AS (
+       SELECT *, row_number() OVER (PARTITION BY category ORDER BY seq) AS k FROM items
+     )
+     SELECT r.category, count(*)::int AS n,
+       jsonb_agg(jsonb_build_object('profileId', r.profile_id, 'email', f.email, 'segmentId', r.segment_id) ORDER BY r.seq)
+         FILTER (WHERE r.k <= $2) AS examples
+     FROM ranked r LEFT JOIN run_profiles f ON f.run_id = $1 AND f.profile_id = r.profile_id AND r.k <= $2
+     GROUP BY r.category`,
+    [runId, PLAN_EXAMPLES],
+  );
+  // Unchanged deliveries are counted by the freeze; only their examples are items.
+  const removals = await db.query<{ n: number; unchanged: number; examples: PlanExample[] | null }>(
+    `SELECT (SELECT count(*)::int FROM run_removals WHERE run_id = $1) AS n,
+       (SELECT unchanged_items FROM runs WHERE id = $1) AS unchanged,
+       (SELECT jsonb_agg(jsonb_build_object('profileId', NULL, 'email', email, 'segmentId', segment_id) ORDER BY seq)
+        FROM (SELECT email, segment_id, seq FROM run_removals WHERE run_id = $1 ORDER BY seq LIMIT $2) r) AS examples`,
+    [runId, PLAN_EXAMPLES],
+  );
+  const plan: RunPlanView = { toAdd: 0, toUpdate: 0, unchanged: 0, toRemove: removals[0].n, skipped: {}, examples: {} };
+  if (removals[0].n > 0) plan.examples.toRemove = removals[0].examples ?? [];
+  for (const { category, n, examples } of rows) {
+    const reason = category.startsWith('skipped:') ? category.slice('skipped:'.length) : undefined;
+    if (reason !== undefined) plan.skipped[reason] = n;
+    else plan[category as 'toAdd' | 'toUpdate' | 'unchanged'] = n;
+    plan.examples[reason ?? category] = examples ?? [];
+  }
+  plan.unchanged = Math.max(plan.unchanged, removals[0].unchanged ?? 0);
+  return plan;
+}
+
+/**
+ * (profile, segment) items a re-drive of the run would choose: rejected, parked and, if the run was
+ * cut short, never sent. Zero: there is nothing to re-drive.
+ */
+export async function countRedrivable(db: Db, run: Pick<RunRow, 'id' | 'status'>): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM run_item_status
+     WHERE run_id = $1 AND (status = 'rejected' OR (status = 'skipped' AND reason = $2) OR (status = 'pending' AND $3))`,
+    [run.id, SkipReason.REJECTED_BEFORE, CUT_SHORT.includes(run.status)],
+  );
+  return row.n;
 }

@@ -2,12 +2,16 @@ import type { Db } from './db';
 import {
   EMAIL_PATTERN,
   MAX_BATCH_SIZE,
+  PARK_AFTER_REJECTED_RUNS,
   SkipReason,
   type ExportSettings,
   type RemovalGateList,
   type RunCounts,
   type RunTrigger,
+  type SyncMode,
 } from '../domain/export';
+import { gateRemovals } from './removals';
+import { contentHashSql, resolveRunMode, type ResolvedMode } from './sync';
 
 export interface RunPlan {
   /** Distinct profiles across the chosen segments. */
@@ -24,6 +28,9 @@ export interface RunPlan {
   gate?: RemovalGateList[];
 }
 
+/** A plan as the freeze made it: with the mode it chose, for the log (the workflow needs neither). */
+export type FrozenPlan = RunPlan & { mode: SyncMode; fullBecause?: ResolvedMode['why'] };
+
 export interface RunRecord {
   runId: string;
   exportId: string;
@@ -31,11 +38,19 @@ export interface RunRecord {
   trigger: RunTrigger;
 }
 
-export async function openRun(db: Db, run: RunRecord): Promise<void> {
+/** What the API knows of a run it starts, before the workflow plans it (the freeze records them too). */
+export interface RunKind {
+  dryRun?: boolean;
+  redriveOf?: string;
+}
+
+/** Records a run as going; whichever of the API and the workflow comes second changes nothing but what only the API knew. */
+export async function openRun(db: Db, run: RunRecord & RunKind): Promise<void> {
   await db.query(
-    `INSERT INTO runs (id, export_id, workflow_id, trigger, triggered_by, status)
-     VALUES ($1, $2, $3, $4, $5, 'running') ON CONFLICT (id) DO NOTHING`,
-    [run.runId, run.exportId, run.workflowId, run.trigger.kind, run.trigger.by ?? null],
+    `INSERT INTO runs (id, export_id, workflow_id, trigger, triggered_by, status, dry_run, redrive_of)
+     VALUES ($1, $2, $3, $4, $5, 'running', coalesce($6, false), $7)
+     ON CONFLICT (id) DO UPDATE SET dry_run = runs.dry_run OR coalesce($6, false), redrive_of = coalesce(runs.redrive_of, $7)`,
+    [run.runId, run.exportId, run.workflowId, run.trigger.kind, run.trigger.by ?? null, run.dryRun ?? null, run.redriveOf ?? null],
   );
 }
 
@@ -48,34 +63,78 @@ export async function openRun(db: Db, run: RunRecord): Promise<void> {
  * profile id is sent, on the list of every segment any of them is in; the others are skipped as
  * duplicates, naming the profile sent in their place. So a sendable item is one (email, segment)
  * delivery, and a batch, which never spans two segments, never carries an email twice.
+ * Incremental runs send only deliveries that are new, changed or not delivered last time (see
+ * the sync state, store/sync.ts); the rest are skipped as unchanged or, refused run after run,
+ * parked. A re-drive chooses only what the run it re-drives did not deliver, and sends it whatever
+ * the sync state says. The mode is decided in the same transaction (resolveRunMode).
  * Idempotent: a retried snapshot replaces the previous attempt's rows.
  */
-export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Promise<RunPlan> {
-  const sendLimit = s.onLimitExceeded === 'send_first' ? s.profileLimit : 2 ** 31 - 1;
+export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Promise<FrozenPlan> {
   const mapped = mappedFields(s.mapping);
   return db.transaction(async (tx) => {
-    for (const table of ['run_items', 'run_batches', 'run_profiles']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
+    const { mode, why } = await resolveRunMode(tx, runId, s);
+    for (const table of ['run_items', 'run_batches', 'run_profiles', 'run_removals']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
     // The statement's sorts and hashes (100,000 profiles: about 20 MB each) in memory, not in temporary files.
     await tx.query(`SET LOCAL work_mem = '${SNAPSHOT_WORK_MEM}'`);
-    const [plan] = await tx.query<RunPlan>(snapshotSql(mapped.length, s.source === 'dataverse' ? STAGED : STORE), [
+    const redrive = s.redriveOf ? await redriveScope(tx, s.redriveOf) : undefined;
+    // A re-drive sends a few profiles only: it must not take everyone else off the lists.
+    const removals = s.removeWhenLeaving === true && !redrive;
+    const sql = snapshotSql(mapped.length, {
+      source: s.source === 'dataverse' ? STAGED : STORE,
+      redrive: redrive !== undefined,
+      ranked: s.onLimitExceeded === 'send_first',
+      removals,
+    });
+    const params = [...snapshotParams(runId, s, mode), ...mapped.flat(), ...(redrive ? [redrive.runId, redrive.withPending] : [])];
+    const [{ unchangedItems, unchangedProfiles, ...plan }] = await tx.query<RunPlan & { unchangedItems: number; unchangedProfiles: number }>(sql, params);
+    await tx.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4 WHERE id = $1', [
       runId,
-      s.segmentIds,
-      s.mapping.email,
-      sendLimit,
-      SkipReason.NO_EMAIL,
-      SkipReason.INVALID_EMAIL,
-      EMAIL_PATTERN,
-      SkipReason.OVER_LIMIT,
-      SkipReason.DUPLICATE_EMAIL,
-      MAX_BATCH_SIZE,
-      ...mapped.flat(),
+      plan.totalProfiles,
+      unchangedProfiles,
+      unchangedItems,
     ]);
-    await tx.query('UPDATE runs SET total_profiles = $2 WHERE id = $1', [runId, plan.totalProfiles]);
-    return plan;
+    const frozen: FrozenPlan = { ...plan, mode, ...(why && { fullBecause: why }) };
+    // The gate over what the statement planned to remove (store/removals.ts).
+    return removals ? { ...frozen, ...(await gateRemovals(tx, runId, s)) } : frozen;
   });
 }
 
 const SNAPSHOT_WORK_MEM = '32MB';
+
+/** $1–$16 of the freeze; the mapping's pairs follow from {@link FIRST_PAIR_PARAM}, a re-drive's two after them. */
+function snapshotParams(runId: string, s: ExportSettings, mode: SyncMode): unknown[] {
+  const sendLimit = s.onLimitExceeded === 'send_first' ? s.profileLimit : 2 ** 31 - 1;
+  return [
+    runId,
+    s.segmentIds,
+    s.mapping.email,
+    sendLimit,
+    SkipReason.NO_EMAIL,
+    SkipReason.INVALID_EMAIL,
+    EMAIL_PATTERN,
+    SkipReason.OVER_LIMIT,
+    SkipReason.DUPLICATE_EMAIL,
+    MAX_BATCH_SIZE,
+    s.exportId,
+    mode === 'incremental',
+    PARK_AFTER_REJECTED_RUNS,
+    SkipReason.UNCHANGED,
+    SkipReason.REJECTED_BEFORE,
+    UNCHANGED_EXAMPLES,
+  ];
+}
+const FIRST_PAIR_PARAM = 17;
+/** Unchanged deliveries written as items, for the plan to show (the rest are only counted). */
+export const UNCHANGED_EXAMPLES = 20;
+
+/** What a re-drive takes of the run it re-drives; a run that did not complete also gives what it never sent. */
+async function redriveScope(tx: Db, runId: string): Promise<{ runId: string; withPending: boolean }> {
+  const [run] = await tx.query<{ status: string }>('SELECT status FROM runs WHERE id = $1', [runId]);
+  return { runId, withPending: run !== undefined && CUT_SHORT.includes(run.status) };
+}
+
+/** Statuses of a run that ended before sending all it planned. */
+export const CUT_SHORT = ['failed', 'cancelled', 'terminated', 'timed_out'];
 
 /** (Autopilot field, profile attribute) pairs in the order toContact applies them: later ones win. */
 function mappedFields(m: ExportSettings['mapping']): [string, string][] {
@@ -84,14 +143,14 @@ function mappedFields(m: ExportSettings['mapping']): [string, string][] {
 }
 
 /**
- * A profile's contact fields, from `pairs` (field, attribute) parameters from $11 on: one
+ * A profile's contact fields, from `pairs` (field, attribute) parameters from $17 on: one
  * `{field: value}` per attribute the profile has (neither JSON null nor ""), concatenated in the
  * mapping's order, so a later pair wins a field two pairs name. The text is a fixed template
  * repeated per pair; names and values are only ever parameters.
  */
 function fieldsSql(pairs: number): string {
   const parts = Array.from({ length: pairs }, (_, i) => {
-    const [field, attribute] = [`$${11 + 2 * i}::text`, `$${12 + 2 * i}::text`];
+    const [field, attribute] = [`$${FIRST_PAIR_PARAM + 2 * i}::text`, `$${FIRST_PAIR_PARAM + 1 + 2 * i}::text`];
     return `CASE WHEN p.attributes->${attribute} NOT IN ('null'::jsonb, '""'::jsonb) THEN jsonb_build_object(${field}, p.attributes->${attribute}) ELSE '{}'::jsonb END`;
   });
   return ["'{}'::jsonb", ...parts].join(' || ');
@@ -112,59 +171,130 @@ const STAGED: SnapshotSource = {
 };
 
 /**
+ * A re-drive chooses only the (profile, segment) items of the run it re-drives ($at) that Autopilot
+ * rejected, that were parked, or (when $at+1: the run was cut short) that were never sent.
+ */
+const redriveFilter = (at: number) => `
+  WHERE (m.profile_id, m.segment_id) IN (
+    SELECT profile_id, segment_id FROM run_item_status
+    WHERE run_id = $${at} AND (status = 'rejected' OR (status = 'skipped' AND reason = $15) OR (status = 'pending' AND $${at + 1}::boolean))
+  )`;
+
+/** What a freeze statement is made for, beyond the mapping's pairs. */
+interface SnapshotShape {
+  source: SnapshotSource;
+  /** Choose only what a re-drive takes (its two parameters follow the pairs). */
+  redrive: boolean;
+  /** Rank profiles by id for `send_first`; otherwise nothing is over the limit (planRun refused it). */
+  ranked: boolean;
+  /** Mirror mode: plan the removals of memberships that left their segments. */
+  removals: boolean;
+}
+
+/**
  * The freeze. Rows carried through its sorts are narrow (ids, email, skip reason, the small
  * fields object); a profile's fields are built inline, without a subquery per profile.
+ *
+ * Each delivery is compared with the export's sync state ($12: incremental): delivered last time
+ * with the same content, it is unchanged; refused by Autopilot in $13 runs in a row, it is parked.
+ * What is left is pending and numbered into batches. Unchanged deliveries are counted, not
+ * written (writing 100,000 rows would cost a refresh where nothing changed as much as a full
+ * run), but for the first $17 of them, written as examples with status 'unchanged'. Only profiles
+ * with a pending delivery keep their fields (the others send nothing).
+ *
+ * Mirror mode: a membership the engine delivered (sync state 'exported') whose email no profile of
+ * the run has in that segment any more (sent, skipped or duplicate alike) is planned for removal,
+ * numbered by segment (in the export's order), then email.
  */
-const snapshotSql = (pairs: number, source: SnapshotSource) => `
+const snapshotSql = (pairs: number, shape: SnapshotShape) => `
 WITH chosen AS (
   SELECT m.profile_id, m.segment_id, s.pos
   FROM unnest($2::text[]) WITH ORDINALITY AS s(segment_id, pos)
-  JOIN ${source.members} m ON m.segment_id = s.segment_id
-), ranked AS (
-  SELECT p.id, btrim(p.attributes->>$3, E' \t\r\n') AS email, row_number() OVER (ORDER BY p.id) AS rank, ${fieldsSql(pairs)} AS fields
-  FROM ${source.profiles} p WHERE p.id IN (SELECT profile_id FROM chosen)
+  JOIN ${shape.source.members} m ON m.segment_id = s.segment_id${shape.redrive ? redriveFilter(FIRST_PAIR_PARAM + 2 * pairs) : ''}
+), ranked AS MATERIALIZED (
+  -- Materialized: the fields are built once here, then hashed and frozen (inlined, each use would build them again).
+  SELECT p.id, btrim(p.attributes->>$3, E' \t\r\n') AS email, ${shape.ranked ? 'row_number() OVER (ORDER BY p.id)' : '0'} AS rank, ${fieldsSql(pairs)} AS fields
+  FROM ${shape.source.profiles} p WHERE p.id IN (SELECT profile_id FROM chosen)
 ), classified AS (
-  SELECT id, email, fields, CASE
+  SELECT id, email, fields, ${contentHashSql('email', 'fields')} AS hash, CASE
     WHEN email IS NULL OR email = '' THEN $5
     WHEN lower(email) !~ $7 THEN $6
     WHEN rank > $4 THEN $8
   END AS skip
   FROM ranked
 ), keyed AS (
-  -- The profile each sendable one is sent as: the lowest id with its email.
+  -- The profile each sendable one is sent as: the lowest id with its email, and what it delivers.
   SELECT id, email, fields, skip,
-    CASE WHEN skip IS NULL THEN first_value(id) OVER (PARTITION BY CASE WHEN skip IS NULL THEN lower(email) END ORDER BY id) END AS sender
+    CASE WHEN skip IS NULL THEN first_value(id) OVER w END AS sender,
+    CASE WHEN skip IS NULL THEN first_value(hash) OVER w END AS hash
   FROM classified
+  WINDOW w AS (PARTITION BY CASE WHEN skip IS NULL THEN lower(email) END ORDER BY id)
+), state AS MATERIALIZED (
+  -- The export's sync state, read once for a hash join (a lookup per delivery costs more).
+  SELECT segment_id, email_key, email, list_id, status, content_hash, rejected_runs FROM sync_state WHERE export_id = $11
+), deliveries AS (
+  -- One per (sent profile, segment of any profile sent as it).
+  SELECT DISTINCT k.sender AS profile_id, c.segment_id, c.pos, lower(k.email) AS email_key, k.hash
+  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NULL
+), planned AS (
+  SELECT d.profile_id, d.segment_id, d.pos,
+    CASE WHEN NOT $12 THEN NULL
+      WHEN y.status = 'exported' AND y.content_hash = d.hash THEN $14
+      WHEN y.status = 'rejected' AND y.rejected_runs >= $13 THEN $15
+    END AS skip,
+    CASE WHEN y.email_key IS NULL THEN 'add' ELSE 'update' END AS change
+  FROM deliveries d LEFT JOIN state y ON y.segment_id = d.segment_id AND y.email_key = d.email_key
+), examples AS (
+  SELECT profile_id, segment_id, pos FROM planned WHERE skip = $14 ORDER BY pos, profile_id LIMIT $16
+), written AS (
+  -- Items written: every delivery but unchanged ones beyond the examples, and every profile skipped for a reason of its own.
+  SELECT profile_id, segment_id, pos, skip, CASE WHEN skip IS NULL THEN change END AS change FROM planned WHERE skip IS DISTINCT FROM $14
+  UNION ALL
+  SELECT profile_id, segment_id, pos, $14, NULL FROM examples
+  UNION ALL
+  SELECT c.profile_id, c.segment_id, c.pos, coalesce(k.skip, $9), NULL
+  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NOT NULL OR k.sender <> k.id
+), sent AS (
+  SELECT DISTINCT profile_id FROM planned WHERE skip IS NULL
 ), frozen AS (
   INSERT INTO run_profiles (run_id, profile_id, email, sent_as, fields)
-  SELECT $1, id, email, CASE WHEN sender <> id THEN sender END, CASE WHEN sender = id THEN fields END FROM keyed
-), items AS (
-  -- Deliveries: one per (sent profile, segment of any profile sent as it).
-  SELECT DISTINCT k.sender AS profile_id, c.segment_id, c.pos, NULL::text AS skip
-  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NULL
-  UNION ALL
-  SELECT c.profile_id, c.segment_id, c.pos, coalesce(k.skip, $9)
-  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NOT NULL OR k.sender <> k.id
+  SELECT $1, k.id, k.email, CASE WHEN k.sender <> k.id THEN k.sender END, CASE WHEN t.profile_id IS NOT NULL THEN k.fields END
+  FROM keyed k LEFT JOIN sent t ON t.profile_id = k.id
+  WHERE k.id IN (SELECT profile_id FROM written)
 ), numbered AS (
-  SELECT profile_id, segment_id, pos, skip,
+  SELECT profile_id, segment_id, pos, skip, change,
     row_number() OVER (ORDER BY pos, profile_id) AS seq,
-    -- Sendable items of this segment so far, this one included.
+    -- Pending items of this segment so far, this one included.
     count(*) FILTER (WHERE skip IS NULL) OVER (PARTITION BY pos ORDER BY profile_id) AS sendable
-  FROM items
+  FROM written
 ), inserted AS (
-  INSERT INTO run_items (run_id, seq, profile_id, segment_id, batch_no, status, reason)
+  INSERT INTO run_items (run_id, seq, profile_id, segment_id, batch_no, status, reason, change)
   SELECT $1, seq, profile_id, segment_id,
-    -- A batch starts at every 100th sendable item of a segment, so none spans two segments.
+    -- A batch starts at every 100th pending item of a segment, so none spans two segments.
     CASE WHEN skip IS NULL THEN count(*) FILTER (WHERE skip IS NULL AND (sendable - 1) % $10 = 0) OVER (ORDER BY pos, profile_id) - 1 END,
-    CASE WHEN skip IS NULL THEN 'pending' ELSE 'skipped' END, skip
+    CASE WHEN skip IS NULL THEN 'pending' WHEN skip = $14 THEN 'unchanged' ELSE 'skipped' END, skip, change
   FROM numbered
   RETURNING batch_no
-)
--- The plan, from what was just frozen: every profile has one row in keyed; only sendable items have a batch.
+)${shape.removals ? removalsSql : ''}
+-- The plan, from what was just frozen: every profile has one row in keyed; only pending items have a batch.
 SELECT (SELECT count(*) FROM keyed)::int AS "totalProfiles",
   (SELECT coalesce(max(batch_no) + 1, 0) FROM inserted)::int AS batches,
   (SELECT count(batch_no) FROM inserted)::int AS contacts,
-  (SELECT count(*) FROM keyed WHERE skip IS NOT NULL OR sender <> id)::int AS "profilesSkipped"`;
+  ((SELECT count(*) FROM keyed) - (SELECT count(*) FROM sent))::int AS "profilesSkipped",
+  (SELECT count(*) FROM planned WHERE skip = $14)::int AS "unchangedItems",
+  -- Senders whose every delivery is unchanged: every sender has one, and its own items are all deliveries.
+  ((SELECT count(*) FROM keyed WHERE sender = id) - (SELECT count(DISTINCT profile_id) FROM planned WHERE skip IS DISTINCT FROM $14))::int AS "unchangedProfiles"`;
+
+/** Mirror mode's part of the freeze (see {@link snapshotSql}). */
+const removalsSql = `, kept AS (
+  SELECT DISTINCT c.segment_id, lower(k.email) AS email_key
+  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.email IS NOT NULL
+), removals AS (
+  INSERT INTO run_removals (run_id, seq, email_key, email, segment_id, list_id)
+  SELECT $1, (row_number() OVER (ORDER BY s.pos, y.email_key) - 1)::int, y.email_key, y.email, y.segment_id, y.list_id
+  FROM state y JOIN unnest($2::text[]) WITH ORDINALITY AS s(segment_id, pos) ON s.segment_id = y.segment_id
+  WHERE y.status = 'exported' AND NOT EXISTS (SELECT FROM kept k WHERE k.segment_id = y.segment_id AND k.email_key = y.email_key)
+)`;
 
 /** Distinct profiles across the segments (in the store, or staged by the run): what the profile limit is checked against. */
 export async function countSegmentProfiles(db: Db, segmentIds: string[], stagedBy?: string): Promise<number> {
@@ -204,41 +334,79 @@ export interface ItemOutcome {
 }
 
 /**
- * Records a sent batch in one statement: the batch as a whole, and each item Autopilot rejected
- * with its reason. Every other item of the batch counts as exported (see run_item_status).
+ * Records a sent batch in one statement: the batch as a whole, each item Autopilot rejected with
+ * its reason (every other item of the batch counts as exported, see run_item_status), and the
+ * export's sync state of every delivery in it. Committed together, the sync state can never
+ * claim a delivery the batch record does not. A batch recorded already changes nothing.
+ *
+ * Sync state: an exported delivery keeps its content hash, and its rejections in a row start
+ * again from 0; a rejected one keeps the hash of what was last exported and counts one more run
+ * that refused it (once per run, whatever retries happened).
  */
-export async function recordSentBatch(db: Db, runId: string, batchNo: number, outcomes: ItemOutcome[]): Promise<void> {
+export async function recordSentBatch(db: Db, runId: string, batchNo: number, outcomes: ItemOutcome[], lists: Record<string, string>): Promise<void> {
   const rejected = outcomes.filter((o) => o.status === 'rejected');
   // `seq = ANY` lets the planner look the items up by key: joined to unnest() alone, it may scan
   // every run's items once the table's statistics know only other runs.
   await db.query(
-    `WITH rejected AS (
+    `WITH refused AS (
+       SELECT * FROM unnest($3::int[], $4::text[]) AS o(seq, reason)
+     ), rejected AS (
        UPDATE run_items i SET status = 'rejected', reason = o.reason
-       FROM unnest($3::int[], $4::text[]) AS o(seq, reason)
+       FROM refused o
        WHERE i.run_id = $1 AND i.seq = ANY($3::int[]) AND i.seq = o.seq
+     ), batch AS (
+       INSERT INTO run_batches (run_id, batch_no) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING batch_no
+     ), delivered AS (
+       SELECT r.export_id, i.segment_id, l.list_id, f.email, f.fields, o.seq IS NOT NULL AS refused, o.reason
+       FROM run_items i
+       JOIN runs r ON r.id = i.run_id
+       JOIN run_profiles f ON f.run_id = i.run_id AND f.profile_id = i.profile_id
+       JOIN unnest($5::text[], $6::text[]) AS l(segment_id, list_id) ON l.segment_id = i.segment_id
+       LEFT JOIN refused o ON o.seq = i.seq
+       WHERE i.run_id = $1 AND i.batch_no = $2 AND i.status = 'pending' AND EXISTS (SELECT FROM batch)
      )
-     INSERT INTO run_batches (run_id, batch_no) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-    [runId, batchNo, rejected.map((o) => o.seq), rejected.map((o) => o.reason ?? null)],
+     INSERT INTO sync_state AS y (export_id, email_key, segment_id, list_id, email, content_hash, status, reason, rejected_runs, run_id)
+     SELECT export_id, lower(email), segment_id, list_id, email,
+       CASE WHEN refused THEN NULL ELSE ${contentHashSql('email', 'fields')} END,
+       CASE WHEN refused THEN 'rejected' ELSE 'exported' END, reason, CASE WHEN refused THEN 1 ELSE 0 END, $1
+     FROM delivered
+     ON CONFLICT (export_id, segment_id, email_key) DO UPDATE SET
+       list_id = excluded.list_id,
+       email = excluded.email,
+       content_hash = CASE WHEN excluded.status = 'exported' THEN excluded.content_hash ELSE y.content_hash END,
+       status = excluded.status,
+       reason = excluded.reason,
+       rejected_runs = CASE WHEN excluded.status = 'exported' THEN 0 WHEN y.run_id = excluded.run_id THEN y.rejected_runs ELSE y.rejected_runs + 1 END,
+       run_id = excluded.run_id,
+       updated_at = now()`,
+    [runId, batchNo, rejected.map((o) => o.seq), rejected.map((o) => o.reason ?? null), Object.keys(lists), Object.values(lists)],
   );
 }
 
 /**
- * Profile-level counts: a profile sent to several segment lists is exported only when every
- * send succeeded, rejected if any was refused. Pending items (a run cut short) count as such.
+ * Profile-level counts: a profile sent to several segment lists is rejected if any send was
+ * refused, pending while any is still to send, exported once every send succeeded; a profile with
+ * nothing to send (no or invalid email, a duplicate, over the limit, its deliveries parked) is
+ * skipped. Profiles whose every delivery is unchanged are counted by the freeze, not read item by
+ * item (the few unchanged items written are examples, see snapshotSql). Pending items (a run cut
+ * short) count as such.
  */
 export async function countOutcomes(db: Db, runId: string): Promise<RunCounts> {
   const rows = await db.query<{ status: string; reason: string | null; n: number }>(
     `WITH per_profile AS (
        SELECT profile_id,
          CASE WHEN bool_or(status = 'rejected') THEN 'rejected'
-              WHEN bool_or(status = 'skipped') THEN 'skipped'
               WHEN bool_or(status = 'pending') THEN 'pending'
-              ELSE 'exported' END AS status,
-         min(reason) FILTER (WHERE status IN ('rejected', 'skipped')) AS reason
-       FROM run_item_status WHERE run_id = $1 GROUP BY profile_id
+              WHEN bool_or(status = 'exported') THEN 'exported'
+              ELSE 'skipped' END AS status,
+         coalesce(min(reason) FILTER (WHERE status = 'rejected'), min(reason) FILTER (WHERE status = 'skipped')) AS reason
+       FROM run_item_status WHERE run_id = $1 AND status <> 'unchanged' GROUP BY profile_id
      )
-     SELECT status, reason, count(*)::int AS n FROM per_profile GROUP BY status, reason`,
-    [runId],
+     SELECT status, CASE WHEN status IN ('rejected', 'skipped') THEN reason END AS reason, count(*)::int AS n
+     FROM per_profile GROUP BY 1, 2
+     UNION ALL
+     SELECT 'skipped', $2, unchanged_profiles FROM runs WHERE id = $1 AND unchanged_profiles > 0`,
+    [runId, SkipReason.UNCHANGED],
   );
   const counts: RunCounts = { total: 0, exported: 0, pending: 0, skipped: {}, rejected: {} };
   for (const { status, reason, n } of rows) {
@@ -255,10 +423,11 @@ export async function countOutcomes(db: Db, runId: string): Promise<RunCounts> {
 export type ClosedStatus = 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
 
 /** Closes a run that is still open; a run closed already (by the workflow or by reconciliation) stays as it is. */
-export async function closeRun(db: Db, runId: string, status: ClosedStatus, summary: RunCounts, reason?: string): Promise<void> {
+export async function closeRun(db: Db, runId: string, status: ClosedStatus, summary: RunCounts, reason?: string, dryRun?: boolean): Promise<void> {
   await db.query(
-    `UPDATE runs SET status = $2, summary = $3, error = $4, finished_at = now() WHERE id = $1 AND status = 'running'`,
-    [runId, status, JSON.stringify(summary), reason ?? null],
+    `UPDATE runs SET status = $2, summary = $3, error = $4, finished_at = now(), dry_run = dry_run OR $5
+     WHERE id = $1 AND status = 'running'`,
+    [runId, status, JSON.stringify(summary), reason ?? null, dryRun === true],
   );
 }
 

@@ -5,6 +5,7 @@ import { closeRun, countOutcomes, readBatches, recordSentBatch, snapshotRun } fr
 import { createConnection, createExport } from './fixtures';
 import { createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
 
+const LISTS = { VIP: 'contactlist_vip', Loyalty: 'contactlist_loyalty' };
 let h: Harness;
 let exportId: string;
 beforeAll(async () => {
@@ -29,7 +30,7 @@ async function startedRun(): Promise<string> {
   const e = (await createExportStore(h.db).get(exportId))!;
   await snapshotRun(h.db, runId, toSettings({ ...e, connectionId: e.connectionId! }));
   const batch = await readBatches(h.db, runId, 0, 1);
-  await recordSentBatch(h.db, runId, 0, batch.map((i) => (i.profileId === 'p003' ? { seq: i.seq, status: 'rejected', reason: 'refused by Autopilot' } : { seq: i.seq, status: 'exported' })));
+  await recordSentBatch(h.db, runId, 0, batch.map((i) => (i.profileId === 'p003' ? { seq: i.seq, status: 'rejected', reason: 'refused by Autopilot' } : { seq: i.seq, status: 'exported' })), LISTS);
   await h.db.query("UPDATE runs SET started_at = now() - interval '10 seconds' WHERE id = $1", [runId]);
   return runId;
 }
@@ -94,7 +95,7 @@ describe('GET /runs/:runId', () => {
 
   it('shows a finished run with its final counts', async () => {
     const runId = await startedRun();
-    await recordSentBatch(h.db, runId, 1, (await readBatches(h.db, runId, 1, 1)).map((i) => ({ seq: i.seq, status: 'exported' as const })));
+    await recordSentBatch(h.db, runId, 1, (await readBatches(h.db, runId, 1, 1)).map((i) => ({ seq: i.seq, status: 'exported' as const })), LISTS);
     const counts = await countOutcomes(h.db, runId);
     await closeRun(h.db, runId, 'completed', counts);
     h.runState.going.clear();
