@@ -14,13 +14,25 @@ import {
 } from '@temporalio/workflow';
 // Only the types: the activities themselves run outside the sandbox.
 import type { AutopilotActivities, StoreActivities } from '../activities';
-import type { ExportSettings, RunCounts, RunTrigger } from '../domain/export';
+import type { ExportSettings, RemovalGateList, RunCounts, RunTrigger } from '../domain/export';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
 import { formatRunDetails } from '../domain/run-details';
 import { raiseAlert } from './alert';
 import { createBatchPool, type BatchPool, type BatchRange } from './batch-pool';
 import { createKeyBlock, isAuthFailure } from './key-block';
-import { BLOCKED_ON_KEY, pauseUpdate, progressQuery, resumeUpdate, type PauseState, type RunPhase, type RunProgress } from './steering';
+import { readSource } from './read-source';
+import { removeLeavers, untilApproved } from './removals';
+import {
+  approveRemovalsUpdate,
+  BLOCKED_ON_KEY,
+  needsApprovalPhase,
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  type PauseState,
+  type RunPhase,
+  type RunProgress,
+} from './steering';
 
 export interface ExportRunOptions {
   /** Batches in flight at once. The task queue's rate limit, not this, bounds requests per second. */
@@ -60,6 +72,10 @@ export interface RunState {
   profilesSkipped?: number;
   /** A pause in force when the previous execution continued as new. */
   paused?: PauseState;
+  /** Mirror mode: memberships to take off lists after the upserts, and how far that got. */
+  removals?: number;
+  nextRemoval?: number;
+  removedItems?: number;
 }
 
 export interface ExportRunResult {
@@ -95,10 +111,12 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
   let phase: RunPhase = state ? 'exporting' : 'validating';
   let paused = state?.paused;
   let pool: BatchPool | undefined;
+  let awaitingApproval: RemovalGateList[] | undefined;
+  let removing = false;
   const started = { at: Date.now(), sent: sentItems(state) };
 
   const progress = (): RunProgress => ({
-    phase: paused && phase === 'exporting' ? 'paused' : phase,
+    phase: paused && (phase === 'exporting' || phase === 'removing') ? 'paused' : phase,
     totalProfiles: state?.totalProfiles,
     batches: state?.batches,
     batchesDone: (state?.nextBatch ?? 0) - (pool?.unfinished() ?? 0),
@@ -106,6 +124,9 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     rejectedItems: state?.rejectedItems ?? 0,
     contacts: state?.contacts,
     paused,
+    removals: state?.removals,
+    removalsDone: state?.removals === undefined ? undefined : (state.nextRemoval ?? 0),
+    awaitingApproval,
   });
   const showDetails = () => setCurrentDetails(currentDetails(progress(), state, started));
   const enter = (next: RunPhase) => {
@@ -120,7 +141,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
       paused = pause;
       pool?.interrupt();
       showDetails();
-      await condition(() => !pool || pool.inFlight() === 0);
+      await condition(() => (!pool || pool.inFlight() === 0) && !removing);
       return pause;
     },
     { validator: (_request: { by: string }) => refusePause(phase, paused) },
@@ -134,6 +155,14 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     },
     { validator: (_request: { by: string }) => refuseResume(paused) },
   );
+  setHandler(
+    approveRemovalsUpdate,
+    async (_request: { by: string }) => {
+      awaitingApproval = undefined;
+      return { approved: true as const };
+    },
+    { validator: (_request: { by: string }) => refuseApproval(awaitingApproval) },
+  );
 
   const autopilot = autopilotActivities(options.autopilotTaskQueue);
   try {
@@ -142,10 +171,23 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
       await control.startRun({ runId, exportId: settings.exportId, workflowId: workflowInfo().workflowId, trigger: input.trigger });
       await autopilot().validateConnection({ connectionId: settings.connectionId });
       enter('planning');
-      const plan = await control.planRun({ runId, settings });
+      if (settings.source === 'dataverse') await readSource(runId, settings);
+      const { gate, ...plan } = await control.planRun({ runId, settings });
+      if (settings.dryRun) {
+        // A dry run reports its plan (see the run's `plan`) and ends: nothing is sent, nothing recorded as delivered.
+        enter('finishing');
+        return { runId, counts: await control.finishRun({ runId, dryRun: true }) };
+      }
       enter('preparing lists');
       const lists = await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds });
       state = { runId, ...plan, lists, nextBatch: 0, exportedItems: 0, rejectedItems: 0 };
+      if (gate?.length) {
+        // Nothing is sent while an admin looks: a mass removal usually means the segment's data broke.
+        awaitingApproval = gate;
+        enter(needsApprovalPhase(gate));
+        void raiseAlert(settings, runId, 'blocked');
+        await untilApproved(gate, () => awaitingApproval === undefined, options.blockedTimeoutMs);
+      }
     }
     enter('exporting');
     const s = state;
@@ -161,20 +203,46 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     });
     // Histories replay as they ran: runs started before these patches sent one batch per activity, then ten.
     const perActivity = !patched('batches-per-activity') ? 1 : patched('adaptive-batches-per-activity') ? batchesPerActivity(s.batches, options) : 10;
-    const send = async ({ first, count }: BatchRange): Promise<void> => {
-      const summary = `batches ${first + 1}–${first + count} of ${s.batches}`;
+    /** A call to Autopilot that, while the key is refused, waits for it to work again and tries again. */
+    const withKey = async <T>(call: () => Promise<T>): Promise<T> => {
       for (;;) {
         try {
-          const r = await autopilot(summary).exportBatch({ runId, connectionId: settings.connectionId, batchNo: first, batchCount: count, lists: s.lists });
-          s.exportedItems += r.exported;
-          s.rejectedItems += r.rejected;
-          showDetails();
-          return;
+          return await call();
         } catch (err) {
           if (!isAuthFailure(err)) throw err;
           await keyBlock.wait();
         }
       }
+    };
+    const send = async ({ first, count }: BatchRange): Promise<void> => {
+      const summary = `batches ${first + 1}–${first + count} of ${s.batches}`;
+      const r = await withKey(() => autopilot(summary).exportBatch({ runId, connectionId: settings.connectionId, batchNo: first, batchCount: count, lists: s.lists }));
+      s.exportedItems += r.exported;
+      s.rejectedItems += r.rejected;
+      showDetails();
+    };
+    /** Mirror mode, once every upsert is done; false when the history asks to continue as new first. */
+    const removeAll = async (r: RunState): Promise<boolean> => {
+      if (!r.removals) return true;
+      enter('removing');
+      const progress = { removals: r.removals, nextRemoval: r.nextRemoval ?? 0, removedItems: r.removedItems ?? 0 };
+      const done = await removeLeavers(progress, {
+        released: () => condition(() => paused === undefined),
+        remove: async ({ first, count }) => {
+          removing = true;
+          try {
+            const summary = `removals ${first + 1}–${first + count} of ${progress.removals}`;
+            return await withKey(() => autopilot(summary).removeMemberships({ runId, connectionId: settings.connectionId, first, count }));
+          } finally {
+            removing = false;
+          }
+        },
+        onProgress: () => {
+          Object.assign(r, { nextRemoval: progress.nextRemoval, removedItems: progress.removedItems });
+          showDetails();
+        },
+      });
+      return done;
     };
     const stopAt = Math.min(s.batches, s.nextBatch + options.batchesPerExecution);
     pool = createBatchPool({
@@ -190,7 +258,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     });
     // Drained before continuing as new, so "below nextBatch" always means "done".
     await pool.drain();
-    if (s.nextBatch >= s.batches) {
+    if (s.nextBatch >= s.batches && (await removeAll(s))) {
       enter('finishing');
       const counts = await control.finishRun({ runId });
       await raiseAlert(settings, runId, 'completed');
@@ -245,6 +313,10 @@ function refuseResume(paused: PauseState | undefined): void {
   if (!paused) throw new Error('The run is not paused');
 }
 
+function refuseApproval(awaiting: RemovalGateList[] | undefined): void {
+  if (!awaiting) throw new Error('The run is not waiting for approval of removals');
+}
+
 function sentItems(state: RunState | undefined): number {
   return (state?.exportedItems ?? 0) + (state?.rejectedItems ?? 0);
 }
@@ -256,7 +328,9 @@ function currentDetails(p: RunProgress, state: RunState | undefined, started: { 
   const waitingOn =
     p.phase === BLOCKED_ON_KEY
       ? 'Autopilot rejects the API key: replace it on the connection (PATCH /connections/{id}) and the run goes on'
-      : p.paused && `paused by ${p.paused.by} since ${p.paused.since}`;
+      : p.awaitingApproval
+        ? 'an admin to approve the removals (POST /runs/{id}/approve-removals) or cancel the run; nothing is sent meanwhile'
+        : p.paused && `paused by ${p.paused.by} since ${p.paused.since}`;
   return formatRunDetails({
     phase: p.phase,
     batchesDone: p.batchesDone,
@@ -266,6 +340,8 @@ function currentDetails(p: RunProgress, state: RunState | undefined, started: { 
     contacts: p.contacts,
     profilesSkipped: state?.profilesSkipped,
     rate: seconds > 1 && sent > 0 ? sent / seconds : undefined,
+    removals: p.removals,
+    removalsDone: p.removalsDone,
     waitingOn: waitingOn || undefined,
   });
 }
