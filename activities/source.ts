@@ -3,7 +3,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { ErrorType } from '../domain/errors';
 import { ProfileSourceError, type ProfileSource } from '../profiles-source';
 import type { Db } from '../store/db';
-import { stagePage, unstagedProfileIds } from '../store/source-stage';
+import { analyzeStage, stagePage, unstagedProfileIds } from '../store/source-stage';
 
 /** Members per page: Dataverse's largest page, so 100,000 members are 20 pages. */
 export const SOURCE_PAGE_SIZE = 5_000;
@@ -60,6 +60,8 @@ export function createSourceActivities(deps: SourceActivityDeps) {
           const found = await source.fetchProfiles(missing, { fields: input.fields, signal });
           const staged = found.map((p) => ({ id: p.id, attributes: asMapped(p.attributes, input.fields) }));
           await stagePage(db, input.runId, input.segmentId, page.profileIds, staged);
+          // A segment read to its end: the freeze may come next, and must see the stage's real size.
+          if (page.nextCursor === null) await analyzeStage(db);
           const result = { members: page.profileIds.length, fetched: found.length, nextCursor: page.nextCursor };
           log.info('Source page staged', { runId: input.runId, segmentId: input.segmentId, members: result.members, fetched: result.fetched, last: !page.nextCursor });
           return result;

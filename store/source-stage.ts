@@ -45,6 +45,16 @@ export async function stagePage(db: Db, runId: string, segmentId: string, member
   });
 }
 
+/**
+ * Refreshes the planner's statistics of the stage. Tables that just took thousands of rows look empty
+ * to the planner until autovacuum samples them, and the freeze's plan for "empty" tables is a nested
+ * loop: 12,000 staged members froze in 46 s instead of 0.4 s on PostgreSQL. ANALYZE samples a bounded
+ * number of rows, however large the stage grows.
+ */
+export async function analyzeStage(db: Db): Promise<void> {
+  await db.query('ANALYZE run_source_members, run_source_profiles');
+}
+
 /** Members and profiles a run has staged so far (tests, diagnostics). */
 export async function stagedCounts(db: Db, runId: string): Promise<{ members: number; profiles: number }> {
   const [row] = await db.query<{ members: number; profiles: number }>(

@@ -6,12 +6,12 @@ import type { ExportSettings, FieldMapping } from '../domain/export';
 /**
  * One page per activity. The client inside waits out a `Retry-After` of up to 5 minutes (and heartbeats
  * meanwhile), so an attempt may take minutes; a killed worker stops heartbeating and its page is read
- * again elsewhere after 10 s. A longer `Retry-After` comes back as the retry's delay (nextRetryDelay).
+ * again elsewhere after 5 s. A longer `Retry-After` comes back as the retry's delay (nextRetryDelay).
  */
 function sourceActivities(summary: string) {
   return proxyActivities<SourceActivities>({
     startToCloseTimeout: '15 minutes',
-    heartbeatTimeout: '10 seconds',
+    heartbeatTimeout: '5 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
     scheduleToCloseTimeout: '1 hour',
     summary,
