@@ -11,6 +11,7 @@ import { importProfiles } from '../store/profiles';
 import { startDevServer } from '../scripts/temporal-server';
 import { progressQuery } from '../workflows';
 import { runPhases } from './phases';
+import { syncRefreshes, type SyncRunFigures } from './sync';
 import { until } from '../test/helpers/assertions';
 import { allExecutions } from '../test/helpers/history';
 import { startPostgres } from '../test/helpers/postgres';
@@ -120,7 +121,7 @@ async function withStack<T>(bench: Bench, options: { rateLimit: number; sim: Aut
  * The embedded default as `npm start` runs it: a file-backed PGlite, the workers and the simulator
  * all in one process (this one), the store loaded with the same profiles.
  */
-async function withEmbeddedStack<T>(options: { rateLimit: number; sim: AutopilotSimOptionsInput }, fn: (stack: TestStack, workers: Workers) => Promise<T>): Promise<T> {
+async function withEmbeddedStack<T>(options: { rateLimit: number; sim: AutopilotSimOptionsInput }, fn: (stack: TestStack, workers: Workers, db: Db) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-'));
   const db = await openDb({ dataDir });
   try {
@@ -130,7 +131,7 @@ async function withEmbeddedStack<T>(options: { rateLimit: number; sim: Autopilot
     writeFileSync('/proc/self/clear_refs', '5');
     const crashAndRestart = () => Promise.reject(new Error('the embedded worker is this process'));
     try {
-      return await fn(stack, { topology: EMBEDDED, peakRssMb: () => peakRssMb('self'), crashAndRestart });
+      return await fn(stack, { topology: EMBEDDED, peakRssMb: () => peakRssMb('self'), crashAndRestart }, db);
     } finally {
       await stack.close();
     }
@@ -228,6 +229,43 @@ async function plainLoop(stack: TestStack, segment: string, count: number): Prom
   return { scenario: '2b plain loop', topology: 'PostgreSQL, no Temporal', profiles: count, wallSeconds: wall, profilesPerSecond: Math.round(count / wall), requests: stats.requests, rateLimited: stats.rateLimited, maxPerSecond: stats.maxReceivedPerSecond, note: 'no Temporal: same store, batch size, concurrency' };
 }
 
+/** Most requests received in any sliding second since `startedMs`, by the simulator's clock. */
+function maxPerSecondSince(startedMs: number): number {
+  const times = received.filter((t) => t >= startedMs);
+  let most = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j] - times[i] >= 1000) i++;
+    most = Math.max(most, j - i + 1);
+  }
+  return most;
+}
+
+/** Scenario 5's runs as rows; a refresh's target is 1.2 × its own floor + 3 s, the unchanged one's 3 s. */
+function syncRows(figures: SyncRunFigures[], workers: Workers, profiles: number): Row[] {
+  return figures.map((f) => {
+    const target = f.floorSeconds === 0 ? 3 : 1.2 * f.floorSeconds + 3;
+    const unchanged = f.counts.skipped.unchanged ?? 0;
+    return {
+      scenario: f.run,
+      topology: workers.topology,
+      profiles,
+      wallSeconds: f.wallSeconds,
+      floorRatio: f.floorSeconds > 0 && !f.run.includes('first') ? Number((f.wallSeconds / f.floorSeconds).toFixed(3)) : undefined,
+      profilesPerSecond: Math.round(profiles / f.wallSeconds),
+      workerPeakRssMb: workers.peakRssMb(),
+      requests: f.upsertRequests + f.removalRequests,
+      rateLimited: 0,
+      maxPerSecond: f.maxPerSecond,
+      note:
+        `${f.upsertRequests} upserts, ${f.removalRequests} removals; exported ${f.counts.exported}, unchanged ${unchanged}` +
+        (f.run.includes('first') ? ` (at ${100} requests/s: it only seeds the sync state)` : `; target ≤ ${target.toFixed(1)} s: ${f.wallSeconds <= target ? 'met' : 'MISSED'}`),
+    };
+  });
+}
+
+/** Scenario 5 has the simulator unlimited (the first run seeds at 100 requests/s); the refreshes pace themselves at 5. */
+const SYNC = { rateLimit: 1000, sim: { rateLimit: 0, faults: { latencyMs: [100, 300] as [number, number] } } };
+
 const AT_THE_LIMIT = { rateLimit: 5, sim: { rateLimit: 5, faults: { latencyMs: [100, 300] as [number, number] } } };
 const LIMIT_OFF = { rateLimit: 1000, sim: { rateLimit: 0, faults: { latencyMs: [5, 20] as [number, number] } } };
 
@@ -275,6 +313,13 @@ async function main(): Promise<void> {
         s4.note = `+${(s4.wallSeconds - before.wallSeconds).toFixed(1)} s over scenario 1; ${s4.duplicates} contacts sent twice (bound ${CONCURRENCY * 100})`;
         rows.push(s4);
       });
+    }
+    if (run('5')) {
+      await importSegment(db, 'Sync', profiles);
+      rows.push(...(await withStack(bench, SYNC, async (stack, workers) => syncRows(await syncRefreshes(stack, db, 'Sync', profiles, maxPerSecondSince), workers, profiles))));
+    }
+    if (run('5e')) {
+      rows.push(...(await withEmbeddedStack(SYNC, async (stack, workers, edb) => syncRows(await syncRefreshes(stack, edb, 'Bench', profiles, maxPerSecondSince), workers, profiles))));
     }
     if (run('3')) {
       await importSegment(db, 'Scale', scaleProfiles);
