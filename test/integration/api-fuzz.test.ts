@@ -10,6 +10,7 @@ import { ensureSchemathesis } from '../../scripts/schemathesis';
 import { openDb, type Db } from '../../store/db';
 import { createSecretBox, generateSecretsKey } from '../../store/secret-box';
 import { startWorker, type RunningWorker } from '../../worker/start-worker';
+import { until } from '../helpers/assertions';
 import { buildProfiles, loadProfiles } from '../helpers/profiles';
 import { TEST_API_KEY } from '../helpers/stack';
 
@@ -25,6 +26,7 @@ describe('the API under schemathesis', () => {
   let sim: Awaited<ReturnType<typeof startAutopilotSim>>;
   let api: RunningApi;
   let worker: RunningWorker;
+  let seeded: Record<string, string>;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'segment-export-fuzz-'));
@@ -41,7 +43,8 @@ describe('the API under schemathesis', () => {
     api = await startApi({ config, db, secretsKey: Buffer.from(secretsKey, 'base64'), autopilotBaseUrl: sim.url, logger: silent });
     // Workers too, on queues of this test's own: the stateful phase follows links to real runs.
     worker = await startWorker({ config, db, box: createSecretBox(Buffer.from(secretsKey, 'base64')), autopilotBaseUrl: sim.url });
-  });
+    seeded = await seedObjects(`http://127.0.0.1:${api.port}`);
+  }, 120_000);
   afterAll(async () => {
     await api?.close();
     await worker?.stop();
@@ -55,6 +58,7 @@ describe('the API under schemathesis', () => {
     // Asynchronously: the API answers from this very process.
     const result = await run(
       st,
+      seeded,
       [
         '--config-file',
         path.join(__dirname, 'schemathesis.toml'),
@@ -81,9 +85,30 @@ describe('the API under schemathesis', () => {
 
 const silent = { info() {}, warn() {}, error() {} };
 
-function run(command: string, args: string[]): Promise<{ status: number | null; output: string }> {
+/**
+ * A connection, an export and a finished run, made through the API: schemathesis.toml names them
+ * (FUZZ_*) as the path parameters of the operations on one object, so those reach a real one.
+ */
+async function seedObjects(base: string): Promise<Record<string, string>> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const connection = await call('POST', '/connections', { displayName: 'Seeded', apiKey: TEST_API_KEY, privacyConsent: true });
+  const exported = await call('POST', '/exports', { displayName: 'Seeded', connectionId: connection.id, segmentIds: ['A'], mapping: { email: 'EmailAddress' } });
+  const { runId } = await call('POST', `/exports/${String(exported.id)}/runs`);
+  await until('the seeded run to end', async () => ((await call('GET', `/runs/${String(runId)}`)).status === 'running' ? undefined : true), 60_000);
+  return { FUZZ_CONNECTION_ID: String(connection.id), FUZZ_EXPORT_ID: String(exported.id), FUZZ_RUN_ID: String(runId) };
+}
+
+function run(command: string, env: Record<string, string>, args: string[]): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(command, args, { env: { ...process.env, ...env, NO_COLOR: '1' } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
