@@ -21,8 +21,8 @@ import { startWorker, type RunningWorker } from '../../worker/start-worker';
 export const TEST_API_KEY = '0123456789abcdef0123456789abcdef';
 
 let bundle: Promise<{ code: string }> | undefined;
-/** Bundling takes seconds: once per test file. */
-function workflowBundle() {
+/** Bundling takes seconds: once per test file (and shared with workers a test starts itself). */
+export function workflowBundle() {
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
   return bundle;
 }
