@@ -9,6 +9,7 @@ import { openDb } from '../store/db';
 import { createExportStore } from '../store/exports';
 import { createSecretBox, generateSecretsKey } from '../store/secret-box';
 import { RuntimeLogger } from '../worker/runtime-logger';
+import { setUpDataverseDemoExport, startDataverseDemo } from './dataverse-demo';
 import { setUpDemo } from './demo-setup';
 import { startApi } from '../api/main';
 import type { Logger } from '../api/logger';
@@ -16,14 +17,20 @@ import { startWorker, type RunningWorker } from '../worker/start-worker';
 import { startDevServer } from './temporal-server';
 
 /** The ports `npm start` binds; `npm run screenshot-ui` picks free ones so it never meets a running stack. */
-export const NPM_START_PORTS = { temporal: 7233, temporalUi: 8233, simulator: 8787 };
+export const NPM_START_PORTS = { temporal: 7233, temporalUi: 8233, simulator: 8787, dataverseSim: 8790 };
 
 export interface StackOptions {
-  ports: typeof NPM_START_PORTS;
+  /** `dataverseSim` is needed only with {@link StackOptions.dataverseSim}. */
+  ports: Omit<typeof NPM_START_PORTS, 'dataverseSim'> & { dataverseSim?: number };
   /** Start a Temporal dev server (npm start: when no Temporal server is configured). */
   devServer: boolean;
   /** Start the Autopilot simulator and a demo connection and export on it (npm start: unless AUTOPILOT_BASE_URL is set). */
   simulator: boolean;
+  /**
+   * Start the Dataverse fake with its demo customers and read profiles from it, as PROFILE_SOURCE=dataverse
+   * with DATAVERSE_* pointing at it would (npm start: PROFILE_SOURCE=dataverse without DATAVERSE_URL).
+   */
+  dataverseSim?: boolean;
   /** Demo profiles an empty store is loaded with (default: setUpDemo's). */
   demoProfiles?: number;
   /** The API's log (default: JSON lines on stdout and stderr). */
@@ -35,6 +42,10 @@ export interface Stack {
   temporalUi?: string;
   autopilotBaseUrl: string;
   simOrigin?: string;
+  /** The Dataverse fake the profiles are read from, when started. */
+  dataverseSimUrl?: string;
+  /** Where profiles are read from, in words. */
+  profileSource: string;
   demoExportId?: string;
   newAdminToken?: string;
   worker: RunningWorker;
@@ -45,7 +56,9 @@ export interface Stack {
  * Autopilot simulator (unless AUTOPILOT_BASE_URL names a real one), the store, worker and API.
  */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  // PROFILE_SOURCE=dataverse without an environment to read: the local fake stands in for one.
+  const dataverseSim = process.env.PROFILE_SOURCE === 'dataverse' && !process.env.DATAVERSE_URL;
+  const config = loadConfigOrExit(dataverseSim ? { ...process.env, PROFILE_SOURCE: 'builtin' } : process.env);
   Runtime.install({ logger: new RuntimeLogger('WARN') });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -55,7 +68,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
   try {
-    const options = { ports: NPM_START_PORTS, devServer: !config.temporal.address, simulator: !process.env.AUTOPILOT_BASE_URL };
+    const options = { ports: NPM_START_PORTS, devServer: !config.temporal.address, simulator: !process.env.AUTOPILOT_BASE_URL, dataverseSim };
     const stack = await startStack(config, options, stops);
     const base = stack.apiUrl;
     console.log(`
@@ -63,6 +76,7 @@ Autopilot segment export is running.
   API            ${base}   (docs: ${base}/docs)
   Temporal UI    ${stack.temporalUi ?? '(your Temporal server\'s UI)'}
   Autopilot      ${stack.simOrigin ? `simulator at ${stack.autopilotBaseUrl} (inspect: ${stack.simOrigin}/_sim/stats)` : stack.autopilotBaseUrl}
+  Profiles       ${stack.profileSource}
 ${stack.newAdminToken ? `  Admin token    ${stack.newAdminToken}   (shown once; keep it)\n` : ''}
 Start the demo export and watch it:
   curl -s -X POST -H "Authorization: Bearer $TOKEN" ${base}/exports/${stack.demoExportId ?? '<exportId>'}/runs
@@ -80,7 +94,8 @@ Ctrl-C stops everything; state is kept in ${config.dataDir}.`);
  * Starts what `npm start` runs. Each part's stop goes onto `stops` as soon as the part is up, so
  * a failure or a signal halfway stops what is already running (in reverse order).
  */
-export async function startStack(config: Config, options: StackOptions, stops: (() => Promise<void>)[]): Promise<Stack> {
+export async function startStack(given: Config, options: StackOptions, stops: (() => Promise<void>)[]): Promise<Stack> {
+  let config = given;
   mkdirSync(config.dataDir, { recursive: true });
   const secretsKey = config.secretsKey ?? localSecretsKey(config.dataDir);
   let temporalAddress: string | undefined;
@@ -103,14 +118,27 @@ export async function startStack(config: Config, options: StackOptions, stops: (
     simOrigin = sim.origin;
   }
 
+  let dataverseSimUrl: string | undefined;
+  if (options.dataverseSim) {
+    const demo = await startDataverseDemo(options.ports.dataverseSim ?? 0);
+    stops.push(demo.running.close);
+    dataverseSimUrl = demo.running.url;
+    config = { ...config, profileSource: demo.source };
+  }
+
   const db = await openDb(config.store);
   stops.push(() => db.close());
   const box = createSecretBox(secretsKey);
   const connections = createConnectionStore(db, box);
   const exportStore = createExportStore(db);
-  const demo: { exportId?: string } = simOrigin
-    ? await setUpDemo(db, { connections, exports: exportStore }, { apiKey: DEMO_API_KEY, baseUrl: autopilotBaseUrl }, options.demoProfiles)
-    : {};
+  const demoAutopilot = { apiKey: DEMO_API_KEY, baseUrl: autopilotBaseUrl };
+  const stores = { connections, exports: exportStore };
+  // Reading the fake needs no profiles in the store, only an export naming its segments.
+  const demo: { exportId?: string } = !simOrigin
+    ? {}
+    : dataverseSimUrl
+      ? await setUpDataverseDemoExport(stores, demoAutopilot)
+      : await setUpDemo(db, stores, demoAutopilot, options.demoProfiles);
 
   const worker = await startWorker({ config, db, box, temporalAddress, autopilotBaseUrl });
   stops.push(worker.stop);
@@ -118,7 +146,13 @@ export async function startStack(config: Config, options: StackOptions, stops: (
   const api = await startApi({ config, db, secretsKey, temporalAddress, autopilotBaseUrl, logger: options.apiLogger });
   stops.push(api.close);
   const apiUrl = `http://localhost:${api.port}`;
-  return { apiUrl, temporalUi, autopilotBaseUrl, simOrigin, demoExportId: demo.exportId, newAdminToken: api.newAdminToken, worker };
+  const profileSource = describeSource(config, dataverseSimUrl);
+  return { apiUrl, temporalUi, autopilotBaseUrl, simOrigin, dataverseSimUrl, profileSource, demoExportId: demo.exportId, newAdminToken: api.newAdminToken, worker };
+}
+
+function describeSource(config: Config, dataverseSimUrl: string | undefined): string {
+  if (dataverseSimUrl) return `Customer Insights – Data fake at ${dataverseSimUrl} (inspect: ${dataverseSimUrl}/_sim/stats)`;
+  return config.profileSource.kind === 'dataverse' ? `Customer Insights – Data at ${config.profileSource.organizationUrl}` : 'the built-in store';
 }
 
 /** The embedded default: a key generated on first start and kept beside the data. */
