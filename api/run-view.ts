@@ -1,6 +1,7 @@
-import { percentDone, sumValues, type RunCounts } from '../domain/export';
+import { percentDone, SkipReason, sumValues, type RunCounts } from '../domain/export';
 import type { Db } from '../store/db';
-import type { RunRow } from '../store/run-queries';
+import { detailsPurgedAt } from '../store/retention';
+import { readRunPlan, type RunPlanView, type RunRow } from '../store/run-queries';
 import { countOutcomes } from '../store/runs';
 import type { RunProgress } from '../workflows';
 import type { RunLauncher } from './ports';
@@ -19,6 +20,9 @@ export function runSummary(run: RunRow) {
     totalProfiles: run.totalProfiles,
     counts: storedCounts(run),
     error: run.error,
+    mode: run.mode,
+    dryRun: run.dryRun,
+    redriveOf: run.redriveOf,
   };
 }
 
@@ -44,11 +48,12 @@ const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 *
  * A run as GET /runs/:id shows it. While it runs, the store's per-profile counts give percent,
  * throughput and ETA (they survive worker restarts), and the workflow's progress query the phase.
  */
-export async function describeRun(run: RunRow, deps: { db: Db; runs: RunLauncher }, now = Date.now()) {
+export async function describeRun(run: RunRow, deps: { db: Db; runs: RunLauncher }, viewer: { admin: boolean }, now = Date.now()) {
   const running = run.status === 'running';
-  const [progress, live] = await Promise.all([
+  const [progress, live, plan] = await Promise.all([
     running ? deps.runs.progress(run.workflowId) : undefined,
     running || !run.summary ? countOutcomes(deps.db, run.id) : undefined,
+    dryRunPlan(run, deps.db, viewer),
   ]);
   const counts = live ?? (storedCounts(run) as RunCounts);
   const sent = counts.exported + sumValues(counts.rejected);
@@ -66,6 +71,24 @@ export async function describeRun(run: RunRow, deps: { db: Db; runs: RunLauncher
     percent,
     throughput,
     etaSeconds,
+    plan,
     links: { ...runLinks(run.id), export: `/exports/${run.exportId}` },
   };
+}
+
+/**
+ * A dry run's plan, once it is planned (it has a mode then) and while its details are kept. Read
+ * from its items on every request: a dry run is looked at a few times, not followed second by second.
+ */
+async function dryRunPlan(run: RunRow, db: Db, viewer: { admin: boolean }): Promise<RunPlanView | null> {
+  if (!run.dryRun || run.mode === null || (await detailsPurgedAt(db, run.id))) return null;
+  const plan = await readRunPlan(db, run.id);
+  return viewer.admin ? plan : maskPlan(plan);
+}
+
+/** Least privilege, as for outcomes: contributors see no value the run did not classify as an email. */
+function maskPlan(plan: RunPlanView): RunPlanView {
+  const invalid = plan.examples[SkipReason.INVALID_EMAIL];
+  if (!invalid) return plan;
+  return { ...plan, examples: { ...plan.examples, [SkipReason.INVALID_EMAIL]: invalid.map((e) => ({ ...e, email: null })) } };
 }

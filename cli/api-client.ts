@@ -15,6 +15,12 @@ export interface OutcomePage {
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
+/** What `run` may ask of a run beyond the export's settings. */
+export interface StartOptions {
+  dryRun?: boolean;
+  mode?: 'full' | 'incremental';
+}
+
 /** The URL as it may be shown: credentials in it (user:password@) are dropped. */
 export function displayUrl(url: URL): string {
   return url.origin + url.pathname.replace(/\/$/, '');
@@ -37,7 +43,7 @@ export function createApiClient(options: ApiClientOptions) {
   const doFetch = options.fetch ?? fetch;
   const root = base.href.replace(/\/$/, '');
 
-  async function request<T>(method: string, path: string, init: { body?: ReadableStream<Uint8Array>; contentType?: string } = {}): Promise<T> {
+  async function request<T>(method: string, path: string, init: { body?: ReadableStream<Uint8Array> | string; contentType?: string } = {}): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'application/json' };
     if (init.contentType) headers['content-type'] = init.contentType;
     let res: Response;
@@ -56,7 +62,14 @@ export function createApiClient(options: ApiClientOptions) {
     listExports: () => request<{ exports: Export[] }>('GET', '/exports').then((b) => b.exports),
     listRuns: (exportId: string, limit = 200) =>
       request<{ runs: RunSummary[] }>('GET', `/exports/${enc(exportId)}/runs?limit=${limit}`).then((b) => b.runs),
-    startRun: (exportId: string) => request<RunStarted>('POST', `/exports/${enc(exportId)}/runs`),
+    /** Options go in a JSON body; with none, no body (a run in the export's mode). */
+    startRun: (exportId: string, options: StartOptions = {}) =>
+      request<RunStarted>(
+        'POST',
+        `/exports/${enc(exportId)}/runs`,
+        Object.keys(options).length > 0 ? { body: JSON.stringify(options), contentType: 'application/json' } : {},
+      ),
+    redriveRun: (runId: string) => request<RunStarted>('POST', `/runs/${enc(runId)}/redrive`),
     getRun: (runId: string) => request<Run>('GET', `/runs/${enc(runId)}`),
     runAction: (runId: string, action: RunAction) => request<RunActionResult>('POST', `/runs/${enc(runId)}/${action}`),
     outcomesPage: (runId: string, query: { status?: string; cursor?: string; limit?: number }) => {

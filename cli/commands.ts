@@ -1,9 +1,9 @@
-import { allOutcomes, type ApiClient } from './api-client';
+import { allOutcomes, type ApiClient, type StartOptions } from './api-client';
 import { EXIT } from './errors';
 import { barReporter, followRun, lineReporter, silentReporter, type Reporter } from './follow';
 import { connectionsTable, exportsTable, importSummary, outcomesTable, runDetails, runsTable } from './format';
 import { terminal, type Io } from './io';
-import type { Run, RunAction } from './types';
+import type { Run, RunAction, RunStarted } from './types';
 import { byteBar, importFile, noByteProgress } from './upload';
 
 /** What every command gets: the API, where to write, and how the user wants it. */
@@ -32,11 +32,22 @@ export const listExports = async (ctx: Context) => printList(ctx, 'exports', awa
 export const listRuns = async (ctx: Context, exportId: string) =>
   printList(ctx, 'runs', await ctx.client.listRuns(exportId), runsTable, 'No runs of this export yet.');
 
-export async function startRun(ctx: Context, exportId: string, follow: boolean): Promise<number> {
-  const started = await ctx.client.startRun(exportId);
+export async function startRun(ctx: Context, exportId: string, follow: boolean, options: StartOptions = {}): Promise<number> {
+  const started = await ctx.client.startRun(exportId, options);
+  return announce(ctx, started, follow, `Started ${options.dryRun ? 'dry run' : 'run'} ${started.runId}`);
+}
+
+/** A re-drive: a new run of the run's rejected, parked and (if it did not complete) unsent profiles. */
+export async function redriveRun(ctx: Context, runId: string, follow: boolean): Promise<number> {
+  const started = await ctx.client.redriveRun(runId);
+  return announce(ctx, started, follow, `Started run ${started.runId}, re-driving run ${runId}`);
+}
+
+/** Says a run started and how to follow it, or follows it. */
+async function announce(ctx: Context, started: RunStarted, follow: boolean, what: string): Promise<number> {
   if (follow) return followToEnd(ctx, started.runId);
   if (ctx.json) printJson(ctx, started);
-  else ctx.io.stdout.write(`Started run ${started.runId}\nFollow it with: segment-export runs show ${started.runId} --follow\n`);
+  else ctx.io.stdout.write(`${what}\nFollow it with: segment-export runs show ${started.runId} --follow\n`);
   return EXIT.ok;
 }
 

@@ -75,11 +75,38 @@ export function runDetails(run: Run): string {
     ['Rate', run.throughput === null ? '-' : `${run.throughput} profiles/s`],
     ['ETA', duration(run.etaSeconds)],
   ];
-  // An API from before pause and resume sends no `paused`: then there is no line for it.
+  // An API from before pause and resume sends no `paused`: then there is no line for it; so for modes, dry runs and re-drives.
   if (run.paused) lines.push(['Paused', `by ${run.paused.by} since ${run.paused.since}`]);
+  if (run.mode) lines.push(['Mode', run.mode]);
+  if (run.dryRun) lines.push(['Dry run', 'yes: planned and reported only, nothing sent']);
+  if (run.redriveOf) lines.push(['Re-drive of', run.redriveOf]);
   if (run.error) lines.push(['Error', run.error]);
   const width = Math.max(...lines.map(([k]) => k.length)) + 1;
-  return lines.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join('\n') + '\n';
+  const text = lines.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join('\n') + '\n';
+  return run.plan ? text + planDetails(run.plan) : text;
+}
+
+type Plan = NonNullable<Run['plan']>;
+/** Examples shown per category; `--json` has all the API gives (20). */
+const EXAMPLES_SHOWN = 3;
+
+/** A dry run's plan: one category a line, with a few examples (email and segment). */
+export function planDetails(plan: Plan): string {
+  const categories: [string, string, number][] = [
+    ['To add', 'toAdd', plan.toAdd],
+    ['To update', 'toUpdate', plan.toUpdate],
+    ['Unchanged', 'unchanged', plan.unchanged],
+    ['To remove', 'toRemove', plan.toRemove],
+    ...Object.entries(plan.skipped).map(([reason, n]): [string, string, number] => [`Skipped: ${reason}`, reason, n]),
+  ];
+  const width = Math.max(...categories.map(([label]) => label.length)) + 1;
+  const numbers = Math.max(...categories.map(([, , n]) => count(n).length));
+  const lines = categories.map(([label, key, n]) => {
+    const examples = (plan.examples[key] ?? []).slice(0, EXAMPLES_SHOWN).map((e) => `${e.email === null ? '-' : JSON.stringify(e.email)} (${e.segmentId})`);
+    const more = n > examples.length && examples.length > 0 ? ', …' : '';
+    return `  ${`${label}:`.padEnd(width)} ${count(n).padStart(numbers)}${examples.length ? `  e.g. ${examples.join(', ')}${more}` : ''}`;
+  });
+  return `Plan (per (email, segment list); a real run would do this):\n${lines.join('\n')}\n`;
 }
 
 export const connectionsTable = (rows: Connection[]) =>
@@ -102,11 +129,15 @@ export const exportsTable = (rows: Export[]) =>
     { header: 'CONNECTION', value: (e) => dash(e.connectionId) },
   ]);
 
+/** `incremental`, `full dry run`, `full re-drive`; `-` before it was planned (or from an API without modes). */
+const runKind = (r: RunSummary) => [r.mode ?? '-', r.dryRun && 'dry run', r.redriveOf && 're-drive'].filter(Boolean).join(' ');
+
 export const runsTable = (rows: RunSummary[]) =>
   table(rows, [
     { header: 'RUN', value: (r) => r.id },
     { header: 'STATUS', value: (r) => r.status },
     { header: 'TRIGGER', value: (r) => r.trigger },
+    { header: 'MODE', value: runKind },
     { header: 'STARTED', value: (r) => r.startedAt },
     { header: 'FINISHED', value: (r) => dash(r.finishedAt) },
     { header: 'TOTAL', value: (r) => (r.counts ? count(r.counts.total) : r.totalProfiles === null ? '-' : count(r.totalProfiles)) },

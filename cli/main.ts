@@ -35,6 +35,8 @@ Exit codes:
 Examples:
   segment-export exports
   segment-export run <exportId> --follow
+  segment-export run <exportId> --dry-run && segment-export runs show <runId>
+  segment-export runs redrive <runId> --follow
   segment-export outcomes <runId> --status rejected --json
   segment-export import profiles.ndjson
 `;
@@ -65,7 +67,7 @@ function positiveEnv(name: string, value: string): number {
   }
 }
 
-type CommandOptions = { follow?: boolean; status?: string };
+type CommandOptions = { follow?: boolean; status?: string; dryRun?: boolean; full?: boolean };
 type Action = (ctx: commands.Context, args: string[], opts: CommandOptions) => Promise<number>;
 
 /** Runs an action with its context; the exit code is kept for main() to return. */
@@ -105,13 +107,19 @@ export function buildProgram(deps: Deps, state: { exitCode: number }): Command {
     .command('run')
     .description('run an export now (if one of its runs is going, says which)')
     .argument('<exportId>')
+    .option('--dry-run', 'plan only and report what it would do (runs show prints the plan); nothing is sent')
+    .option('--full', 'send everything, whatever was delivered before (default: the export\'s mode)')
     .addOption(followOption())
     .addOption(intervalOption())
-    .action(act((ctx, [exportId], opts) => commands.startRun(ctx, exportId, opts.follow === true)));
+    .action(
+      act((ctx, [exportId], opts) =>
+        commands.startRun(ctx, exportId, opts.follow === true, { ...(opts.dryRun && { dryRun: true }), ...(opts.full && { mode: 'full' as const }) }),
+      ),
+    );
 
   const runs = program
     .command('runs')
-    .description('the run history of an export (newest first), or one run: runs show|pause|resume|cancel|approve-removals <runId>')
+    .description('the run history of an export (newest first), or one run: runs show|pause|resume|cancel|redrive|approve-removals <runId>')
     .argument('<exportId>')
     .action(act((ctx, [exportId]) => commands.listRuns(ctx, exportId)));
   runs
@@ -124,6 +132,13 @@ export function buildProgram(deps: Deps, state: { exitCode: number }): Command {
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     runs.command(action).description(`${action} a run`).argument('<runId>').action(act((ctx, [runId]) => commands.actOnRun(ctx, runId, action)));
   }
+  runs
+    .command('redrive')
+    .description("send a run's rejected and parked profiles again (and its unsent ones, if it did not complete), as a new run")
+    .argument('<runId>')
+    .addOption(followOption())
+    .addOption(intervalOption())
+    .action(act((ctx, [runId], opts) => commands.redriveRun(ctx, runId, opts.follow === true)));
   runs
     .command('approve-removals')
     .description('admins: let a mirror-mode run blocked on its removals ("blocked: needs approval …") remove them')

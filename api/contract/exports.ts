@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ALERT_EVENTS, MAX_PROFILES_PER_EXPORT, type FieldMapping } from '../../domain/export';
+import { ALERT_EVENTS, DEFAULT_MAX_REMOVAL_SHARE, MAX_PROFILES_PER_EXPORT, type FieldMapping } from '../../domain/export';
 import { cronProblem, timezoneProblem } from '../cron';
 import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp, linksTo } from './common';
 
@@ -72,6 +72,19 @@ const fields = {
   mapping: MappingSchema,
   profileLimit: z.int().min(1).max(MAX_PROFILES_PER_EXPORT),
   onLimitExceeded: z.enum(['fail', 'send_first']).openapi({ description: 'Over the limit: fail the run, or send the first profiles (by id)' }),
+  mode: z.enum(['incremental', 'full']).openapi({
+    description:
+      '`incremental`: a run sends only (email, list) pairs that are new, changed, or not exported last time; the rest count as skipped `unchanged`, ' +
+      'and a delivery Autopilot refused in 3 runs in a row is parked (skipped `rejected before`) until re-driven. ' +
+      'A change of mapping, segments or connection makes the next run full. `full`: every run sends everything.',
+  }),
+  removeWhenLeaving: z.boolean().openapi({
+    description: 'Mirror mode: memberships this engine delivered are taken off a list once their profile leaves the segment (list membership only; contacts are never deleted)',
+  }),
+  maxRemovalShare: z.number().gt(0).max(1).openapi({
+    description: 'Mirror mode: a run that would remove more than this share of a list\'s delivered members waits for an admin\'s approval (POST /runs/{runId}/approve-removals)',
+    example: DEFAULT_MAX_REMOVAL_SHARE,
+  }),
 };
 
 export const CreateExportBody = z
@@ -81,6 +94,9 @@ export const CreateExportBody = z
     alerts: AlertsSchema.optional(),
     profileLimit: fields.profileLimit.default(MAX_PROFILES_PER_EXPORT),
     onLimitExceeded: fields.onLimitExceeded.default('fail'),
+    mode: fields.mode.default('incremental'),
+    removeWhenLeaving: fields.removeWhenLeaving.default(false),
+    maxRemovalShare: fields.maxRemovalShare.default(DEFAULT_MAX_REMOVAL_SHARE),
   })
   .openapi('CreateExport');
 
@@ -94,6 +110,9 @@ export const UpdateExportBody = z
     alerts: AlertsSchema.nullable().optional().openapi({ description: 'null stops alerts (and forgets the secret)' }),
     profileLimit: fields.profileLimit.optional(),
     onLimitExceeded: fields.onLimitExceeded.optional(),
+    mode: fields.mode.optional(),
+    removeWhenLeaving: fields.removeWhenLeaving.optional(),
+    maxRemovalShare: fields.maxRemovalShare.optional(),
   })
   .openapi('UpdateExport');
 
@@ -108,6 +127,9 @@ export const ExportSchema = z
     schedule: z.object({ cron: z.string(), timezone: z.string() }).nullable(),
     profileLimit: z.int(),
     onLimitExceeded: z.enum(['fail', 'send_first']),
+    mode: z.enum(['incremental', 'full']),
+    removeWhenLeaving: z.boolean(),
+    maxRemovalShare: z.number(),
     alerts: z.object({ webhookUrl: z.string(), events: z.array(z.enum(ALERT_EVENTS)) }).nullable(),
     alertSigningSecret: z.string().optional().openapi({ description: 'Only in the answer that set or rotated it: keep it to verify signatures' }),
     createdBy: z.string(),

@@ -27,8 +27,34 @@ export const RunSummarySchema = z
     totalProfiles: z.int().nullable(),
     counts: RunCountsSchema.nullable().openapi({ description: 'Final counts; null while running (see GET /runs/{runId})' }),
     error: z.string().nullable().openapi({ description: 'Why it did not complete (failed, cancelled, terminated, timed out) or was skipped' }),
+    mode: z.enum(['incremental', 'full']).nullable().openapi({
+      description: 'How it was planned: `incremental` sends only what changed since the last delivery; null before it is planned',
+    }),
+    dryRun: z.boolean().openapi({ description: 'Planned and reported only (see `plan`): nothing was sent, the sync state did not change' }),
+    redriveOf: z.string().nullable().openapi({ description: 'The run whose rejected, parked (and, if it did not complete, unsent) profiles this run sends again' }),
   })
   .openapi('RunSummary');
+
+const PlanExampleSchema = z
+  .object({
+    profileId: z.string().nullable().openapi({ description: 'null for a removal (a membership, not a profile of the run)' }),
+    email: z.string().nullable().openapi({ description: 'As the run read it (personal data); for contributors, null when it was not a valid email' }),
+    segmentId: z.string(),
+  })
+  .openapi('PlanExample');
+
+export const RunPlanSchema = z
+  .object({
+    toAdd: z.int().openapi({ description: '(email, list) deliveries new to their list' }),
+    toUpdate: z.int().openapi({ description: 'Deliveries changed since, or not exported, last time' }),
+    unchanged: z.int().openapi({ description: 'Deliveries exported last time as they are now: not sent' }),
+    toRemove: z.int().openapi({ description: 'Memberships taken off their list (mirror mode)' }),
+    skipped: z.record(z.string(), z.int()).openapi({ description: 'Other (profile, segment) items not sent, by reason', example: { 'no email': 2 } }),
+    examples: z.record(z.string(), z.array(PlanExampleSchema)).openapi({
+      description: 'Up to 20 of each category (toAdd, toUpdate, unchanged, toRemove, and each skip reason)',
+    }),
+  })
+  .openapi('RunPlan', { description: 'What the run decided when it froze, per (profile, segment) item; compare its `counts`, which are per profile' });
 
 const PauseSchema = z
   .object({ by: z.string(), since: Timestamp })
@@ -45,8 +71,32 @@ export const RunSchema = RunSummarySchema.extend({
   percent: z.number().nullable().openapi({ description: 'Profiles done (exported, skipped or rejected) over all profiles of the run' }),
   throughput: z.number().nullable().openapi({ description: 'Profiles sent per second' }),
   etaSeconds: z.number().nullable(),
+  plan: RunPlanSchema.nullable().openapi({ description: 'For a dry run, once planned: what a real run would do' }),
   links: z.object({ self: z.string(), outcomes: z.string(), export: z.string() }),
 }).openapi('Run');
+
+/**
+ * The optional body of POST /exports/{id}/runs. Parsed by the route itself: an empty body (with
+ * or without a JSON content type) is no options, which the generic validator would refuse.
+ */
+export const StartRunBody = z.strictObject({
+  dryRun: z.boolean().optional(),
+  mode: z.enum(['incremental', 'full']).optional(),
+});
+
+/** StartRunBody as the OpenAPI document shows it. */
+const StartRunBodyDoc = {
+  type: 'object' as const,
+  additionalProperties: false,
+  properties: {
+    dryRun: { type: 'boolean' as const, description: 'Plan and report only (see the run\'s `plan`): nothing is sent to Autopilot beyond the key check, the sync state stays as it is' },
+    mode: {
+      type: 'string' as const,
+      enum: ['incremental', 'full'],
+      description: 'This run only: `full` sends everything whatever the sync state; default: the export\'s mode',
+    },
+  },
+};
 
 export const RunStartedSchema = z
   .object({
@@ -82,15 +132,16 @@ export const runRoutes = {
     method: 'post',
     path: '/exports/{id}/runs',
     tags,
-    summary: 'Run an export now',
-    request: { params: IdParams },
+    summary: 'Run an export now (or a dry run of it)',
+    description: 'The body is optional: without one, a run in the export\'s mode.',
+    request: { params: IdParams, body: { required: false, content: { 'application/json': { schema: StartRunBodyDoc } } } },
     responses: {
       202: {
         ...json(RunStartedSchema, 'Started; follow Location'),
         headers: z.object({ Location: z.string() }),
-        links: linksTo('runId', 'runId', ['getRun', 'pauseRun', 'resumeRun', 'cancelRun', 'listOutcomes']),
+        links: linksTo('runId', 'runId', ['getRun', 'pauseRun', 'resumeRun', 'cancelRun', 'listOutcomes', 'redriveRun']),
       },
-      ...errors(400, 404, 409),
+      ...errors(400, 404, 409, 415),
     },
   }),
   runScheduled: secured('admin', {
@@ -185,6 +236,27 @@ export const runRoutes = {
     responses: {
       200: json(z.object({ runId: z.string(), status: z.literal('running'), approvedBy: z.string() }), 'Approved; the run goes on and removes what it planned'),
       ...errors(400, 404, 409, 503),
+    },
+  }),
+  redrive: secured('any', {
+    operationId: 'redriveRun',
+    method: 'post',
+    path: '/runs/{runId}/redrive',
+    tags,
+    summary: "Send a run's rejected and parked profiles again (and its unsent ones, if it did not complete)",
+    description:
+      'Starts a run of the export (full mode, with its current mapping) of exactly the (profile, segment) items this run had rejected ' +
+      'by Autopilot, skipped as `rejected before` (parked), or, when it failed, was cancelled, terminated or timed out, never sent; ' +
+      'those still in their segment are sent. 409 `run_in_progress` while a run of the export is going, ' +
+      '409 `nothing_to_redrive` when the run has none, 410 when its details were deleted under the retention policy.',
+    request: { params: RunParams },
+    responses: {
+      202: {
+        ...json(RunStartedSchema, 'Started; follow Location'),
+        headers: z.object({ Location: z.string() }),
+        links: linksTo('runId', 'runId', ['getRun', 'cancelRun', 'listOutcomes']),
+      },
+      ...errors(400, 404, 409, 410),
     },
   }),
 };

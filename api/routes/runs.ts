@@ -2,15 +2,15 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { toSettings, type ExportConfig, type ExportStore } from '../../store/exports';
-import { SkipReason } from '../../domain/export';
-import { getRun, listOutcomes, listRuns, type OutcomeRow, type RunRow } from '../../store/run-queries';
+import { SkipReason, type ExportSettings } from '../../domain/export';
+import { countRedrivable, getRun, listOutcomes, listRuns, type OutcomeRow, type RunRow } from '../../store/run-queries';
 import { detailsPurgedAt } from '../../store/retention';
 import { recordRemovalApproval } from '../../store/removals';
 import { openRun } from '../../store/runs';
 import { visibleExport } from '../access';
 import { isAdmin, type AppEnv, type Principal } from '../auth';
-import { runRoutes } from '../contract/runs';
-import { ApiError, invalid, notFound, validationHook } from '../errors';
+import { runRoutes, StartRunBody } from '../contract/runs';
+import { ApiError, fromZod, invalid, notFound, validationHook } from '../errors';
 import type { Logger } from '../logger';
 import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunLauncher } from '../ports';
 import type { RunReconciler } from '../run-reconciler';
@@ -41,6 +41,32 @@ function decodeCursor(cursor: string): string {
   return profileId;
 }
 
+/** What a manual run may ask for beyond the export's settings. */
+type RunRequest = Pick<ExportSettings, 'dryRun' | 'mode' | 'redriveOf'>;
+
+const JSON_TYPE = /^application\/([a-z.+-]+\+)?json\s*(;|$)/i;
+
+/**
+ * The optional body of POST /exports/:id/runs: none (or an empty one, whatever its content type)
+ * asks for nothing; anything else must be JSON of {@link StartRunBody}.
+ */
+async function runRequest(req: { text(): Promise<string>; header(name: string): string | undefined }): Promise<RunRequest> {
+  const text = await req.text();
+  if (text.trim() === '') return {};
+  if (!JSON_TYPE.test(req.header('content-type') ?? '')) {
+    throw new ApiError(415, 'unsupported_media_type', 'The body, when there is one, must be JSON (Content-Type: application/json)');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalid([{ in: 'body', path: [], code: 'malformed_json', message: 'The request body is not valid JSON' }]);
+  }
+  const parsed = StartRunBody.safeParse(value);
+  if (!parsed.success) throw invalid(fromZod(parsed.error, 'json'));
+  return { ...(parsed.data.dryRun && { dryRun: true }), ...(parsed.data.mode && { mode: parsed.data.mode }) };
+}
+
 export function createRunRoutes(deps: RunRouteDeps) {
   const { db } = deps;
 
@@ -67,15 +93,28 @@ export function createRunRoutes(deps: RunRouteDeps) {
   }
 
   /** Starts a run now, attributed to the caller, and records it so it can be read at once. */
-  async function startRun(e: ExportConfig & { connectionId: string }, user: Principal): Promise<string> {
+  async function startRun(e: ExportConfig & { connectionId: string }, user: Principal, request: RunRequest = {}): Promise<string> {
     const trigger = { kind: 'manual' as const, by: user.name };
     const connection = await deps.connections.get(e.connectionId);
     const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
-    const started = await deps.runs.start(toSettings(e), trigger, labels);
-    // Recorded here too (idempotent with the workflow's own first step).
-    await openRun(db, { runId: started.runId, exportId: e.id, workflowId: started.workflowId, trigger });
-    deps.logger.info('Run started', { exportId: e.id, runId: started.runId, by: user.name });
+    const started = await deps.runs.start({ ...toSettings(e), ...request }, trigger, labels);
+    // Recorded here too (idempotent with the workflow's own first step), with what only this request knows.
+    await openRun(db, { runId: started.runId, exportId: e.id, workflowId: started.workflowId, trigger, dryRun: request.dryRun, redriveOf: request.redriveOf });
+    deps.logger.info('Run started', { exportId: e.id, runId: started.runId, by: user.name, ...request });
     return started.runId;
+  }
+
+  /** startRun for a request: 409 when the export has no connection or a run of it is going. */
+  async function startRequested(e: ExportConfig, user: Principal, request: RunRequest): Promise<string> {
+    if (!e.connectionId) {
+      throw new ApiError(409, 'export_inactive', 'This export has no connection (it was removed): set connectionId to run it again');
+    }
+    try {
+      return await startRun({ ...e, connectionId: e.connectionId }, user, request);
+    } catch (err) {
+      if (!(err instanceof RunAlreadyGoingError)) throw err;
+      throw new ApiError(409, 'run_in_progress', 'A run of this export is already going', { runId: err.runId ?? null });
+    }
   }
 
   /** A run the caller can see that is still going; 409 otherwise. */
@@ -99,16 +138,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
   const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(runRoutes.start, async (c) => {
       const e = await visibleExport(c.var.user, c.req.valid('param').id, deps);
-      if (!e.connectionId) {
-        throw new ApiError(409, 'export_inactive', 'This export has no connection (it was removed): set connectionId to run it again');
-      }
-      let runId: string;
-      try {
-        runId = await startRun({ ...e, connectionId: e.connectionId }, c.var.user);
-      } catch (err) {
-        if (!(err instanceof RunAlreadyGoingError)) throw err;
-        throw new ApiError(409, 'run_in_progress', 'A run of this export is already going', { runId: err.runId ?? null });
-      }
+      const runId = await startRequested(e, c.var.user, await runRequest(c.req));
       return c.json({ runId, links: runLinks(runId) }, 202, { Location: `/runs/${runId}` });
     })
     .openapi(runRoutes.runScheduled, async (c) => {
@@ -133,7 +163,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
     })
     .openapi(runRoutes.get, async (c) => {
       const run = await visibleRun(c.var.user, c.req.valid('param').runId);
-      return c.json(await describeRun(run, deps), 200);
+      return c.json(await describeRun(run, deps, { admin: isAdmin(c.var.user) }), 200);
     })
     .openapi(runRoutes.cancel, async (c) => {
       const run = await visibleRun(c.var.user, c.req.valid('param').runId);
@@ -179,6 +209,18 @@ export function createRunRoutes(deps: RunRouteDeps) {
     await recordRemovalApproval(db, run.id, by);
     deps.logger.info('Run removals approved', { runId: run.id, by });
     return c.json({ runId: run.id, status: 'running' as const, approvedBy: by }, 200);
+  });
+  // A re-drive: a new run of the export, in full mode, of what this run did not deliver.
+  routes.openapi(runRoutes.redrive, async (c) => {
+    const run = await visibleRun(c.var.user, c.req.valid('param').runId);
+    if (run.status === 'running') throw new ApiError(409, 'run_in_progress', 'The run is still going: re-drive it once it ended', { runId: run.id });
+    await refuseIfDetailsPurged(run.id);
+    if ((await countRedrivable(db, run)) === 0) {
+      throw new ApiError(409, 'nothing_to_redrive', 'The run has no rejected, parked or unsent profiles to send again');
+    }
+    const e = await visibleExport(c.var.user, run.exportId, deps);
+    const runId = await startRequested(e, c.var.user, { redriveOf: run.id, mode: 'full' });
+    return c.json({ runId, links: runLinks(runId) }, 202, { Location: `/runs/${runId}` });
   });
   return routes;
 }

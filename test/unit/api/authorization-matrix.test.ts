@@ -58,6 +58,8 @@ const MATRIX: [string, string, unknown, number, number, number][] = [
   ['GET', '/runs/{runId}', undefined, 401, 200, 200],
   ['GET', '/runs/{runId}/outcomes', undefined, 401, 200, 200],
   ['POST', '/runs/{runId}/approve-removals', undefined, 401, 403, 200],
+  // Contributors may re-drive like they may start runs; the world's run is still going: 409 for both.
+  ['POST', '/runs/{runId}/redrive', undefined, 401, 409, 409],
   ['POST', '/runs/{runId}/cancel', undefined, 401, 202, 202],
 ];
 

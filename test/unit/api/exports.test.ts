@@ -137,3 +137,35 @@ describe('bounds', () => {
     expect((await json(res)).error.details.issues[0].path).toEqual(['requestsPerSecond']);
   });
 });
+
+describe('sync settings', () => {
+  it('makes new exports incremental, without mirror mode, with a 10 % removal share', async () => {
+    const created = await json(await h.call('admin', 'POST', '/exports', exportBody(shared)));
+    expect(created).toMatchObject({ mode: 'incremental', removeWhenLeaving: false, maxRemovalShare: 0.1 });
+  });
+
+  it('saves, changes and shows them, and passes them to the runs it starts', async () => {
+    const res = await h.call('contributor', 'POST', '/exports', exportBody(shared, { mode: 'full', removeWhenLeaving: true, maxRemovalShare: 0.25 }));
+    expect(res.status).toBe(201);
+    const { id } = await json(res);
+    expect(await json(await h.call('contributor', 'GET', `/exports/${id}`))).toMatchObject({ mode: 'full', removeWhenLeaving: true, maxRemovalShare: 0.25 });
+
+    const patched = await json(await h.call('contributor', 'PATCH', `/exports/${id}`, { mode: 'incremental', maxRemovalShare: 1 }));
+    expect(patched).toMatchObject({ mode: 'incremental', removeWhenLeaving: true, maxRemovalShare: 1 });
+
+    await h.call('contributor', 'POST', `/exports/${id}/runs`);
+    expect(h.runState.going.get(exportWorkflowId(id))?.settings).toMatchObject({ mode: 'incremental', removeWhenLeaving: true, maxRemovalShare: 1 });
+  });
+
+  it.each([
+    ['mode', 'sometimes'],
+    ['removeWhenLeaving', 'yes'],
+    ['maxRemovalShare', 0],
+    ['maxRemovalShare', 1.5],
+    ['maxRemovalShare', -0.1],
+  ])('refuses %s = %j', async (field, value) => {
+    expect(await issuesOf(await h.call('admin', 'POST', '/exports', exportBody(shared, { [field]: value })))).toEqual([[field]]);
+    const id = await createExport(h, shared);
+    expect(await issuesOf(await h.call('admin', 'PATCH', `/exports/${id}`, { [field]: value }))).toEqual([[field]]);
+  });
+});

@@ -26,6 +26,7 @@ describe('OpenAPI document', () => {
         '/health', '/segments', '/profile-fields', '/profiles/import', '/tokens', '/tokens/{id}', '/connections',
         '/connections/{id}', '/connections/{id}/test', '/exports', '/exports/{id}', '/exports/{id}/runs', '/exports/run-scheduled',
         '/runs/{runId}', '/runs/{runId}/cancel', '/runs/{runId}/pause', '/runs/{runId}/resume', '/runs/{runId}/outcomes', '/runs/{runId}/approve-removals',
+        '/runs/{runId}/redrive',
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -40,6 +41,17 @@ describe('OpenAPI document', () => {
     expect(components.schemas.CreateConnection.required).toEqual(expect.arrayContaining(['displayName', 'apiKey', 'privacyConsent']));
     expect(components.schemas.Connection.properties.apiKey).toBeUndefined();
     expect(components.schemas.CreateExport.properties.profileLimit).toMatchObject({ minimum: 1, maximum: 100_000 });
+    expect(components.schemas.CreateExport.properties.maxRemovalShare).toMatchObject({ exclusiveMinimum: 0, maximum: 1 });
+  });
+
+  it("documents starting a run's optional body, strict", async () => {
+    const { paths } = await json(await app.request('/openapi.json'));
+    const body = paths['/exports/{id}/runs'].post.requestBody;
+    expect(body.required).toBe(false);
+    expect(body.content['application/json'].schema).toMatchObject({
+      additionalProperties: false,
+      properties: { dryRun: { type: 'boolean' }, mode: { enum: ['incremental', 'full'] } },
+    });
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -200,3 +200,131 @@ describe('run visibility', () => {
     expect((await h.call('contributor', 'POST', `/runs/${runId}/cancel`)).status).toBe(404);
   });
 });
+
+describe('dry runs and run modes', () => {
+  const started = () => h.runState.going.get(exportWorkflowId(exportId))!;
+
+  it('starts a dry run, or a full one, when the body asks; an empty body asks for nothing', async () => {
+    const dry = await h.call('admin', 'POST', `/exports/${exportId}/runs`, { dryRun: true, mode: 'full' });
+    expect(dry.status).toBe(202);
+    expect(started().settings).toMatchObject({ dryRun: true, mode: 'full' });
+    const { runId } = await json(dry);
+    expect(await json(await h.call('admin', 'GET', `/runs/${runId}`))).toMatchObject({ dryRun: true, mode: null, redriveOf: null, plan: null });
+    h.runState.going.clear();
+
+    // A JSON content type with no body at all (as `curl -H 'Content-Type: application/json' -X POST` sends).
+    const empty = await h.call('admin', 'POST', `/exports/${exportId}/runs`, '');
+    expect(empty.status).toBe(202);
+    expect(started().settings).toMatchObject({ mode: 'incremental' });
+    expect(started().settings.dryRun).toBeUndefined();
+  });
+
+  it.each([
+    ['a value of the wrong type', { dryRun: 'yes' }, 'dryRun'],
+    ['an unknown mode', { mode: 'partial' }, 'mode'],
+    ['an unknown field', { dryrun: true }, 'dryrun'],
+    ['not an object', [true], undefined],
+    ['not JSON', '{dryRun:', undefined],
+  ])('refuses %s with 400 and starts nothing', async (_what, body, path) => {
+    const res = await h.call('admin', 'POST', `/exports/${exportId}/runs`, body);
+    expect(res.status).toBe(400);
+    const { error } = await json(res);
+    expect(error.code).toBe('invalid_request');
+    if (path) expect(error.details.issues[0].path).toEqual([path]);
+    expect(h.runState.going.size).toBe(0);
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const res = await h.app.request(`/exports/${exportId}/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'text/plain' },
+      body: 'dry run please',
+    });
+    expect(res.status).toBe(415);
+    expect(h.runState.going.size).toBe(0);
+  });
+
+  it("shows a dry run's plan: what it would add, update and skip, with examples; contributors see no unclassified value", async () => {
+    await importProfiles(h.db, (async function* () {
+      yield JSON.stringify({ id: 'p008', segments: ['VIP'], EmailAddress: 'SSN 078-05-1120' });
+    })());
+    const { runId } = await json(await h.call('admin', 'POST', `/exports/${exportId}/runs`, { dryRun: true }));
+    await snapshotRun(h.db, runId, started().settings);
+    await closeRun(h.db, runId, 'completed', await countOutcomes(h.db, runId), undefined, true);
+    h.runState.going.clear();
+
+    const run = await json(await h.call('admin', 'GET', `/runs/${runId}`));
+
+    // 5 sendable profiles (p001–p005) over VIP (odd ones) and Loyalty (all): 8 deliveries, all new.
+    expect(run).toMatchObject({ status: 'completed', dryRun: true, mode: 'incremental', counts: { total: 8, pending: 5, exported: 0 } });
+    expect(run.plan).toMatchObject({ toAdd: 8, toUpdate: 0, unchanged: 0, toRemove: 0, skipped: { 'no email': 1, 'duplicate email': 1, 'invalid email': 1 } });
+    expect(run.plan.examples.toAdd[0]).toEqual({ profileId: 'p001', email: 'person1@example.com', segmentId: 'VIP' });
+    expect(run.plan.examples['invalid email']).toEqual([{ profileId: 'p008', email: 'SSN 078-05-1120', segmentId: 'VIP' }]);
+    const seen = await json(await h.call('contributor', 'GET', `/runs/${runId}`));
+    expect(seen.plan.examples['invalid email']).toEqual([{ profileId: 'p008', email: null, segmentId: 'VIP' }]);
+    const listed = await json(await h.call('admin', 'GET', `/exports/${exportId}/runs`));
+    expect(listed.runs[0]).toMatchObject({ id: runId, dryRun: true, mode: 'incremental', redriveOf: null });
+  });
+
+  it('shows no plan for a run that is not a dry run', async () => {
+    const runId = await startedRun();
+    expect((await json(await h.call('admin', 'GET', `/runs/${runId}`))).plan).toBeNull();
+  });
+});
+
+describe('POST /runs/:runId/redrive', () => {
+  /** startedRun, ended: p003 was refused, batch 1 never sent. */
+  async function endedRun(status: 'completed' | 'failed'): Promise<string> {
+    const runId = await startedRun();
+    await closeRun(h.db, runId, status, await countOutcomes(h.db, runId));
+    h.runState.going.clear();
+    return runId;
+  }
+
+  it("starts a full run of the export's current settings, of what the run did not deliver, for contributors too", async () => {
+    const runId = await endedRun('completed');
+
+    const res = await h.call('contributor', 'POST', `/runs/${runId}/redrive`);
+
+    expect(res.status).toBe(202);
+    const body = await json(res);
+    expect(res.headers.get('location')).toBe(`/runs/${body.runId}`);
+    const going = h.runState.going.get(exportWorkflowId(exportId))!;
+    expect(going.settings).toMatchObject({ exportId, redriveOf: runId, mode: 'full', segmentIds: ['VIP', 'Loyalty'] });
+    expect(going.trigger).toEqual({ kind: 'manual', by: 'carl' });
+    expect(await json(await h.call('admin', 'GET', `/runs/${body.runId}`))).toMatchObject({ redriveOf: runId, dryRun: false });
+  });
+
+  it('answers 409 while a run of the export is going, and for the run itself while it goes', async () => {
+    const runId = await endedRun('completed');
+    const going = await json(await h.call('admin', 'POST', `/exports/${exportId}/runs`));
+    const busy = await h.call('admin', 'POST', `/runs/${runId}/redrive`);
+    expect(busy.status).toBe(409);
+    expect((await json(busy)).error).toMatchObject({ code: 'run_in_progress', details: { runId: going.runId } });
+    expect((await json(await h.call('admin', 'POST', `/runs/${going.runId}/redrive`))).error.code).toBe('run_in_progress');
+  });
+
+  it('answers 409 nothing_to_redrive for a run without rejected, parked or unsent profiles', async () => {
+    const runId = await startedRun();
+    await h.db.query("UPDATE run_items SET status = 'pending', reason = NULL WHERE run_id = $1 AND status = 'rejected'", [runId]);
+    await recordSentBatch(h.db, runId, 1, (await readBatches(h.db, runId, 1, 1)).map((i) => ({ seq: i.seq, status: 'exported' as const })), LISTS);
+    await closeRun(h.db, runId, 'completed', await countOutcomes(h.db, runId));
+    h.runState.going.clear();
+    const res = await h.call('admin', 'POST', `/runs/${runId}/redrive`);
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.code).toBe('nothing_to_redrive');
+    expect(h.runState.going.size).toBe(0);
+  });
+
+  it('takes what a failed run never sent too', async () => {
+    const runId = await endedRun('failed');
+    expect((await h.call('admin', 'POST', `/runs/${runId}/redrive`)).status).toBe(202);
+  });
+
+  it('404s unknown runs and runs the caller cannot see', async () => {
+    expect((await h.call('admin', 'POST', '/runs/nope/redrive')).status).toBe(404);
+    const hidden = await createExport(h, await createConnection(h, { usableBy: 'admins' }));
+    const { runId } = await json(await h.call('admin', 'POST', `/exports/${hidden}/runs`));
+    expect((await h.call('contributor', 'POST', `/runs/${runId}/redrive`)).status).toBe(404);
+  });
+});

@@ -26,6 +26,24 @@ describe('cli api client', () => {
     expect((f.calls[0].init.headers as Record<string, string>).authorization).toBe(`Bearer ${TOKEN}`);
   });
 
+  it('sends run options as a JSON body, and no body without any; re-drives by run id', async () => {
+    const answer = () => json(202, { runId: 'r1', links: { self: '/runs/r1', outcomes: '/runs/r1/outcomes' } });
+    const f = fakeFetch(answer());
+    const client = createApiClient({ baseUrl: 'http://api.test', token: TOKEN, fetch: f.fn });
+    await client.startRun('e1', { dryRun: true, mode: 'full' });
+    expect(f.calls[0].init.body).toBe('{"dryRun":true,"mode":"full"}');
+    expect((f.calls[0].init.headers as Record<string, string>)['content-type']).toBe('application/json');
+
+    const g = fakeFetch(answer());
+    const plain = createApiClient({ baseUrl: 'http://api.test', token: TOKEN, fetch: g.fn });
+    await plain.startRun('e1');
+    expect(g.calls[0].init.body).toBeUndefined();
+
+    const r = fakeFetch(answer());
+    await createApiClient({ baseUrl: 'http://api.test', token: TOKEN, fetch: r.fn }).redriveRun('run/1');
+    expect(r.calls[0]).toMatchObject({ url: 'http://api.test/runs/run%2F1/redrive', init: { method: 'POST' } });
+  });
+
   it('turns the error envelope into an ApiError that names the run going', async () => {
     const body = { error: { code: 'run_in_progress', message: 'A run of this export is already going', details: { runId: 'r9' } } };
     const client = createApiClient({ baseUrl: 'http://api.test', token: TOKEN, fetch: fakeFetch(json(409, body)).fn });

@@ -24,6 +24,7 @@ export function fakeClient(overrides: Partial<ApiClient> = {}): ApiClient {
     listExports: unexpected('listExports'),
     listRuns: unexpected('listRuns'),
     startRun: unexpected('startRun'),
+    redriveRun: unexpected('redriveRun'),
     getRun: unexpected('getRun'),
     runAction: unexpected('runAction'),
     outcomesPage: unexpected('outcomesPage'),

@@ -59,6 +59,53 @@ describe('segment-export arguments and output', () => {
     expect(JSON.parse((await cli(['run', 'exp-1', '--json'], { startRun })).stdout)).toMatchObject({ runId: 'run-1' });
   });
 
+  it('starts a dry run or a full run with the options in the body, and none without flags', async () => {
+    const asked: unknown[] = [];
+    const startRun = async (_exportId: string, options?: unknown) => (asked.push(options), { runId: 'run-2', links: { self: '', outcomes: '' } });
+    expect((await cli(['run', 'exp-1', '--dry-run'], { startRun })).stdout).toBe('Started dry run run-2\nFollow it with: segment-export runs show run-2 --follow\n');
+    await cli(['run', 'exp-1', '--dry-run', '--full'], { startRun });
+    await cli(['run', 'exp-1', '--full'], { startRun });
+    await cli(['run', 'exp-1'], { startRun });
+    expect(asked).toEqual([{ dryRun: true }, { dryRun: true, mode: 'full' }, { mode: 'full' }, {}]);
+  });
+
+  it("re-drives a run, says which, and follows it to its end; a refusal is one line", async () => {
+    const asked: string[] = [];
+    const redriveRun = async (runId: string) => (asked.push(runId), { runId: 'run-3', links: { self: '', outcomes: '' } });
+    expect((await cli(['runs', 'redrive', 'run-1'], { redriveRun })).stdout).toBe('Started run run-3, re-driving run run-1\nFollow it with: segment-export runs show run-3 --follow\n');
+    expect(asked).toEqual(['run-1']);
+    const followed = await cli(['runs', 'redrive', 'run-1', '--follow', '--interval', '0.001'], { redriveRun, getRun: sequence([aRun({ id: 'run-3' }), completed({ id: 'run-3', redriveOf: 'run-1', mode: 'full' })]) });
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toMatch(/^Re-drive of: +run-1$/m);
+
+    const nothing = () => Promise.reject(new ApiError(409, 'nothing_to_redrive', 'The run has no rejected, parked or unsent profiles to send again'));
+    const refused = await cli(['runs', 'redrive', 'run-1'], { redriveRun: nothing });
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toBe('segment-export: The run has no rejected, parked or unsent profiles to send again [nothing_to_redrive, HTTP 409]\n');
+  });
+
+  it("shows a dry run's plan with a few examples per category", async () => {
+    const plan = {
+      toAdd: 2, toUpdate: 1, unchanged: 1200, toRemove: 0, skipped: { 'no email': 3 },
+      examples: {
+        toAdd: [{ profileId: 'p1', email: 'ann@example.com', segmentId: 'VIP' }, { profileId: 'p2', email: 'bob@example.com', segmentId: 'VIP' }],
+        toUpdate: [{ profileId: 'p3', email: 'cat@example.com', segmentId: 'Loyalty' }],
+        unchanged: [1, 2, 3, 4].map((i) => ({ profileId: `q${i}`, email: `q${i}@example.com`, segmentId: 'VIP' })),
+        'no email': [{ profileId: 'p9', email: null, segmentId: 'VIP' }],
+      },
+    };
+    const r = await cli(['runs', 'show', 'run-1'], { getRun: async () => completed({ dryRun: true, mode: 'incremental', plan, counts: { total: 1206, exported: 0, pending: 3, skipped: { unchanged: 1200, 'no email': 3 }, rejected: {} } }) });
+    expect(r.stdout).toMatch(/^Mode: +incremental$/m);
+    expect(r.stdout).toMatch(/^Dry run: +yes/m);
+    expect(r.stdout).toContain('Plan (per (email, segment list); a real run would do this):\n');
+    expect(r.stdout).toMatch(/^ {2}To add: +2 {2}e\.g\. "ann@example\.com" \(VIP\), "bob@example\.com" \(VIP\)$/m);
+    expect(r.stdout).toMatch(/^ {2}Unchanged: +1,200 {2}e\.g\. "q1@example\.com" \(VIP\), "q2@example\.com" \(VIP\), "q3@example\.com" \(VIP\), …$/m);
+    expect(r.stdout).toMatch(/^ {2}To remove: +0$/m);
+    expect(r.stdout).toMatch(/^ {2}Skipped: no email: +3 {2}e\.g\. - \(VIP\), …$/m);
+    // A run that is not a dry run has no plan section.
+    expect((await cli(['runs', 'show', 'run-1'], { getRun: async () => completed() })).stdout).not.toContain('Plan');
+  });
+
   it('prints a 409 with the running run, and under --json the error as the document', async () => {
     const startRun = () => Promise.reject(new ApiError(409, 'run_in_progress', 'A run of this export is already going', { runId: 'run-0' }));
     const r = await cli(['run', 'exp-1', '--json'], { startRun });
@@ -97,7 +144,7 @@ describe('segment-export arguments and output', () => {
     const { links: _links, phase: _phase, percent: _percent, throughput: _t, etaSeconds: _eta, ...summary } = completed();
     const listRuns = async (exportId: string) => (exportId === 'exp-1' ? [summary] : []);
     const history = await cli(['runs', 'exp-1'], { listRuns });
-    expect(history.stdout.split('\n')[0]).toMatch(/^RUN +STATUS +TRIGGER +STARTED/);
+    expect(history.stdout.split('\n')[0]).toMatch(/^RUN +STATUS +TRIGGER +MODE +STARTED/);
     expect(history.stdout).toContain('run-1  completed  manual');
 
     const shown = await cli(['runs', 'show', 'run-1'], { getRun: async () => aRun() });
