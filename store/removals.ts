@@ -14,33 +14,18 @@ export interface RemovalPlan {
   gate: RemovalGateList[];
 }
 
-/**
- * Plans a run's removals, inside the freeze's transaction and after its run_items and run_profiles
- * are written: every delivered membership of the chosen segments whose email no profile of this
- * run has in that segment (sent, skipped or duplicate alike: only members who left are removed).
- * Numbered by segment (in the export's order), then email_key. Idempotent: a retried freeze
- * replaces what an earlier attempt planned. The gate is also recorded on the run (removal_gate),
- * where the API and alerts read what waits for approval.
- *
- * The freeze (snapshotRun) no longer calls this: an incremental run writes no items for its
- * unchanged deliveries, which this would take for members who left. It plans the same removals in
- * its own statement and gates them with {@link gateRemovals}. This stays for runs whose every
- * member has an item (a full run, the tests).
- */
-export async function planRemovals(tx: Db, runId: string, settings: ExportSettings): Promise<RemovalPlan> {
-  await tx.query('DELETE FROM run_removals WHERE run_id = $1', [runId]);
-  const planned = await tx.query<PlannedList>(PLAN_SQL, [runId, settings.exportId, settings.segmentIds]);
-  return gateRemovals(tx, runId, settings, planned);
-}
-
 type PlannedList = { segmentId: string; listId: string; removals: number };
 
 /**
- * The gate over a run's planned removals (given, or read from run_removals: the freeze plans them
- * in its own statement, store/runs.ts, which sees the unchanged members it does not write as items).
+ * The gate over a run's planned removals, inside the freeze's transaction: the freeze (snapshotRun,
+ * store/runs.ts) plans them in its own statement, the only place that sees every member of the
+ * run, unchanged ones included, which it does not write as items. A list is gated when more than
+ * the export's maxRemovalShare of the memberships this engine delivered to it would go. Recorded on
+ * the run (removal_gate), where the API and alerts read what waits for approval; a retried freeze
+ * replaces it.
  */
-export async function gateRemovals(tx: Db, runId: string, settings: ExportSettings, planned?: PlannedList[]): Promise<RemovalPlan> {
-  planned ??= await tx.query<PlannedList>(
+export async function gateRemovals(tx: Db, runId: string, settings: ExportSettings): Promise<RemovalPlan> {
+  const planned = await tx.query<PlannedList>(
     `SELECT segment_id AS "segmentId", min(list_id) AS "listId", count(*)::int AS removals
      FROM run_removals WHERE run_id = $1 GROUP BY segment_id ORDER BY min(seq)`,
     [runId],
@@ -62,25 +47,6 @@ export async function gateRemovals(tx: Db, runId: string, settings: ExportSettin
 export function overShare(removals: number, members: number, share: number): boolean {
   return removals > share * members;
 }
-
-const PLAN_SQL = `
-WITH kept AS (
-  -- Every (segment, email) this run has a profile for: run_profiles.email is already trimmed.
-  SELECT i.segment_id, lower(f.email) AS email_key
-  FROM run_items i JOIN run_profiles f ON f.run_id = i.run_id AND f.profile_id = i.profile_id
-  WHERE i.run_id = $1 AND f.email IS NOT NULL
-), leaving AS (
-  SELECT s.segment_id, s.email_key, s.email, s.list_id, c.pos
-  FROM unnest($3::text[]) WITH ORDINALITY AS c(segment_id, pos)
-  JOIN sync_state s ON s.export_id = $2 AND s.segment_id = c.segment_id AND s.status = 'exported'
-  WHERE NOT EXISTS (SELECT FROM kept k WHERE k.segment_id = s.segment_id AND k.email_key = s.email_key)
-), inserted AS (
-  INSERT INTO run_removals (run_id, seq, email_key, email, segment_id, list_id)
-  SELECT $1, (row_number() OVER (ORDER BY pos, email_key) - 1)::int, email_key, email, segment_id, list_id FROM leaving
-  RETURNING segment_id, list_id, seq
-)
-SELECT segment_id AS "segmentId", min(list_id) AS "listId", count(*)::int AS removals
-FROM inserted GROUP BY segment_id ORDER BY min(seq)`;
 
 /** Memberships of each segment's list this engine delivered, before the run. */
 async function deliveredMembers(db: Db, exportId: string, segmentIds: string[]): Promise<Map<string, number>> {

@@ -1,8 +1,8 @@
 import type { ExportSettings } from '../../../domain/export';
 import { openDb, type Db } from '../../../store/db';
 import { importProfiles } from '../../../store/profiles';
-import { countRemovals, overShare, planRemovals, readRemovalGate, readRemovals, recordRemovalApproval, recordRemovals } from '../../../store/removals';
-import { snapshotRun } from '../../../store/runs';
+import { countRemovals, overShare, readRemovalGate, readRemovals, recordRemovalApproval, recordRemovals } from '../../../store/removals';
+import { readBatches, recordSentBatch, snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/runs';
 
 const EXPORT = 'exp-1';
 const LISTS: Record<string, string> = { VIP: 'contactlist_VIP', Loyalty: 'contactlist_LOY' };
@@ -13,7 +13,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => db.close());
 beforeEach(async () => {
-  await db.exec('TRUNCATE profiles, segment_members, runs, run_items, run_batches, run_profiles, run_removals, sync_state');
+  await db.exec('TRUNCATE profiles, segment_members, exports, runs, run_items, run_batches, run_profiles, run_removals, sync_state');
 });
 
 function settings(overrides: Partial<ExportSettings> = {}): ExportSettings {
@@ -47,11 +47,21 @@ async function delivered(rows: { segment: string; email: string; status?: 'expor
   }
 }
 
-/** Opens a run, freezes it and plans its removals, as snapshotRun does in one transaction. */
+/** Opens a run and freezes it: the freeze plans the removals and gates them, in its transaction. */
 async function planRun(runId: string, s: ExportSettings = settings()) {
   await db.query("INSERT INTO runs (id, export_id, workflow_id, trigger, status) VALUES ($1, $2, 'wf', 'manual', 'running')", [runId, s.exportId]);
-  await snapshotRun(db, runId, s);
-  return db.transaction((tx) => planRemovals(tx, runId, s));
+  const { removals, gate } = await snapshotRun(db, runId, s);
+  return { removals, gate };
+}
+
+/** A run that froze and had every batch exported: what it delivered is in the sync state. */
+async function deliveredRun(runId: string, s: ExportSettings): Promise<void> {
+  await planRun(runId, s);
+  const items = await readBatches(db, runId, 0, 1000);
+  for (const batchNo of new Set(items.map((i) => i.batchNo))) {
+    const outcomes = items.filter((i) => i.batchNo === batchNo && i.status === 'pending').map((i) => ({ seq: i.seq, status: 'exported' as const }));
+    await recordSentBatch(db, runId, batchNo, outcomes, LISTS);
+  }
 }
 
 async function syncKeys(exportId = EXPORT): Promise<string[]> {
@@ -59,7 +69,7 @@ async function syncKeys(exportId = EXPORT): Promise<string[]> {
   return rows.map((r) => r.k);
 }
 
-describe('planRemovals', () => {
+describe('removals planned by the freeze', () => {
   it('plans exactly the delivered memberships whose email left the segment, ordered by segment then email', async () => {
     await profiles([
       { id: 'p1', email: 'Ann@Example.com', segments: ['VIP', 'Loyalty'] },
@@ -115,9 +125,34 @@ describe('planRemovals', () => {
     await profiles([{ id: 'p1', email: 'ann@example.com', segments: ['VIP'] }]);
     await delivered([{ segment: 'VIP', email: 'bob@example.com' }]);
     await planRun('run-1', settings({ maxRemovalShare: 1 }));
-    const again = await db.transaction((tx) => planRemovals(tx, 'run-1', settings({ maxRemovalShare: 1 })));
+    const again = await snapshotRun(db, 'run-1', settings({ maxRemovalShare: 1 }));
     expect(again.removals).toBe(1);
     expect(await countRemovals(db, 'run-1')).toMatchObject({ planned: 1 });
+  });
+
+  it('keeps the unchanged members an incremental run writes no item for, and plans only the one who left', async () => {
+    const n = UNCHANGED_EXAMPLES + 5;
+    const all = Array.from({ length: n }, (_, i) => ({ id: `p${String(i).padStart(2, '0')}`, email: `m${i}@example.com`, segments: ['VIP'] }));
+    const s = settings({ segmentIds: ['VIP'] });
+    await db.query(
+      `INSERT INTO exports (id, display_name, segment_ids, mapping, profile_limit, on_limit_exceeded, created_by)
+       VALUES ($1, 'Export', '["VIP"]', $2, 100000, 'fail', 'tester')`,
+      [EXPORT, JSON.stringify(s.mapping)],
+    );
+    await profiles(all);
+    await deliveredRun('run-1', s);
+    expect(await syncKeys()).toHaveLength(n);
+    await profiles([{ ...all[3], segments: [] }]);
+
+    const plan = await planRun('run-2', s);
+
+    const [{ mode }] = await db.query<{ mode: string }>("SELECT mode FROM runs WHERE id = 'run-2'");
+    expect(mode).toBe('incremental');
+    // Fewer items than members: the unchanged beyond the examples are only counted.
+    const [{ items }] = await db.query<{ items: number }>("SELECT count(*)::int AS items FROM run_items WHERE run_id = 'run-2'");
+    expect(items).toBeLessThan(n - 1);
+    expect(plan).toEqual({ removals: 1, gate: [] });
+    expect((await readRemovals(db, 'run-2', 0, n)).map((r) => r.email)).toEqual(['m3@example.com']);
   });
 });
 

@@ -1,0 +1,192 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AlertMessage } from '../../activities';
+import { AutopilotClient } from '../../autopilot';
+import { countsAddUp, type RunCounts } from '../../domain/export';
+import { importProfiles } from '../../store/profiles';
+import { startApiStack, type ApiStack } from '../helpers/api-stack';
+import { until } from '../helpers/assertions';
+import { TEST_API_KEY } from '../helpers/stack';
+
+/** A webhook receiver on loopback that keeps what it gets. */
+async function startReceiver() {
+  const received: AlertMessage[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as AlertMessage);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const email = (segment: string, i: number) => `${segment.toLowerCase()}${i}@example.com`;
+
+describe('mirror mode (removeWhenLeaving)', () => {
+  let s: ApiStack;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let connectionId: string;
+
+  beforeAll(async () => {
+    s = await startApiStack();
+    receiver = await startReceiver();
+    const connection = await s.api('POST', '/connections', {
+      displayName: 'Sim', apiKey: TEST_API_KEY, usableBy: 'admins', privacyConsent: true, baseUrl: s.sim.url, requestsPerSecond: 20,
+    });
+    expect(connection.status).toBe(201);
+    connectionId = connection.body.id;
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await s?.close();
+  });
+
+  /** `count` profiles in `segment` (the members in `leaving` now in no segment), as an import sets them. */
+  async function members(segment: string, count: number, leaving: number[] = [], extra: Record<number, string> = {}): Promise<void> {
+    const lines = Array.from({ length: count }, (_, k) => {
+      const i = k + 1;
+      return JSON.stringify({ id: `${segment}-${i}`, segments: leaving.includes(i) ? [] : [segment], EmailAddress: email(segment, i), FirstName: extra[i] ?? `F${i}` });
+    });
+    const result = await importProfiles(s.db, (async function* () {
+      yield* lines;
+    })());
+    expect(result.rejected).toBe(0);
+  }
+
+  /** A mirror-mode export of one segment (it must have members), alerting on blocked runs. */
+  async function mirrorExport(segment: string): Promise<string> {
+    const created = await s.api('POST', '/exports', {
+      displayName: `Mirror ${segment}`, connectionId, segmentIds: [segment], mapping: { email: 'EmailAddress', firstName: 'FirstName' },
+      alerts: { webhookUrl: receiver.url, events: ['blocked', 'completed', 'cancelled'] },
+    });
+    expect(created.status).toBe(201);
+    await s.db.query('UPDATE exports SET remove_when_leaving = true WHERE id = $1', [created.body.id]);
+    return created.body.id;
+  }
+
+  /** Starts a run; the previous one's workflow may still be closing for a moment after its record did (409). */
+  async function start(exportId: string): Promise<string> {
+    const started = await until('a run to start', async () => {
+      const res = await s.api('POST', `/exports/${exportId}/runs`);
+      return res.status === 409 ? undefined : res;
+    });
+    expect(started.status).toBe(202);
+    return started.body.runId as string;
+  }
+
+  async function runToEnd(exportId: string): Promise<{ runId: string; status: string; counts: RunCounts }> {
+    return finished(await start(exportId));
+  }
+
+  async function finished(runId: string) {
+    const run = await until('the run to end', async () => {
+      const { body } = await s.api('GET', `/runs/${runId}`);
+      return body.status === 'running' ? undefined : body;
+    }, 90_000);
+    expect(countsAddUp(run.counts)).toBe(true);
+    return { runId, status: run.status as string, counts: run.counts as RunCounts };
+  }
+
+  /** What the simulator holds on the list named after the segment: member emails, sorted. */
+  function onList(segment: string): string[] {
+    const list = s.sim.sim.lists(TEST_API_KEY).find((l) => l.title === segment)!;
+    return s.sim.sim.contacts(TEST_API_KEY).filter((c) => c.lists.includes(list.list_id)).map((c) => String(c.Email)).sort();
+  }
+  const listId = (segment: string) => s.sim.sim.lists(TEST_API_KEY).find((l) => l.title === segment)!.list_id;
+  const removalsFrom = (segment: string) => s.sim.sim.stats(TEST_API_KEY).removalsByList[listId(segment)] ?? 0;
+  const contactCount = () => s.sim.sim.contacts(TEST_API_KEY).length;
+  const emails = (segment: string, ids: number[]) => ids.map((i) => email(segment, i)).sort();
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+
+  it('takes exactly the two members who left off the list, deletes no contact, and keeps memberships it never added', async () => {
+    await members('Mirror', 20);
+    const exportId = await mirrorExport('Mirror');
+    expect((await runToEnd(exportId)).status).toBe('completed');
+    expect(onList('Mirror')).toEqual(emails('Mirror', range(1, 20)));
+    // Someone put a contact on the list in Autopilot itself: not the engine's to take off.
+    const own = new AutopilotClient({ baseUrl: s.sim.url, apiKey: TEST_API_KEY });
+    await own.upsertContacts([{ Email: 'outsider@example.com', _autopilot_list: listId('Mirror') }]);
+    own.close();
+    const contactsBefore = contactCount();
+
+    await members('Mirror', 20, [4, 17]);
+    const run = await runToEnd(exportId);
+
+    expect(run.status).toBe('completed');
+    expect(onList('Mirror')).toEqual([...emails('Mirror', range(1, 20).filter((i) => i !== 4 && i !== 17)), 'outsider@example.com'].sort());
+    expect(removalsFrom('Mirror')).toBe(2);
+    expect(contactCount()).toBe(contactsBefore);
+    expect(Object.keys(s.sim.sim.stats(TEST_API_KEY).byPath).filter((p) => p.startsWith('DELETE /contact'))).toEqual([]);
+    const removals = await s.db.query('SELECT email, status FROM run_removals WHERE run_id = $1 ORDER BY seq', [run.runId]);
+    expect(removals).toEqual([
+      { email: email('Mirror', 17), status: 'removed' },
+      { email: email('Mirror', 4), status: 'removed' },
+    ]);
+    // Forgotten as delivered: the next run plans no removal of them again.
+    const next = await runToEnd(exportId);
+    expect(await s.db.query('SELECT count(*)::int AS n FROM run_removals WHERE run_id = $1', [next.runId])).toEqual([{ n: 0 }]);
+    expect(removalsFrom('Mirror')).toBe(2);
+  });
+
+  /** A run of an export whose 2 of 4 delivered members left (50 %), and a new member: waits at the gate. */
+  async function blockedRun(segment: string): Promise<{ exportId: string; runId: string; upsertsBefore: number }> {
+    await members(segment, 4);
+    const exportId = await mirrorExport(segment);
+    expect((await runToEnd(exportId)).status).toBe('completed');
+    await members(segment, 5, [1, 2]);
+    const upsertsBefore = s.sim.sim.stats(TEST_API_KEY).upserts;
+    const runId = await start(exportId);
+    const phase = await until('the approval gate', async () => {
+      const { body } = await s.api('GET', `/runs/${runId}`);
+      return body.phase?.startsWith('blocked') ? (body.phase as string) : undefined;
+    });
+    expect(phase).toBe(`blocked: needs approval (2 removals from ${segment})`);
+    return { exportId, runId, upsertsBefore };
+  }
+
+  it('blocks a run that would remove half of a list before it sends or removes anything; approval lets it go on', async () => {
+    const { runId, upsertsBefore } = await blockedRun('Gated');
+
+    const alert = await until('the blocked alert', async () => receiver.received.find((m) => m.runId === runId && m.event === 'blocked'));
+    expect(alert).toMatchObject({ status: 'blocked', reason: expect.stringMatching(/2 of 4 from Gated.*approve-removals/) });
+    expect(JSON.stringify(alert)).not.toMatch(/@example\.com/);
+    // Held: nothing removed, nothing sent, for a while.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(removalsFrom('Gated')).toBe(0);
+    expect(s.sim.sim.stats(TEST_API_KEY).upserts).toBe(upsertsBefore);
+    expect(onList('Gated')).toEqual(emails('Gated', [1, 2, 3, 4]));
+    expect((await s.api('GET', `/runs/${runId}`)).body.status).toBe('running');
+
+    const approved = await s.api('POST', `/runs/${runId}/approve-removals`);
+    expect(approved).toEqual({ status: 200, body: { runId, status: 'running', approvedBy: expect.any(String) } });
+    const run = await finished(runId);
+
+    expect(run.status).toBe('completed');
+    expect(onList('Gated')).toEqual(emails('Gated', [3, 4, 5]));
+    expect(removalsFrom('Gated')).toBe(2);
+    expect((await s.api('POST', `/runs/${runId}/approve-removals`)).status).toBe(409);
+  });
+
+  it('ends a blocked run on cancel with nothing removed, so the next run plans the same removals', async () => {
+    const { exportId, runId } = await blockedRun('Held');
+
+    expect((await s.api('POST', `/runs/${runId}/cancel`)).status).toBe(202);
+    const run = await finished(runId);
+
+    expect(run.status).toBe('cancelled');
+    expect(removalsFrom('Held')).toBe(0);
+    expect(onList('Held')).toEqual(emails('Held', [1, 2, 3, 4]));
+    expect(await s.db.query("SELECT count(*)::int AS n FROM run_removals WHERE run_id = $1 AND status <> 'pending'", [runId])).toEqual([{ n: 0 }]);
+    const next = await start(exportId);
+    await until('the next run at the gate', async () => ((await s.api('GET', `/runs/${next}`)).body.phase?.startsWith('blocked: needs approval') ? true : undefined));
+    await s.api('POST', `/runs/${next}/cancel`);
+    await finished(next);
+  });
+});
