@@ -4,9 +4,11 @@ import { ApiError } from './errors';
 
 /**
  * The API's Dataverse client gives up sooner than a worker's: someone is waiting for the answer, and a
- * 503 with Retry-After tells them more than a request that hangs through minutes of retries.
+ * 503 with Retry-After tells them more than a request that hangs through minutes of retries. `maxHoldMs`
+ * applies the same to a `Retry-After` an earlier request was given: without it the client would hold
+ * every later request (a `GET /segments`) until that wait is over.
  */
-export const INTERACTIVE_SOURCE_TUNING = { maxAttempts: 2, retryBaseDelayMs: 500, maxWaitMs: 5_000, timeoutMs: 10_000 };
+export const INTERACTIVE_SOURCE_TUNING = { maxAttempts: 2, retryBaseDelayMs: 500, maxWaitMs: 5_000, maxHoldMs: 5_000, timeoutMs: 10_000 };
 
 /** When the source named no `Retry-After`: as long as for the store or Temporal. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;

@@ -32,6 +32,13 @@ export interface DataverseClientOptions {
   retryBaseDelayMs?: number;
   /** A single wait longer than this is not waited here but thrown (retryable), for the caller to retry later; default 5 min. */
   maxWaitMs?: number;
+  /**
+   * Longest a request may be held by a `Retry-After` that came before it (this client's own or another
+   * request's); a longer hold is thrown at once as a retryable `rateLimited` error whose `retryAfterMs`
+   * is the time left, and nothing is sent. It also caps this client's own waits after a 429. For callers
+   * someone is waiting on (the API); default no limit, for workers, which heartbeat while held.
+   */
+  maxHoldMs?: number;
   /** The clock of token expiry and `Retry-After` waits; for tests. */
   now?: () => number;
 }
@@ -70,6 +77,7 @@ export class DataverseClient {
   private readonly maxAttempts: number;
   private readonly retryBaseDelayMs: number;
   private readonly maxWaitMs: number;
+  private readonly maxHoldMs: number;
 
   constructor(private readonly options: DataverseClientOptions) {
     const organizationUrl = options.organizationUrl.replace(/\/+$/, '');
@@ -85,6 +93,7 @@ export class DataverseClient {
     this.maxAttempts = options.maxAttempts ?? 6;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 1_000;
     this.maxWaitMs = options.maxWaitMs ?? 5 * 60_000;
+    this.maxHoldMs = options.maxHoldMs ?? Infinity;
     this.checkOutbound('DATAVERSE_URL', this.serviceRoot);
     this.checkOutbound('DATAVERSE_AUTHORITY_URL', this.tokens.tokenUrl);
   }
@@ -138,7 +147,7 @@ export class DataverseClient {
     const size = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(pageSize)));
     let refreshedAfter401 = false;
     for (let attempt = 1; ; attempt++) {
-      await this.gate.wait(signal);
+      await this.passGate(what, signal);
       let token: string | undefined;
       try {
         token = await this.tokens.get();
@@ -155,6 +164,16 @@ export class DataverseClient {
         await this.beforeRetry(error, attempt, signal);
       }
     }
+  }
+
+  /** Waits out a `Retry-After` hold, or refuses one longer than this client may be held. */
+  private async passGate(what: string, signal?: AbortSignal): Promise<void> {
+    const outcome = await this.gate.wait({ signal, maxHoldMs: this.maxHoldMs });
+    if (outcome.passed) return;
+    const seconds = Math.ceil(outcome.remainingMs / 1000);
+    throw new DataverseError('rateLimited', `Dataverse (${this.context.host}) asked this client to wait another ${seconds} s (Retry-After) before ${what}; not sent`, {
+      retryAfterMs: outcome.remainingMs,
+    });
   }
 
   private async send(url: string, token: string, pageSize: number, signal?: AbortSignal): Promise<unknown> {
@@ -182,7 +201,9 @@ export class DataverseClient {
     // A Retry-After holds all of this client's requests, not just this one: early ones would extend the wait.
     const told = error.retryAfterMs !== undefined || error.kind === 'rateLimited';
     if (told) this.gate.holdFor(waitMs);
-    if (attempt >= this.maxAttempts || waitMs > this.maxWaitMs) throw error;
+    // A hold longer than this client may be held is Dataverse's own answer (its status, its Retry-After) to pass on.
+    const mayWaitMs = told ? Math.min(this.maxWaitMs, this.maxHoldMs) : this.maxWaitMs;
+    if (attempt >= this.maxAttempts || waitMs > mayWaitMs) throw error;
     if (!told) await sleep(waitMs, undefined, { signal });
   }
 

@@ -96,6 +96,24 @@ describe('GET /segments and /profile-fields over Customer Insights – Data', ()
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(25);
   });
 
+  it('answers 503 at once, with what is left of the wait, while an earlier request is throttled', async () => {
+    fake.sim.setFaults({ rateLimit: { requests: 1, windowMs: 30_000 } });
+    expect((await h.call('admin', 'GET', '/segments')).status).toBe(200);
+    expect((await h.call('admin', 'GET', '/profile-fields')).status).toBe(503); // Dataverse's 429 of about 30 s
+    const sent = fake.sim.stats().requests;
+
+    // Without a limit on the hold, this waits out the whole 30 s before sending anything.
+    const started = Date.now();
+    const res = await h.call('contributor', 'GET', '/segments');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(res.status).toBe(503);
+    expect((await json(res)).error.code).toBe('profile_source_unavailable');
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(15);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(fake.sim.stats()).toMatchObject({ requests: sent, earlyRequests: 0 });
+  });
+
   it('answers 502 saying what to fix when Dataverse refuses the credentials, naming no secret', async () => {
     current = dataverse(fake.url, 'not-the-secret-0123456789');
     const res = await h.call('admin', 'GET', '/profile-fields');

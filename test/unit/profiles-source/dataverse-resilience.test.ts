@@ -92,6 +92,49 @@ describe('Dataverse client: throttling and failures', () => {
     const err = await rejectionOf(h.source.readMembers('All', null, 5));
     expect(err).toMatchObject({ kind: 'rateLimited', retryable: true, retryAfterMs: 60_000 });
   });
+
+  describe('a caller that may be held only briefly (maxHoldMs, as the API)', () => {
+    /** Fails the call instead of hanging if the client waits out the hold: then the test fails on the kind. */
+    const soon = () => AbortSignal.timeout(3_000);
+
+    it("refuses later calls at once while an earlier call's Retry-After lasts, sending nothing", async () => {
+      h = await startHarness({ faults: { rateLimit: { requests: 1, windowMs: 60_000 } } }, { maxHoldMs: 1_000 });
+      await h.source.readMembers('All', null, 5, soon());
+      const throttled = await rejectionOf(h.source.readMembers('All', null, 5, soon()));
+      // Dataverse's own 429 is what the throttled call throws, not a wait it could not afford.
+      expect(throttled).toMatchObject({ kind: 'rateLimited', status: 429, retryAfterMs: 60_000 });
+      const before = h.running.sim.stats();
+
+      const held = await rejectionOf(h.source.listSegments(soon()));
+      expect(held).toBeInstanceOf(DataverseError);
+      expect(held).toMatchObject({ kind: 'rateLimited', retryable: true });
+      // What is left of the hold, not the whole of it again: the time since the 429 is taken off.
+      const { retryAfterMs } = held as DataverseError;
+      expect(retryAfterMs).toBeGreaterThan(50_000);
+      expect(retryAfterMs).toBeLessThanOrEqual(60_000);
+      expect((held as Error).message).toMatch(/asked this client to wait another (5\d|60) s/);
+      expect((held as Error).message).not.toContain(CLIENT_SECRET);
+      expect(h.running.sim.stats()).toMatchObject({ requests: before.requests, tokenRequests: before.tokenRequests, earlyRequests: 0 });
+    });
+
+    it('still waits out a hold within its limit', async () => {
+      h = await startHarness({ faults: { rateLimit: { requests: 1, windowMs: 500 } } }, { maxHoldMs: 2_000, maxWaitMs: 2_000 });
+      await h.source.readMembers('All', null, 5, soon());
+      await h.source.readMembers('Odd', null, 5, soon()); // 429 (about 1 s), waited, sent again
+      await h.source.readMembers('All', null, 5, soon());
+      expect(h.running.sim.stats()).toMatchObject({ earlyRequests: 0, served: 3 });
+      expect(h.running.sim.stats().rateLimited).toBeGreaterThan(0);
+    });
+
+    it('a client without the limit (a worker) keeps holding later calls instead of refusing them', async () => {
+      h = await startHarness({ faults: { rateLimit: { requests: 1, windowMs: 1_000 } } }, { maxWaitMs: 100 });
+      await h.source.readMembers('All', null, 5);
+      await rejectionOf(h.source.readMembers('All', null, 5)); // 429 of about 1 s: longer than it waits itself
+      const page = await h.source.readMembers('Odd', null, 5); // held by that 429, then sent
+      expect(page.profileIds).toHaveLength(5);
+      expect(h.running.sim.stats()).toMatchObject({ earlyRequests: 0, served: 2 });
+    });
+  });
 });
 
 describe('Dataverse client: bad configuration fails clearly, once, and names no secret', () => {
