@@ -59,7 +59,8 @@ describe('exportRun', () => {
   });
 
   it('gives the same result with or without continuing as new', async () => {
-    const settings = await exportSettings({ segmentIds: ['B', 'C'] });
+    // Full: the second run sends everything again (incremental, it would find nothing changed).
+    const settings = await exportSettings({ segmentIds: ['B', 'C'], mode: 'full' });
     const once = await stack.run(settings, { batchesPerExecution: 1_000 });
     const heldOnce = simContacts(stack.sim.sim, TEST_API_KEY);
     stack.sim.sim.reset();
