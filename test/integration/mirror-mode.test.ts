@@ -64,10 +64,11 @@ describe('mirror mode (removeWhenLeaving)', () => {
   async function mirrorExport(segment: string): Promise<string> {
     const created = await s.api('POST', '/exports', {
       displayName: `Mirror ${segment}`, connectionId, segmentIds: [segment], mapping: { email: 'EmailAddress', firstName: 'FirstName' },
+      removeWhenLeaving: true,
       alerts: { webhookUrl: receiver.url, events: ['blocked', 'completed', 'cancelled'] },
     });
     expect(created.status).toBe(201);
-    await s.db.query('UPDATE exports SET remove_when_leaving = true WHERE id = $1', [created.body.id]);
+    expect(created.body).toMatchObject({ mode: 'incremental', removeWhenLeaving: true, maxRemovalShare: 0.1 });
     return created.body.id;
   }
 
