@@ -139,7 +139,7 @@ export const runRoutes = {
       202: {
         ...json(RunStartedSchema, 'Started; follow Location'),
         headers: z.object({ Location: z.string() }),
-        links: linksTo('runId', 'runId', ['getRun', 'pauseRun', 'resumeRun', 'cancelRun', 'listOutcomes', 'redriveRun']),
+        links: linksTo('runId', 'runId', ['getRun', 'pauseRun', 'resumeRun', 'cancelRun', 'listOutcomes', 'redriveRun', 'approveRemovals']),
       },
       ...errors(400, 404, 409, 415),
     },
