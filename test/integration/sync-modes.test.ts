@@ -196,7 +196,7 @@ describe('an incremental run whose worker is SIGKILLed', () => {
   let postgres: Postgres;
   let db: Db;
   let stack: TestStack;
-  let workers: WorkerProcess[] = [];
+  const workers: WorkerProcess[] = [];
 
   async function startWorkers() {
     const worker = startWorkerProcess(await stack.workerEnv(postgres.url));

@@ -129,6 +129,23 @@ describe('the sync state', () => {
   });
 });
 
+describe('what the sync state belongs to', () => {
+  it('goes with its export', async () => {
+    await profiles(BASE);
+    await run(await settings());
+    expect((await state()).length).toBeGreaterThan(0);
+    expect(await createExportStore(db).remove(exportId)).toBe(true);
+    expect(await state()).toEqual([]);
+  });
+
+  it('keeps what the API knew of a run (dry run, re-drive) whichever of the API and the workflow records it first', async () => {
+    await openRun(db, { runId: 'r-a', exportId, workflowId: 'wf', trigger: { kind: 'manual' } });
+    await openRun(db, { runId: 'r-a', exportId, workflowId: 'wf', trigger: { kind: 'manual' }, dryRun: true, redriveOf: 'r-0' });
+    await openRun(db, { runId: 'r-a', exportId, workflowId: 'wf', trigger: { kind: 'manual' } });
+    expect(await getRun(db, 'r-a')).toMatchObject({ dryRun: true, redriveOf: 'r-0', mode: null, status: 'running' });
+  });
+});
+
 describe('an incremental run', () => {
   it('sends nothing when nothing changed, and counts every profile (unchanged included)', async () => {
     await profiles(BASE);
