@@ -67,7 +67,7 @@ export async function resolveRunMode(tx: Db, runId: string, s: ExportSettings): 
 async function decide(tx: Db, s: ExportSettings): Promise<ResolvedMode> {
   if (s.redriveOf) return { mode: 'full', why: 're-drive' };
   const signature = syncSignature(s);
-  const [row] = await tx.query<{ signature: string | null }>('SELECT sync_signature AS signature FROM exports WHERE id = $1 FOR UPDATE', [s.exportId]);
+  const [row] = await tx.query<{ signature: string | null }>('SELECT sync_signature AS signature FROM exports WHERE id = $1', [s.exportId]);
   const planned = row?.signature ?? null;
   if (!s.dryRun && planned !== signature) {
     if (planned !== null && connectionOf(planned) !== s.connectionId) await tx.query('DELETE FROM sync_state WHERE export_id = $1', [s.exportId]);
