@@ -11,7 +11,7 @@ import { toSettings } from '../../store/exports';
 import { exportRun } from '../../workflows';
 import { startWorker, type RunningWorker } from '../../worker/start-worker';
 import { innermostFailure, until } from '../helpers/assertions';
-import { historyText } from '../helpers/history';
+import { historyText, recordHistories } from '../helpers/history';
 import { startPostgres, type Postgres } from '../helpers/postgres';
 import { startTestStack, TEST_API_KEY, workflowBundle, type TestStack } from '../helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -192,6 +192,7 @@ describe('Customer Insights – Data as the profile source', () => {
     const history = await historyText(stack.client, handle.workflowId);
     expect(history).not.toContain(CLIENT_SECRET);
     expect([...expected.contacts.keys()].slice(0, 200).filter((email) => history.includes(email))).toEqual([]);
+    await recordHistories(stack.client, handle.workflowId, 'dataverse-pages');
   });
 
   it('refreshes a token that expires mid-run, without failing or reading anything twice', async () => {

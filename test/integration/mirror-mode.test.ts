@@ -4,7 +4,9 @@ import type { AlertMessage } from '../../activities';
 import { AutopilotClient } from '../../autopilot';
 import { countsAddUp, type RunCounts } from '../../domain/export';
 import { importProfiles } from '../../store/profiles';
+import { exportWorkflowId } from '../../domain/ids';
 import { startApiStack, type ApiStack } from '../helpers/api-stack';
+import { recordHistories } from '../helpers/history';
 import { until } from '../helpers/assertions';
 import { TEST_API_KEY } from '../helpers/stack';
 
@@ -153,7 +155,7 @@ describe('mirror mode (removeWhenLeaving)', () => {
   }
 
   it('blocks a run that would remove half of a list before it sends or removes anything; approval lets it go on', async () => {
-    const { runId, upsertsBefore } = await blockedRun('Gated');
+    const { exportId, runId, upsertsBefore } = await blockedRun('Gated');
 
     const alert = await until('the blocked alert', async () => receiver.received.find((m) => m.runId === runId && m.event === 'blocked'));
     expect(alert).toMatchObject({ status: 'blocked', reason: expect.stringMatching(/2 of 4 from Gated.*approve-removals/) });
@@ -173,6 +175,7 @@ describe('mirror mode (removeWhenLeaving)', () => {
     expect(onList('Gated')).toEqual(emails('Gated', [3, 4, 5]));
     expect(removalsFrom('Gated')).toBe(2);
     expect((await s.api('POST', `/runs/${runId}/approve-removals`)).status).toBe(409);
+    await recordHistories(s.client, exportWorkflowId(exportId), 'removals-approved');
   });
 
   it('ends a blocked run on cancel with nothing removed, so the next run plans the same removals', async () => {

@@ -3,7 +3,9 @@ import { openDb, type Db } from '../../store/db';
 import { toSettings } from '../../store/exports';
 import { importProfiles } from '../../store/profiles';
 import { progressQuery } from '../../workflows';
+import { exportWorkflowId } from '../../domain/ids';
 import { startApiStack, type ApiStack } from '../helpers/api-stack';
+import { recordHistories } from '../helpers/history';
 import { simContacts, until } from '../helpers/assertions';
 import { startPostgres, type Postgres } from '../helpers/postgres';
 import { startTestStack, TEST_API_KEY, type TestStack } from '../helpers/stack';
@@ -143,6 +145,8 @@ describe('incremental runs, dry runs and re-drives, through the API', () => {
     expect(s.sim.sim.stats(TEST_API_KEY).upsertedContacts).toBe(dry.plan.toAdd + dry.plan.toUpdate);
     expect([...held(s.sim).keys()].sort()).toEqual([...range(1, 4), ...range(121, 126)].map((i) => email('Dry', i)).sort());
     expect(real).toMatchObject({ dryRun: false, plan: null });
+    // Its first (full), the dry and the incremental run.
+    await recordHistories(s.client, exportWorkflowId(exportId), 'incremental-dry-run');
   });
 
   it('re-drives only the profiles a run had rejected, with the current mapping, in full mode', async () => {
