@@ -2,6 +2,7 @@ import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, startDataverseSim, 
 import { Secret, type DataverseSourceConfig } from '../profiles-source';
 import type { ConnectionStore } from '../store/connections';
 import type { ExportStore } from '../store/exports';
+import { createDemoConnection } from './demo-setup';
 
 export const DATAVERSE_DEMO_EXPORT_NAME = 'Customer Insights newsletter to Autopilot';
 
@@ -31,15 +32,7 @@ export async function setUpDataverseDemoExport(
   const existing = (await stores.exports.list()).find((e) => e.displayName === DATAVERSE_DEMO_EXPORT_NAME);
   if (existing) return { exportId: existing.id };
   const [first] = await stores.connections.list();
-  const connection =
-    first ??
-    (await stores.connections.create({
-      displayName: 'Demo Autopilot (local simulator)',
-      apiKey: autopilot.apiKey,
-      usableBy: 'admins_and_contributors',
-      baseUrl: autopilot.baseUrl,
-      createdBy: 'admin',
-    }));
+  const connection = first ?? (await createDemoConnection(stores.connections, autopilot));
   const demo = await stores.exports.create({
     displayName: DATAVERSE_DEMO_EXPORT_NAME,
     connectionId: connection.id,

@@ -7,6 +7,17 @@ import { generateDemoProfiles } from './demo-data';
 export const DEMO_PROFILE_COUNT = 120_000;
 export const DEMO_EXPORT_NAME = 'VIP and Loyalty to Autopilot';
 
+/** The demo's connection, to the local simulator, usable by contributors too. */
+export function createDemoConnection(connections: ConnectionStore, autopilot: { apiKey: string; baseUrl: string }) {
+  return connections.create({
+    displayName: 'Demo Autopilot (local simulator)',
+    apiKey: autopilot.apiKey,
+    usableBy: 'admins_and_contributors',
+    baseUrl: autopilot.baseUrl,
+    createdBy: 'admin',
+  });
+}
+
 async function* asAsync(lines: Iterable<string>): AsyncIterable<string> {
   yield* lines;
 }
@@ -30,13 +41,7 @@ export async function setUpDemo(
     const [first] = await stores.exports.list();
     return { exportId: first?.id, loaded };
   }
-  const connection = await stores.connections.create({
-    displayName: 'Demo Autopilot (local simulator)',
-    apiKey: autopilot.apiKey,
-    usableBy: 'admins_and_contributors',
-    baseUrl: autopilot.baseUrl,
-    createdBy: 'admin',
-  });
+  const connection = await createDemoConnection(stores.connections, autopilot);
   const demo = await stores.exports.create({
     displayName: DEMO_EXPORT_NAME,
     connectionId: connection.id,
