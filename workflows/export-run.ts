@@ -178,8 +178,10 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
         enter('finishing');
         return { runId, counts: await control.finishRun({ runId, dryRun: true }) };
       }
-      enter('preparing lists');
-      const lists = await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds });
+      // A refresh with nothing to send asks Autopilot for no list (removals carry their lists' ids).
+      const sends = plan.batches > 0 || !patched('lists-only-when-sending');
+      if (sends) enter('preparing lists');
+      const lists = sends ? await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds }) : {};
       state = { runId, ...plan, lists, nextBatch: 0, exportedItems: 0, rejectedItems: 0 };
       if (gate?.length) {
         // Nothing is sent while an admin looks: a mass removal usually means the segment's data broke.
