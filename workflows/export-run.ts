@@ -169,10 +169,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     if (!state) {
       showDetails();
       await control.startRun({ runId, exportId: settings.exportId, workflowId: workflowInfo().workflowId, trigger: input.trigger });
-      await autopilot().validateConnection({ connectionId: settings.connectionId });
-      enter('planning');
-      if (settings.source === 'dataverse') await readSource(runId, settings);
-      const { gate, ...plan } = await control.planRun({ runId, settings });
+      const { gate, ...plan } = await validateAndPlan(runId, settings, autopilot(), enter);
       if (settings.dryRun) {
         // A dry run reports its plan (see the run's `plan`) and ends: nothing is sent, nothing recorded as delivered.
         enter('finishing');
@@ -354,6 +351,31 @@ function currentDetails(p: RunProgress, state: RunState | undefined, started: { 
  */
 function batchesPerActivity(batches: number, options: { concurrency: number; batchesPerActivity: number }): number {
   return Math.max(1, Math.min(options.batchesPerActivity, Math.ceil(batches / (options.concurrency * 10))));
+}
+
+/**
+ * Checks the key and freezes the run. The store's freeze takes seconds and Autopilot's check one
+ * request, so they go side by side; a run of a bad key fails once the freeze is done (never while
+ * it still writes). A Dataverse source is read only once the key is known good: reading can take
+ * minutes of the tenant's budget.
+ */
+async function validateAndPlan(
+  runId: string,
+  settings: ExportSettings,
+  autopilot: ReturnType<ReturnType<typeof autopilotActivities>>,
+  enter: (phase: RunPhase) => void,
+) {
+  const validating = autopilot.validateConnection({ connectionId: settings.connectionId });
+  if (settings.source === 'dataverse' || !patched('validate-while-planning')) await validating;
+  enter('planning');
+  const planning = (async () => {
+    if (settings.source === 'dataverse') await readSource(runId, settings);
+    return control.planRun({ runId, settings });
+  })();
+  const [validated, planned] = await Promise.allSettled([validating, planning]);
+  if (validated.status === 'rejected') throw validated.reason;
+  if (planned.status === 'rejected') throw planned.reason;
+  return planned.value;
 }
 
 /** The innermost failure: our messages never carry profile data or keys. */
