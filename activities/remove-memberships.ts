@@ -21,25 +21,44 @@ export interface RemovalResult {
 }
 
 /**
+ * Removals of one slice in flight at once. Each waits for its own turn at the key's rate; one at a
+ * time, every removal also waited out Autopilot's answer (100–300 ms), and 500 of them took 1.2 ×
+ * their floor.
+ */
+export const REMOVALS_IN_FLIGHT = 4;
+
+/**
  * Takes a slice of a run's planned memberships off their lists, one request each (each paced by
- * the client's turn), recording each outcome before the next request, so a killed attempt loses at
- * most the one in flight, and its retry skips what is already removed (a repeated DELETE would be
- * harmless too). Only list membership is touched: contacts are never deleted. A request Autopilot
- * refuses (4xx) fails that removal alone; auth failures and exhausted transient ones are thrown.
+ * the client's turn), recording each outcome as it comes, so a killed attempt loses at most the
+ * ones in flight, and its retry skips what is already removed (a repeated DELETE is harmless too).
+ * Only list membership is touched: contacts are never deleted. A request Autopilot refuses (4xx)
+ * fails that removal alone; auth failures and exhausted transient ones stop the slice and are
+ * thrown once the requests in flight have ended.
  */
 export async function removeMemberships(db: Db, client: AutopilotClient, input: RemoveMembershipsInput, signal: AbortSignal): Promise<RemovalResult> {
-  const result: RemovalResult = { removed: 0, failed: 0 };
-  for (const item of await readRemovals(db, input.runId, input.first, input.count)) {
-    if (item.status === 'removed') {
-      result.removed++;
-      continue;
+  const items = await readRemovals(db, input.runId, input.first, input.count);
+  const todo = items.filter((item) => item.status !== 'removed');
+  const result: RemovalResult = { removed: items.length - todo.length, failed: 0 };
+  let next = 0;
+  let stopped = false;
+  const lane = async () => {
+    try {
+      while (!stopped && next < todo.length) {
+        const item = todo[next++];
+        signal.throwIfAborted();
+        // A request once started is finished and recorded, even when the run is being cancelled.
+        const outcome = await removeOne(client, item, signal);
+        await recordRemovals(db, input.runId, [outcome]);
+        result[outcome.status]++;
+      }
+    } catch (err) {
+      stopped = true;
+      throw err;
     }
-    signal.throwIfAborted();
-    // A request once started is finished and recorded, even when the run is being cancelled.
-    const outcome = await removeOne(client, item, signal);
-    await recordRemovals(db, input.runId, [outcome]);
-    result[outcome.status]++;
-  }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: REMOVALS_IN_FLIGHT }, lane));
+  const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) throw failed.reason;
   return result;
 }
 

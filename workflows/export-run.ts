@@ -169,16 +169,15 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     if (!state) {
       showDetails();
       await control.startRun({ runId, exportId: settings.exportId, workflowId: workflowInfo().workflowId, trigger: input.trigger });
-      const { gate, ...plan } = await validateAndPlan(runId, settings, autopilot(), enter);
+      const { planned, listed } = await setUp(runId, settings, autopilot(), enter);
+      const { gate, ...plan } = planned;
       if (settings.dryRun) {
         // A dry run reports its plan (see the run's `plan`) and ends: nothing is sent, nothing recorded as delivered.
         enter('finishing');
         return { runId, counts: await control.finishRun({ runId, dryRun: true }) };
       }
-      // A refresh with nothing to send asks Autopilot for no list (removals carry their lists' ids).
-      const sends = plan.batches > 0 || !patched('lists-only-when-sending');
-      if (sends) enter('preparing lists');
-      const lists = sends ? await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds }) : {};
+      if (!listed) enter('preparing lists');
+      const lists = listed ?? (await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds }));
       state = { runId, ...plan, lists, nextBatch: 0, exportedItems: 0, rejectedItems: 0 };
       if (gate?.length) {
         // Nothing is sent while an admin looks: a mass removal usually means the segment's data broke.
@@ -354,28 +353,26 @@ function batchesPerActivity(batches: number, options: { concurrency: number; bat
 }
 
 /**
- * Checks the key and freezes the run. The store's freeze takes seconds and Autopilot's check one
- * request, so they go side by side; a run of a bad key fails once the freeze is done (never while
- * it still writes). A Dataverse source is read only once the key is known good: reading can take
- * minutes of the tenant's budget.
+ * Checks the key, freezes the run and (unless it is a dry run) finds or creates its lists. The
+ * store's freeze takes seconds and Autopilot's part two requests, so they go side by side; a run
+ * of a bad key fails once the freeze is done (never while it still writes). A Dataverse source is
+ * read only once the key is known good (reading can take minutes of the tenant's budget), and its
+ * lists are prepared after the freeze, as every run's were before this (`listed` undefined).
  */
-async function validateAndPlan(
-  runId: string,
-  settings: ExportSettings,
-  autopilot: ReturnType<ReturnType<typeof autopilotActivities>>,
-  enter: (phase: RunPhase) => void,
-) {
+async function setUp(runId: string, settings: ExportSettings, autopilot: ReturnType<ReturnType<typeof autopilotActivities>>, enter: (phase: RunPhase) => void) {
+  const sideBySide = settings.source !== 'dataverse' && patched('setup-side-by-side');
   const validating = autopilot.validateConnection({ connectionId: settings.connectionId });
-  if (settings.source === 'dataverse' || !patched('validate-while-planning')) await validating;
+  if (!sideBySide) await validating;
   enter('planning');
   const planning = (async () => {
     if (settings.source === 'dataverse') await readSource(runId, settings);
     return control.planRun({ runId, settings });
   })();
-  const [validated, planned] = await Promise.allSettled([validating, planning]);
-  if (validated.status === 'rejected') throw validated.reason;
-  if (planned.status === 'rejected') throw planned.reason;
-  return planned.value;
+  const listing = sideBySide && !settings.dryRun ? autopilot.ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds }) : undefined;
+  // Every step ends before the run goes on or fails; a rejected key is the failure it reports first.
+  await Promise.allSettled([validating, planning, listing]);
+  await validating;
+  return { planned: await planning, listed: await listing };
 }
 
 /** The innermost failure: our messages never carry profile data or keys. */
