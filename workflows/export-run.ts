@@ -169,15 +169,17 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
     if (!state) {
       showDetails();
       await control.startRun({ runId, exportId: settings.exportId, workflowId: workflowInfo().workflowId, trigger: input.trigger });
-      const { planned, listed } = await setUp(runId, settings, autopilot(), enter);
-      const { gate, ...plan } = planned;
+      await autopilot().validateConnection({ connectionId: settings.connectionId });
+      enter('planning');
+      if (settings.source === 'dataverse') await readSource(runId, settings);
+      const { gate, ...plan } = await control.planRun({ runId, settings });
       if (settings.dryRun) {
         // A dry run reports its plan (see the run's `plan`) and ends: nothing is sent, nothing recorded as delivered.
         enter('finishing');
         return { runId, counts: await control.finishRun({ runId, dryRun: true }) };
       }
-      if (!listed) enter('preparing lists');
-      const lists = listed ?? (await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds }));
+      enter('preparing lists');
+      const lists = await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds });
       state = { runId, ...plan, lists, nextBatch: 0, exportedItems: 0, rejectedItems: 0 };
       if (gate?.length) {
         // Nothing is sent while an admin looks: a mass removal usually means the segment's data broke.
@@ -350,29 +352,6 @@ function currentDetails(p: RunProgress, state: RunState | undefined, started: { 
  */
 function batchesPerActivity(batches: number, options: { concurrency: number; batchesPerActivity: number }): number {
   return Math.max(1, Math.min(options.batchesPerActivity, Math.ceil(batches / (options.concurrency * 10))));
-}
-
-/**
- * Checks the key, freezes the run and (unless it is a dry run) finds or creates its lists. The
- * store's freeze takes seconds and Autopilot's part two requests, so they go side by side; a run
- * of a bad key fails once the freeze is done (never while it still writes). A Dataverse source is
- * read only once the key is known good (reading can take minutes of the tenant's budget), and its
- * lists are prepared after the freeze, as every run's were before this (`listed` undefined).
- */
-async function setUp(runId: string, settings: ExportSettings, autopilot: ReturnType<ReturnType<typeof autopilotActivities>>, enter: (phase: RunPhase) => void) {
-  const sideBySide = settings.source !== 'dataverse' && patched('setup-side-by-side');
-  const validating = autopilot.validateConnection({ connectionId: settings.connectionId });
-  if (!sideBySide) await validating;
-  enter('planning');
-  const planning = (async () => {
-    if (settings.source === 'dataverse') await readSource(runId, settings);
-    return control.planRun({ runId, settings });
-  })();
-  const listing = sideBySide && !settings.dryRun ? autopilot.ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds }) : undefined;
-  // Every step ends before the run goes on or fails; a rejected key is the failure it reports first.
-  await Promise.allSettled([validating, planning, listing]);
-  await validating;
-  return { planned: await planning, listed: await listing };
 }
 
 /** The innermost failure: our messages never carry profile data or keys. */

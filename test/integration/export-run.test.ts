@@ -86,9 +86,8 @@ describe('exportRun', () => {
     const events = (await handle.fetchHistory()).events ?? [];
     const scheduled = events.flatMap((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     const attempts = events.flatMap((ev) => ev.activityTaskStartedEventAttributes?.attempt ?? []);
-    // The freeze and the lists go alongside the key's check; the run fails once they are done, each tried once.
-    expect(scheduled).toEqual(['startRun', 'validateConnection', 'planRun', 'ensureLists', 'failRun']);
-    expect(attempts).toEqual([1, 1, 1, 1, 1]);
+    expect(scheduled).toEqual(['startRun', 'validateConnection', 'failRun']);
+    expect(attempts).toEqual([1, 1, 1]);
   });
 
   it('completes with every profile accounted for while Autopilot throttles and fails', async () => {
