@@ -117,14 +117,19 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
       await callingAutopilot((signal) => client.getAccount(signal));
     },
 
+    /**
+     * Finds the lists named after the segments, by segment, in one authenticated call: the run's
+     * key check too (a rejected key fails without retries). Creates nothing.
+     */
+    async findLists(input: { connectionId: string; segmentIds: string[] }): Promise<Record<string, string>> {
+      const client = await clientFor(input.connectionId);
+      return callingAutopilot((signal) => retryingTransient(() => client.findLists(input.segmentIds, signal), signal));
+    },
+
     /** Makes sure an Autopilot list named after each segment exists. */
     async ensureLists(input: { connectionId: string; segmentIds: string[] }): Promise<Record<string, string>> {
       const client = await clientFor(input.connectionId);
-      return callingAutopilot(async (signal) => {
-        const lists: Record<string, string> = {};
-        for (const segmentId of input.segmentIds) lists[segmentId] = await retryingTransient(() => client.ensureList(segmentId, signal), signal);
-        return lists;
-      });
+      return callingAutopilot((signal) => retryingTransient(() => client.ensureLists(input.segmentIds, signal), signal));
     },
 
     /**

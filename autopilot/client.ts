@@ -138,28 +138,30 @@ export class AutopilotClient {
     return body.list_id;
   }
 
-  /** Returns the id of the list titled exactly `name`, creating it if needed. Idempotent. */
-  async ensureList(name: string, signal?: AbortSignal): Promise<string> {
-    const existing = await this.findList(name, signal);
-    if (existing) return existing;
-    try {
-      return await this.createList(name, signal);
-    } catch (err) {
-      // Someone created it between our read and our write: read again.
-      if (!(err instanceof AutopilotError) || err.status !== 409) throw err;
-      const created = await this.findList(name, signal);
-      if (created) return created;
-      throw err;
-    }
+  /** The ids of the lists titled exactly as the names that exist, by name: one `GET /lists`. */
+  async findLists(names: string[], signal?: AbortSignal): Promise<Record<string, string>> {
+    const byTitle = new Map((await this.listLists(signal)).map((l) => [l.title, l.listId]));
+    return Object.fromEntries(names.flatMap((name) => (byTitle.has(name) ? [[name, byTitle.get(name)!]] : [])));
+  }
+
+  /** The ids of the lists titled exactly as the names, creating those missing: one read, then a write per missing list. Idempotent. */
+  async ensureLists(names: string[], signal?: AbortSignal): Promise<Record<string, string>> {
+    const lists = await this.findLists(names, signal);
+    for (const name of names.filter((n) => lists[n] === undefined)) lists[name] = await this.createList(name, signal).catch((err) => this.createdMeanwhile(name, err, signal));
+    return lists;
+  }
+
+  /** Someone created the list between our read and our write (Autopilot answered 409): read it again. */
+  private async createdMeanwhile(name: string, err: unknown, signal?: AbortSignal): Promise<string> {
+    if (!(err instanceof AutopilotError) || err.status !== 409) throw err;
+    const created = (await this.findLists([name], signal))[name];
+    if (created === undefined) throw err;
+    return created;
   }
 
   /** Destroys the sockets of agents this client created. */
   close(): void {
     for (const agent of this.ownAgents) agent.destroy();
-  }
-
-  private async findList(name: string, signal?: AbortSignal): Promise<string | undefined> {
-    return (await this.listLists(signal)).find((l) => l.title === name)?.listId;
   }
 
   private own<A extends http.Agent | https.Agent>(agent: A): A {

@@ -206,7 +206,7 @@ async function engineRun(stack: TestStack, name: string, workers: Workers, optio
 async function plainLoop(stack: TestStack, segment: string, count: number): Promise<Row> {
   const client = new AutopilotClient({ baseUrl: stack.sim.url, apiKey: TEST_API_KEY });
   const started = Date.now();
-  const listId = await client.ensureList(segment);
+  const { [segment]: listId } = await client.ensureLists([segment]);
   let next = 0;
   const batches = Math.ceil(count / 100);
   const id = (i: number) => `${segment}-${String(i).padStart(7, '0')}`;

@@ -220,7 +220,7 @@ WITH chosen AS (
   -- Materialized: the fields are built once here, then hashed and frozen (inlined, each use would build them again).
   SELECT p.id, btrim(p.attributes->>$3, E' \t\r\n') AS email, ${shape.ranked ? 'row_number() OVER (ORDER BY p.id)' : '0'} AS rank, ${fieldsSql(pairs)} AS fields
   FROM ${shape.source.profiles} p WHERE p.id IN (SELECT profile_id FROM chosen)
-), classified AS (
+), classified AS MATERIALIZED (
   SELECT id, email, fields, ${contentHashSql('email', 'fields')} AS hash, CASE
     WHEN email IS NULL OR email = '' THEN $5
     WHEN lower(email) !~ $7 THEN $6

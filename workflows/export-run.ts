@@ -165,11 +165,23 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
   );
 
   const autopilot = autopilotActivities(options.autopilotTaskQueue);
+  const destination = { connectionId: settings.connectionId, segmentIds: settings.segmentIds };
+  const prepareLists = (segmentIds: string[]) => {
+    enter('preparing lists');
+    return autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds });
+  };
+  /** The lists the key check did not find, created only when the run sends something. */
+  const missingLists = async (known: Record<string, string>, batches: number) => {
+    const missing = settings.segmentIds.filter((id) => known[id] === undefined);
+    return missing.length === 0 || batches === 0 ? known : { ...known, ...(await prepareLists(missing)) };
+  };
   try {
     if (!state) {
       showDetails();
       await control.startRun({ runId, exportId: settings.exportId, workflowId: workflowInfo().workflowId, trigger: input.trigger });
-      await autopilot().validateConnection({ connectionId: settings.connectionId });
+      // Runs started before this patch checked the key with a call of its own and asked for every list after the freeze.
+      const listsWithKeyCheck = patched('lists-found-with-key-check');
+      const known = listsWithKeyCheck ? await autopilot().findLists(destination) : await autopilot().validateConnection({ connectionId: settings.connectionId });
       enter('planning');
       if (settings.source === 'dataverse') await readSource(runId, settings);
       const { gate, ...plan } = await control.planRun({ runId, settings });
@@ -178,8 +190,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
         enter('finishing');
         return { runId, counts: await control.finishRun({ runId, dryRun: true }) };
       }
-      enter('preparing lists');
-      const lists = await autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds: settings.segmentIds });
+      const lists = known ? await missingLists(known, plan.batches) : await prepareLists(settings.segmentIds);
       state = { runId, ...plan, lists, nextBatch: 0, exportedItems: 0, rejectedItems: 0 };
       if (gate?.length) {
         // Nothing is sent while an admin looks: a mass removal usually means the segment's data broke.

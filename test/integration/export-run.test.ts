@@ -86,7 +86,7 @@ describe('exportRun', () => {
     const events = (await handle.fetchHistory()).events ?? [];
     const scheduled = events.flatMap((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     const attempts = events.flatMap((ev) => ev.activityTaskStartedEventAttributes?.attempt ?? []);
-    expect(scheduled).toEqual(['startRun', 'validateConnection', 'failRun']);
+    expect(scheduled).toEqual(['startRun', 'findLists', 'failRun']);
     expect(attempts).toEqual([1, 1, 1]);
   });
 

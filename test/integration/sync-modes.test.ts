@@ -95,6 +95,8 @@ describe('incremental runs, dry runs and re-drives, through the API', () => {
     const second = await runToEnd(exportId);
     expect(upserts()).toBe(0);
     expect(s.sim.sim.contacts(TEST_API_KEY)).toEqual([]);
+    // One request, the key's check: with nothing to send, not even the lists it did not find are made.
+    expect(s.sim.sim.stats(TEST_API_KEY).byPath).toEqual({ 'GET /lists': 1 });
     expect(second).toMatchObject({ mode: 'incremental', counts: { total: 150, exported: 0, pending: 0, skipped: { unchanged: 150 }, rejected: {} } });
 
     // 3 changed (one of them in both segments), 2 new (one in both).
@@ -130,8 +132,8 @@ describe('incremental runs, dry runs and re-drives, through the API', () => {
 
     expect(upserts()).toBe(0);
     expect(s.sim.sim.contacts(TEST_API_KEY)).toEqual([]);
-    // Nothing beyond the key check: no list made, no contact sent.
-    expect(Object.keys(s.sim.sim.stats(TEST_API_KEY).byPath)).toEqual(['GET /account']);
+    // Nothing beyond the key check (which finds the lists): no list made, no contact sent.
+    expect(Object.keys(s.sim.sim.stats(TEST_API_KEY).byPath)).toEqual(['GET /lists']);
     expect(dry).toMatchObject({ dryRun: true, mode: 'incremental', counts: { total: 126, exported: 0, pending: 10, skipped: { unchanged: 116 } } });
     expect(dry.plan).toMatchObject({ toAdd: 6, toUpdate: 4, unchanged: 116, toRemove: 0, skipped: {} });
     expect(dry.plan.examples.toUpdate.map((e: { email: string }) => e.email)).toEqual(range(1, 4).map((i) => email('Dry', i)));

@@ -68,18 +68,19 @@ describe('AutopilotClient lists', () => {
     await h.close();
   });
 
-  it('ensureList creates a list once and then finds it', async () => {
-    const first = await h.client.ensureList('Segment: VIP');
-    const second = await h.client.ensureList('Segment: VIP');
-    expect(second).toBe(first);
-    expect(first).toMatch(/^contactlist_/);
-    expect(await h.client.listLists()).toEqual([{ listId: first, title: 'Segment: VIP' }]);
+  it('ensureLists creates the missing lists once, in one read, and then finds them', async () => {
+    await h.client.createList('Segment: VIP');
+    const first = await h.client.ensureLists(['Segment: VIP', 'Segment: New']);
+    expect(h.running.sim.stats(API_KEY).byPath).toMatchObject({ 'GET /lists': 1, 'POST /list': 2 });
+    expect(await h.client.ensureLists(['Segment: New', 'Segment: VIP'])).toEqual(first);
+    expect(Object.values(first)).toEqual([expect.stringMatching(/^contactlist_/), expect.stringMatching(/^contactlist_/)]);
+    expect(await h.client.findLists(['Segment: VIP', 'Segment: Gone'])).toEqual({ 'Segment: VIP': first['Segment: VIP'] });
   });
 
-  it('ensureList recovers from a 409 when another caller created the list first', async () => {
+  it('ensureLists recovers from a 409 when another caller created the list first', async () => {
     // Both calls read the (empty) lists before either creates, so one create gets 409.
-    const [a, b] = await Promise.all([h.client.ensureList('Race'), h.client.ensureList('Race')]);
-    expect(a).toBe(b);
+    const [a, b] = await Promise.all([h.client.ensureLists(['Race']), h.client.ensureLists(['Race'])]);
+    expect(a).toEqual(b);
     expect(h.running.sim.lists(API_KEY)).toHaveLength(1);
     expect(h.running.sim.stats(API_KEY).byPath).toMatchObject({ 'POST /list': 2, 'GET /lists': 3 });
   });
@@ -91,7 +92,7 @@ describe('AutopilotClient lists', () => {
   });
 
   it('adds contacts to the list named by _autopilot_list', async () => {
-    const listId = await h.client.ensureList('Newsletter');
+    const { Newsletter: listId } = await h.client.ensureLists(['Newsletter']);
     await h.client.upsertContacts(buildContacts(2, { _autopilot_list: listId }));
     const contacts = h.running.sim.contacts(API_KEY);
     expect(contacts.map((c) => c.list_titles)).toEqual([['Newsletter'], ['Newsletter']]);
