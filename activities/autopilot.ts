@@ -126,7 +126,13 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
       return callingAutopilot((signal) => retryingTransient(() => client.findLists(input.segmentIds, signal), signal));
     },
 
-    /** Makes sure an Autopilot list named after each segment exists. */
+    /** Creates the lists named after the segments that findLists did not find (one found meanwhile is taken). */
+    async createLists(input: { connectionId: string; segmentIds: string[] }): Promise<Record<string, string>> {
+      const client = await clientFor(input.connectionId);
+      return callingAutopilot((signal) => retryingTransient(() => client.createLists(input.segmentIds, signal), signal));
+    },
+
+    /** Makes sure an Autopilot list named after each segment exists (runs started before findLists). */
     async ensureLists(input: { connectionId: string; segmentIds: string[] }): Promise<Record<string, string>> {
       const client = await clientFor(input.connectionId);
       return callingAutopilot((signal) => retryingTransient(() => client.ensureLists(input.segmentIds, signal), signal));
@@ -143,9 +149,11 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
         const tally = ({ status }: { status: string }) => {
           if (status === 'exported' || status === 'rejected') result[status]++;
         };
-        const items = await runs.readBatches(db, input.runId, input.batchNo, input.batchCount ?? 1);
-        for (const batch of groupBy(items, (i) => i.batchNo)) {
+        for (let batchNo = input.batchNo; batchNo < input.batchNo + (input.batchCount ?? 1); batchNo++) {
           signal.throwIfAborted();
+          // Read just before its turn, one batch at a time: the embedded store answers one query at
+          // a time, and a long read there makes every other batch's turn late (and the schedule slip).
+          const batch = await runs.readBatches(db, input.runId, batchNo, 1);
           batch.forEach(tally);
           const pending = batch.filter((i) => i.status === 'pending');
           if (pending.length === 0) continue;
@@ -153,7 +161,7 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
           // A request once started is finished and recorded, even when the run is being cancelled,
           // so what the run reports is what Autopilot received.
           const outcomes = await sendBatch(client, outgoing);
-          await runs.recordSentBatch(db, input.runId, batch[0].batchNo, outcomes, input.lists);
+          await runs.recordSentBatch(db, input.runId, batchNo, outcomes, input.lists);
           outcomes.forEach(tally);
         }
         return result;
@@ -184,15 +192,4 @@ function allowedOrFail(outbound: OutboundPolicy, baseUrl: string): void {
 function frozenEmail(item: runs.BatchItem): string {
   if (item.email !== null) return item.email;
   throw ApplicationFailure.nonRetryable('This run was planned by an earlier version of the engine; start a new run of the export', ErrorType.InvalidExportInput);
-}
-
-/** Consecutive runs of items with the same key, in order. */
-function groupBy<T>(items: T[], key: (item: T) => unknown): T[][] {
-  const groups: T[][] = [];
-  for (const item of items) {
-    const last = groups[groups.length - 1];
-    if (last && key(last[0]) === key(item)) last.push(item);
-    else groups.push([item]);
-  }
-  return groups;
 }

@@ -146,8 +146,14 @@ export class AutopilotClient {
 
   /** The ids of the lists titled exactly as the names, creating those missing: one read, then a write per missing list. Idempotent. */
   async ensureLists(names: string[], signal?: AbortSignal): Promise<Record<string, string>> {
-    const lists = await this.findLists(names, signal);
-    for (const name of names.filter((n) => lists[n] === undefined)) lists[name] = await this.createList(name, signal).catch((err) => this.createdMeanwhile(name, err, signal));
+    const found = await this.findLists(names, signal);
+    return { ...found, ...(await this.createLists(names.filter((n) => found[n] === undefined), signal)) };
+  }
+
+  /** Creates a list per name, by name; a list someone else created meanwhile is found instead. */
+  async createLists(names: string[], signal?: AbortSignal): Promise<Record<string, string>> {
+    const lists: Record<string, string> = {};
+    for (const name of names) lists[name] = await this.createList(name, signal).catch((err: unknown) => this.createdMeanwhile(name, err, signal));
     return lists;
   }
 

@@ -11,7 +11,7 @@ import {
   type SyncMode,
 } from '../domain/export';
 import { gateRemovals } from './removals';
-import { contentHashSql, resolveRunMode, type ResolvedMode } from './sync';
+import { contentHashSql, hasSyncState, resolveRunMode, type ResolvedMode } from './sync';
 
 export interface RunPlan {
   /** Distinct profiles across the chosen segments. */
@@ -87,6 +87,7 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Pro
       redrive: redrive !== undefined,
       ranked: s.onLimitExceeded === 'send_first',
       removals,
+      compared: mode === 'incremental' && (await hasSyncState(tx, s.exportId)),
     });
     const params = [...snapshotParams(runId, s, mode), ...mapped.flat(), ...(redrive ? [redrive.runId, redrive.withPending] : [])];
     const [{ unchangedItems, unchangedProfiles, ...plan }] = await tx.query<RunPlan & { unchangedItems: number; unchangedProfiles: number }>(sql, params);
@@ -194,6 +195,12 @@ interface SnapshotShape {
   ranked: boolean;
   /** Mirror mode: plan the removals of memberships that left their segments. */
   removals: boolean;
+  /**
+   * Compare each delivery with the sync state (incremental, and there is state). Otherwise every
+   * delivery is sent, every profile has an item and every sender sends: what the freeze keeps of
+   * profiles follows from keyed alone, without a pass over the planned deliveries.
+   */
+  compared: boolean;
 }
 
 /**
@@ -260,12 +267,11 @@ WITH chosen AS (
   SELECT c.profile_id, c.segment_id, c.pos, coalesce(k.skip, $9), NULL
   FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NOT NULL OR k.sender <> k.id
 ), sent AS (
-  SELECT DISTINCT profile_id FROM planned WHERE skip IS NULL
+  ${shape.compared ? 'SELECT DISTINCT profile_id FROM planned WHERE skip IS NULL' : 'SELECT id AS profile_id FROM keyed WHERE sender = id'}
 ), frozen AS (
   INSERT INTO run_profiles (run_id, profile_id, email, sent_as, fields)
-  SELECT $1, k.id, k.email, CASE WHEN k.sender <> k.id THEN k.sender END, CASE WHEN t.profile_id IS NOT NULL THEN k.fields END
-  FROM keyed k LEFT JOIN sent t ON t.profile_id = k.id
-  WHERE k.id IN (SELECT profile_id FROM written)
+  SELECT $1, k.id, k.email, CASE WHEN k.sender <> k.id THEN k.sender END, CASE WHEN ${shape.compared ? 't.profile_id IS NOT NULL' : 'k.sender = k.id'} THEN k.fields END
+  FROM keyed k${shape.compared ? ' LEFT JOIN sent t ON t.profile_id = k.id WHERE k.id IN (SELECT profile_id FROM written)' : ''}
 ), numbered AS (
   SELECT profile_id, segment_id, pos, skip, change,
     row_number() OVER (ORDER BY pos, profile_id) AS seq,

@@ -80,7 +80,8 @@ async function decide(tx: Db, s: ExportSettings): Promise<ResolvedMode> {
   return { mode: 'incremental' };
 }
 
-async function hasSyncState(db: Db, exportId: string): Promise<boolean> {
+/** Whether the export has any sync state: without it, an incremental run compares nothing. */
+export async function hasSyncState(db: Db, exportId: string): Promise<boolean> {
   const [row] = await db.query<{ found: boolean }>('SELECT EXISTS (SELECT FROM sync_state WHERE export_id = $1) AS found', [exportId]);
   return row.found;
 }

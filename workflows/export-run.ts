@@ -166,14 +166,16 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
 
   const autopilot = autopilotActivities(options.autopilotTaskQueue);
   const destination = { connectionId: settings.connectionId, segmentIds: settings.segmentIds };
-  const prepareLists = (segmentIds: string[]) => {
+  /**
+   * The lists: those the key check found, and the others created, only when the run sends something.
+   * Runs started before the key check found them (`known` undefined) ask for every list here.
+   */
+  const listsToSend = async (known: Record<string, string> | void, batches: number): Promise<Record<string, string>> => {
+    const missing = settings.segmentIds.filter((id) => known?.[id] === undefined);
+    if (known && (missing.length === 0 || batches === 0)) return known;
     enter('preparing lists');
-    return autopilot().ensureLists({ connectionId: settings.connectionId, segmentIds });
-  };
-  /** The lists the key check did not find, created only when the run sends something. */
-  const missingLists = async (known: Record<string, string>, batches: number) => {
-    const missing = settings.segmentIds.filter((id) => known[id] === undefined);
-    return missing.length === 0 || batches === 0 ? known : { ...known, ...(await prepareLists(missing)) };
+    if (!known) return autopilot().ensureLists(destination);
+    return { ...known, ...(await autopilot().createLists({ connectionId: settings.connectionId, segmentIds: missing })) };
   };
   try {
     if (!state) {
@@ -190,7 +192,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
         enter('finishing');
         return { runId, counts: await control.finishRun({ runId, dryRun: true }) };
       }
-      const lists = known ? await missingLists(known, plan.batches) : await prepareLists(settings.segmentIds);
+      const lists = await listsToSend(known, plan.batches);
       state = { runId, ...plan, lists, nextBatch: 0, exportedItems: 0, rejectedItems: 0 };
       if (gate?.length) {
         // Nothing is sent while an admin looks: a mass removal usually means the segment's data broke.
