@@ -35,8 +35,11 @@ export function createStoreActivities(deps: StoreActivityDeps) {
       await runs.openRun(db, input);
     },
 
-    /** Counts, applies the profile limit, and freezes the run's membership. */
-    async planRun(input: { runId: string; settings: ExportSettings }): Promise<runs.RunPlan> {
+    /**
+     * Counts, applies the profile limit, and freezes the run's membership. `lists`: the export's
+     * lists as the key check found them (absent for runs started before it looked them up).
+     */
+    async planRun(input: { runId: string; settings: ExportSettings; lists?: Record<string, string> }): Promise<runs.RunPlan> {
       const { settings } = input;
       // A Dataverse run counts what it staged from Customer Insights (workflows/read-source.ts).
       const count = await runs.countSegmentProfiles(db, settings.segmentIds, settings.source === 'dataverse' ? input.runId : undefined);
@@ -48,7 +51,7 @@ export function createStoreActivities(deps: StoreActivityDeps) {
         );
       }
       // The mode (incremental or full) is decided in the freeze's own transaction, from the export's sync state.
-      const { mode, fullBecause, ...plan } = await runs.snapshotRun(db, input.runId, settings);
+      const { mode, fullBecause, ...plan } = await runs.snapshotRun(db, input.runId, settings, input.lists);
       log.info('Run planned', { runId: input.runId, mode, ...(fullBecause && { fullBecause }), ...plan });
       return plan;
     },

@@ -77,6 +77,21 @@ export class Account {
     return true;
   }
 
+  /** As when a user deletes the list in Autopilot: its memberships go with it. Returns false when there was none. */
+  deleteList(listId: string): boolean {
+    const list = this.listsById.get(listId);
+    if (!list) return false;
+    for (const contactId of list.members) this.contacts.get(contactId)?.lists.delete(listId);
+    return this.listsById.delete(listId);
+  }
+
+  /** Forgets every contact; the lists stay, emptied. */
+  forgetContacts(): void {
+    this.contacts.clear();
+    this.byEmail.clear();
+    for (const list of this.listsById.values()) list.members.clear();
+  }
+
   /** Returns false when the contact was not a member. */
   removeFromList(listId: string, contactId: string): boolean {
     const list = this.listsById.get(listId);

@@ -26,8 +26,13 @@ export interface SimControl {
   revokeKey(key: string): void;
   /** The account keeps its data under the new key; the old key gets 401 from now on. */
   rotateKey(oldKey: string, newKey: string): void;
-  /** Clears contacts, lists, counters, rate windows and bursts of every key. Keys and faults stay. */
-  reset(): void;
+  /**
+   * Clears contacts, lists, counters, rate windows and bursts of every key. Keys and faults stay.
+   * `keepLists`: the lists stay (emptied, same ids), so a run after it sees only what it sends itself.
+   */
+  reset(options?: { keepLists?: boolean }): void;
+  /** As when a user deletes a list in Autopilot's app; false when the key's account has no such list. */
+  deleteList(key: string, listId: string): boolean;
   contacts(key: string): SimContact[];
   lists(key: string): SimListView[];
   /** Counters of one key, or summed over all keys (`maxPerSecond` is then the highest per key). */
@@ -42,7 +47,8 @@ export function createSimControl(state: SimState, faults: Faults): SimControl {
     addKey: (key) => state.addKey(key),
     revokeKey: (key) => state.revokeKey(key),
     rotateKey: (oldKey, newKey) => state.rotateKey(oldKey, newKey),
-    reset: () => state.reset(),
+    reset: (options) => state.reset(options),
+    deleteList: (key, listId) => state.peekAccount(key)?.deleteList(listId) ?? false,
     contacts(key) {
       const account = state.peekAccount(key);
       if (!account) return [];

@@ -67,9 +67,10 @@ export class SimState {
     return this.runtimes.get(key);
   }
 
-  /** Forgets contacts, lists, counters and rate windows; keys stay as they are. */
-  reset(): void {
-    this.accounts = new Map();
+  /** Forgets contacts, lists (unless `keepLists`: they stay, emptied), counters and rate windows; keys stay as they are. */
+  reset(options: { keepLists?: boolean } = {}): void {
+    if (options.keepLists) for (const account of this.accounts.values()) account.forgetContacts();
+    else this.accounts = new Map();
     this.runtimes = new Map();
   }
 }

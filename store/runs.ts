@@ -69,7 +69,7 @@ export async function openRun(db: Db, run: RunRecord & RunKind): Promise<void> {
  * the sync state says. The mode is decided in the same transaction (resolveRunMode).
  * Idempotent: a retried snapshot replaces the previous attempt's rows.
  */
-export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Promise<FrozenPlan> {
+export async function snapshotRun(db: Db, runId: string, s: ExportSettings, lists?: Record<string, string>): Promise<FrozenPlan> {
   const mapped = mappedFields(s.mapping);
   return db.transaction(async (tx) => {
     const { mode, why } = await resolveRunMode(tx, runId, s);
@@ -89,7 +89,7 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings): Pro
       removals,
       compared: mode === 'incremental' && (await hasSyncState(tx, s.exportId)),
     });
-    const params = [...snapshotParams(runId, s, mode), ...mapped.flat(), ...(redrive ? [redrive.runId, redrive.withPending] : [])];
+    const params = [...snapshotParams(runId, s, mode, lists), ...mapped.flat(), ...(redrive ? [redrive.runId, redrive.withPending] : [])];
     const [{ unchangedItems, unchangedProfiles, ...plan }] = await tx.query<RunPlan & { unchangedItems: number; unchangedProfiles: number }>(sql, params);
     await tx.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4 WHERE id = $1', [
       runId,
@@ -107,8 +107,12 @@ const SNAPSHOT_WORK_MEM = '32MB';
 /** Less than planRun's start-to-close timeout (workflows/export-run.ts: one minute). */
 const SNAPSHOT_TIMEOUT = '50s';
 
-/** $1–$16 of the freeze; the mapping's pairs follow from {@link FIRST_PAIR_PARAM}, a re-drive's two after them. */
-function snapshotParams(runId: string, s: ExportSettings, mode: SyncMode): unknown[] {
+/**
+ * $1–$17 of the freeze; the mapping's pairs follow from {@link FIRST_PAIR_PARAM}, a re-drive's two after them.
+ * `lists`: the export's lists as Autopilot holds them now (segment id → list id, missing ones absent),
+ * or undefined for runs that did not look them up before the freeze.
+ */
+function snapshotParams(runId: string, s: ExportSettings, mode: SyncMode, lists?: Record<string, string>): unknown[] {
   const sendLimit = s.onLimitExceeded === 'send_first' ? s.profileLimit : 2 ** 31 - 1;
   return [
     runId,
@@ -127,9 +131,10 @@ function snapshotParams(runId: string, s: ExportSettings, mode: SyncMode): unkno
     SkipReason.UNCHANGED,
     SkipReason.REJECTED_BEFORE,
     UNCHANGED_EXAMPLES,
+    lists ? s.segmentIds.map((id) => lists[id] ?? null) : null,
   ];
 }
-const FIRST_PAIR_PARAM = 17;
+const FIRST_PAIR_PARAM = 18;
 /** Unchanged deliveries written as items, for the plan to show (the rest are only counted). */
 export const UNCHANGED_EXAMPLES = 20;
 
@@ -149,7 +154,7 @@ function mappedFields(m: ExportSettings['mapping']): [string, string][] {
 }
 
 /**
- * A profile's contact fields, from `pairs` (field, attribute) parameters from $17 on: one
+ * A profile's contact fields, from `pairs` (field, attribute) parameters from $18 on: one
  * `{field: value}` per attribute the profile has (neither JSON null nor ""), concatenated in the
  * mapping's order, so a later pair wins a field two pairs name. The text is a fixed template
  * repeated per pair; names and values are only ever parameters.
@@ -208,10 +213,11 @@ interface SnapshotShape {
  * fields object); a profile's fields are built inline, without a subquery per profile.
  *
  * Each delivery is compared with the export's sync state ($12: incremental): delivered last time
- * with the same content, it is unchanged; refused by Autopilot in $13 runs in a row, it is parked.
+ * with the same content, to the list that is its segment's list now ($17, by segment position;
+ * a list deleted in Autopilot, or made again, is a new list), it is unchanged; refused by Autopilot in $13 runs in a row, it is parked.
  * What is left is pending and numbered into batches. Unchanged deliveries are counted, not
  * written (writing 100,000 rows would cost a refresh where nothing changed as much as a full
- * run), but for the first $17 of them, written as examples with status 'unchanged'. Only profiles
+ * run), but for the first $16 of them, written as examples with status 'unchanged'. Only profiles
  * with a pending delivery keep their fields (the others send nothing).
  *
  * Mirror mode: a membership the engine delivered (sync state 'exported') whose email no profile of
@@ -248,14 +254,20 @@ WITH chosen AS (
   -- One per (sent profile, segment of any profile sent as it).
   SELECT DISTINCT k.sender AS profile_id, c.segment_id, c.pos, lower(k.email) AS email_key, k.hash
   FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NULL
-), planned AS (
-  SELECT d.profile_id, d.segment_id, d.pos,
-    CASE WHEN NOT $12 THEN NULL
-      WHEN y.status = 'exported' AND y.content_hash = d.hash THEN $14
-      WHEN y.status = 'rejected' AND y.rejected_runs >= $13 THEN $15
-    END AS skip,
-    CASE WHEN y.email_key IS NULL THEN 'add' ELSE 'update' END AS change
+), matched AS (
+  -- Each delivery beside what the state holds of it. Delivered to another list than its segment's
+  -- list now (deleted in Autopilot, or made again), it was not delivered: it is sent, as an add.
+  SELECT d.*, y.status, y.content_hash, y.rejected_runs, y.email_key IS NOT NULL AS known,
+    $17::text[] IS NULL OR y.list_id = ($17::text[])[d.pos::int] AS same_list
   FROM deliveries d LEFT JOIN state y ON y.segment_id = d.segment_id AND y.email_key = d.email_key
+), planned AS (
+  SELECT profile_id, segment_id, pos,
+    CASE WHEN NOT $12 THEN NULL
+      WHEN status = 'exported' AND content_hash = hash AND same_list THEN $14
+      WHEN status = 'rejected' AND rejected_runs >= $13 THEN $15
+    END AS skip,
+    CASE WHEN known AND same_list THEN 'update' ELSE 'add' END AS change
+  FROM matched
 ), examples AS (
   SELECT profile_id, segment_id, pos FROM planned WHERE skip = $14 ORDER BY pos, profile_id LIMIT $16
 ), written AS (

@@ -186,7 +186,7 @@ export async function exportRun(input: ExportRunInput): Promise<ExportRunResult>
       const known = listsWithKeyCheck ? await autopilot().findLists(destination) : await autopilot().validateConnection({ connectionId: settings.connectionId });
       enter('planning');
       if (settings.source === 'dataverse') await readSource(runId, settings);
-      const { gate, ...plan } = await control.planRun({ runId, settings });
+      const { gate, ...plan } = await control.planRun({ runId, settings, ...(known && { lists: known }) });
       if (settings.dryRun) {
         // A dry run reports its plan (see the run's `plan`) and ends: nothing is sent, nothing recorded as delivered.
         enter('finishing');

@@ -31,6 +31,12 @@ async function importMembers(db: Db, segment: string, members: Member[]): Promis
   expect(result.rejected).toBe(0);
 }
 
+/**
+ * The simulator forgets its contacts and counters, and keeps its lists (emptied, same ids), so what
+ * it holds afterwards is what the next run sends: an incremental run sends again to a list that is gone.
+ */
+const keepingLists = (sim: ApiStack['sim'] | TestStack['sim']) => sim.sim.reset({ keepLists: true });
+
 /** What the simulator holds, by lower-cased email: first name and list titles. */
 const held = (sim: ApiStack['sim'] | TestStack['sim']) => new Map([...simContacts(sim.sim, TEST_API_KEY)].map(([e, c]) => [e, { first: c.FirstName, lists: c.lists }]));
 
@@ -91,11 +97,11 @@ describe('incremental runs, dry runs and re-drives, through the API', () => {
     expect(held(s.sim).size).toBe(150);
 
     // Nothing changed: no upsert at all, every profile accounted for as unchanged.
-    s.sim.sim.reset();
+    keepingLists(s.sim);
     const second = await runToEnd(exportId);
     expect(upserts()).toBe(0);
     expect(s.sim.sim.contacts(TEST_API_KEY)).toEqual([]);
-    // One request, the key's check: with nothing to send, not even the lists it did not find are made.
+    // One request: the key's check, which finds the lists.
     expect(s.sim.sim.stats(TEST_API_KEY).byPath).toEqual({ 'GET /lists': 1 });
     expect(second).toMatchObject({ mode: 'incremental', counts: { total: 150, exported: 0, pending: 0, skipped: { unchanged: 150 }, rejected: {} } });
 
@@ -107,7 +113,7 @@ describe('incremental runs, dry runs and re-drives, through the API', () => {
       { i: 151, segments: ['Inc'] },
       { i: 153, segments: ['Inc', 'IncB'] },
     ]);
-    s.sim.sim.reset();
+    keepingLists(s.sim);
     const third = await runToEnd(exportId);
 
     expect(held(s.sim)).toEqual(new Map([
@@ -121,12 +127,33 @@ describe('incremental runs, dry runs and re-drives, through the API', () => {
     expect(third.counts).toEqual({ total: 152, exported: 5, pending: 0, skipped: { unchanged: 147 }, rejected: {} });
   });
 
+  it('sends again what it had delivered to a list deleted in Autopilot, to the list it makes again', async () => {
+    await importMembers(s.db, 'Del', range(1, 40).map((i) => ({ i, segments: i % 4 === 0 ? ['Del', 'DelB'] : ['Del'] })));
+    const exportId = await createExport(['Del', 'DelB']);
+    await runToEnd(exportId);
+    const listOf = (title: string) => s.sim.sim.lists(TEST_API_KEY).find((l) => l.title === title);
+    const deleted = listOf('DelB')!;
+    expect(deleted.total_contacts).toBe(10);
+    expect(s.sim.sim.deleteList(TEST_API_KEY, deleted.list_id)).toBe(true);
+    const before = s.sim.sim.stats(TEST_API_KEY).upsertedContacts;
+
+    const second = await runToEnd(exportId);
+
+    // The ten members of DelB are on a new DelB list; their Del memberships, still held, are not sent again.
+    expect(listOf('DelB')).toMatchObject({ total_contacts: 10 });
+    expect(listOf('DelB')!.list_id).not.toBe(deleted.list_id);
+    expect(listOf('Del')).toMatchObject({ total_contacts: 40 });
+    expect(s.sim.sim.stats(TEST_API_KEY).upsertedContacts - before).toBe(10);
+    expect(second.counts).toEqual({ total: 40, exported: 10, pending: 0, skipped: { unchanged: 30 }, rejected: {} });
+    for (const i of range(1, 10)) expect(held(s.sim).get(email('Del', 4 * i))?.lists.sort()).toEqual(['Del', 'DelB']);
+  });
+
   it('reports in a dry run the numbers the following real run produces, sending nothing meanwhile', async () => {
     await importMembers(s.db, 'Dry', range(1, 120).map((i) => ({ i, segments: ['Dry'] })));
     const exportId = await createExport(['Dry']);
     await runToEnd(exportId);
     await importMembers(s.db, 'Dry', [...range(1, 4).map((i) => ({ i, segments: ['Dry'], first: `New${i}` })), ...range(121, 126).map((i) => ({ i, segments: ['Dry'] }))]);
-    s.sim.sim.reset();
+    keepingLists(s.sim);
 
     const dry = await runToEnd(exportId, { dryRun: true });
 
@@ -161,7 +188,7 @@ describe('incremental runs, dry runs and re-drives, through the API', () => {
     s.sim.sim.setFaults({ refuseEmails: undefined });
     // The mapping changes meanwhile: the re-drive sends with the new one.
     expect((await s.api('PATCH', `/exports/${exportId}`, { mapping: { email: 'EmailAddress', firstName: 'LastName' } })).status).toBe(200);
-    s.sim.sim.reset();
+    keepingLists(s.sim);
 
     const redriveId = await start(`/runs/${first.id}/redrive`);
     const redrive = await finished(redriveId);
@@ -180,7 +207,7 @@ describe('incremental runs, dry runs and re-drives, through the API', () => {
     s.sim.sim.setFaults({ refuseEmails: [email('Park', 3)] });
     for (let k = 0; k < 3; k++) expect((await runToEnd(exportId)).counts.rejected).toEqual({ 'refused by Autopilot': 1 });
     s.sim.sim.setFaults({ refuseEmails: undefined });
-    s.sim.sim.reset();
+    keepingLists(s.sim);
 
     const parked = await runToEnd(exportId);
 
@@ -236,7 +263,7 @@ describe('an incremental run whose worker is SIGKILLed', () => {
     const changed = members.filter((m) => m.i % 3 === 0).map((m) => ({ ...m, first: `Changed${m.i}` }));
     const changedDeliveries = changed.reduce((n, m) => n + m.segments.length, 0);
     await importMembers(db, 'Crash', changed);
-    stack.sim.sim.reset();
+    keepingLists(stack.sim);
     const handle = await stack.startRun(settings, { concurrency: 2, batchesPerActivity: 2 });
     await until('a few batches', async () => ((await handle.query(progressQuery)).batchesDone >= 3 ? true : undefined));
     await workers[0].kill('SIGKILL');

@@ -44,11 +44,20 @@ async function profiles(rows: Row[]): Promise<void> {
   })());
 }
 
+type RunOptions = {
+  refuse?: string[];
+  sendBatches?: number;
+  status?: 'completed' | 'failed';
+  /** The lists the key check found before the freeze; a missing one is made (with a new id) to send. Without: LISTS, not looked up. */
+  found?: Record<string, string>;
+};
+
 /** A run as the workflow makes it: freeze, send every batch (Autopilot refusing `refuse`), close. */
-async function run(s: ExportSettings, options: { refuse?: string[]; sendBatches?: number; status?: 'completed' | 'failed' } = {}) {
+async function run(s: ExportSettings, options: RunOptions = {}) {
   const runId = `run-${++runNo}`;
   await openRun(db, { runId, exportId: s.exportId, workflowId: 'wf', trigger: { kind: 'manual' } });
-  const plan = await snapshotRun(db, runId, s);
+  const plan = await snapshotRun(db, runId, s, options.found);
+  const lists = options.found ? { ...Object.fromEntries(s.segmentIds.map((id) => [id, `contactlist_${id}_made_again`])), ...options.found } : LISTS;
   const sent: string[] = [];
   for (let b = 0; b < Math.min(plan.batches, options.sendBatches ?? plan.batches); b++) {
     const items = await readBatches(db, runId, b, 1);
@@ -56,7 +65,7 @@ async function run(s: ExportSettings, options: { refuse?: string[]; sendBatches?
       options.refuse?.includes(i.email!) ? { seq: i.seq, status: 'rejected' as const, reason: 'refused by Autopilot' } : { seq: i.seq, status: 'exported' as const },
     );
     sent.push(...items.map((i) => `${i.segmentId}:${i.email}`));
-    await recordSentBatch(db, runId, b, outcomes, LISTS);
+    await recordSentBatch(db, runId, b, outcomes, lists);
   }
   const counts = await countOutcomes(db, runId);
   if (!s.dryRun) await closeRun(db, runId, options.status ?? 'completed', counts);
@@ -208,6 +217,22 @@ describe('an incremental run', () => {
     const second = await run(s);
     const outcomes = await listOutcomes(db, { runId: second.runId, statuses: ['skipped', 'rejected'], limit: 10 });
     expect(outcomes.map((o) => o.profileId)).toEqual(['p4', 'p5']);
+  });
+
+  it('sends again, as adds, what it delivered to a list that is not its segment\'s list any more', async () => {
+    await profiles(BASE);
+    const s = await settings();
+    await run(s, { found: LISTS });
+
+    // The VIP list was deleted in Autopilot: the key check finds only Loyalty's, and the run makes VIP's again.
+    const second = await run(s, { found: { Loyalty: LISTS.Loyalty } });
+
+    expect(second.sent).toEqual(['VIP:ann@example.com', 'VIP:bob@example.com']);
+    expect(await readRunPlan(db, second.runId)).toMatchObject({ toAdd: 2, toUpdate: 0, unchanged: 2 });
+    expect((await state()).filter((y) => y.key.startsWith('VIP:')).map((y) => y.listId)).toEqual(['contactlist_VIP_made_again', 'contactlist_VIP_made_again']);
+    // Delivered to the list made again, nothing is sent the run after.
+    const third = await run(s, { found: { Loyalty: LISTS.Loyalty, VIP: 'contactlist_VIP_made_again' } });
+    expect(third.sent).toEqual([]);
   });
 
   it('writes only a few unchanged deliveries, as examples, and counts the rest', async () => {
