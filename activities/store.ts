@@ -51,8 +51,8 @@ export function createStoreActivities(deps: StoreActivityDeps) {
         );
       }
       // The mode (incremental or full) is decided in the freeze's own transaction, from the export's sync state.
-      const { mode, fullBecause, ...plan } = await runs.snapshotRun(db, input.runId, settings, input.lists);
-      log.info('Run planned', { runId: input.runId, mode, ...(fullBecause && { fullBecause }), ...plan });
+      const { mode, fullBecause, removalsHeld, ...plan } = await runs.snapshotRun(db, input.runId, settings, input.lists);
+      log.info('Run planned', { runId: input.runId, mode, ...(fullBecause && { fullBecause }), ...(removalsHeld && { removalsHeld }), ...plan });
       return plan;
     },
 

@@ -1,11 +1,11 @@
-import type { FieldMapping } from '../domain/export';
+import { DEFAULT_MAX_REMOVAL_SHARE, type FieldMapping } from '../domain/export';
 import { BuiltinProfileSource } from '../profiles-source/builtin';
 import { ProfileSourceError, type ProfileSource } from '../profiles-source/source';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
 import { canUseConnection } from './access';
-import type { Principal } from './auth';
-import { invalid, type Issue } from './errors';
+import { isAdmin, type Principal } from './auth';
+import { ApiError, invalid, type Issue } from './errors';
 
 export interface ExportReferences {
   connectionId?: string;
@@ -70,4 +70,28 @@ async function missingSegments(profiles: ProfileSource, ids: string[]): Promise<
     }
   }
   return missing;
+}
+
+/** An export's removal settings: what decides whether, and how much, a run may take off its lists. */
+export interface RemovalSettings {
+  removeWhenLeaving?: boolean;
+  maxRemovalShare?: number;
+}
+
+/**
+ * Removals happen only by an admin's decision: only an admin may turn mirror mode on or let a run
+ * remove more than the default share without approval. Anyone may narrow them (turn mirror mode
+ * off, lower the share) or send them back unchanged. `current`: the export as it is (undefined
+ * when it is being created). Throws a 403 naming the field.
+ */
+export function checkRemovalRights(user: Principal, wanted: RemovalSettings, current?: Required<RemovalSettings>): void {
+  if (isAdmin(user)) return;
+  const mirrorNow = current?.removeWhenLeaving ?? false;
+  const shareNow = Math.max(current?.maxRemovalShare ?? DEFAULT_MAX_REMOVAL_SHARE, DEFAULT_MAX_REMOVAL_SHARE);
+  if (wanted.removeWhenLeaving === true && !mirrorNow) {
+    throw new ApiError(403, 'forbidden', 'Only admins may turn mirror mode on (removeWhenLeaving): it takes memberships off Autopilot lists');
+  }
+  if (wanted.maxRemovalShare !== undefined && wanted.maxRemovalShare > shareNow) {
+    throw new ApiError(403, 'forbidden', `Only admins may raise maxRemovalShare above ${shareNow}: a larger share removes more without approval`);
+  }
 }

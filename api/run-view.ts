@@ -36,9 +36,9 @@ function progressView(p: RunProgress) {
   return {
     batchesDone: p.batchesDone,
     batches: p.batches ?? 0,
-    contactsSent: p.exportedItems,
-    contactsRejected: p.rejectedItems,
-    contacts: p.contacts ?? null,
+    membershipsSent: p.exportedItems,
+    membershipsRejected: p.rejectedItems,
+    memberships: p.contacts ?? null,
   };
 }
 

@@ -53,7 +53,7 @@ export function progressFields(run: Run) {
 /** The line printed every few seconds when stdout is not a terminal. */
 export function progressLine(run: Run): string {
   const f = progressFields(run);
-  return `run ${run.id}: ${f.phase} ${f.percent}, sent ${f.sent}, rejected ${f.rejected}, skipped ${f.skipped}, ${f.rate}, ETA ${f.eta}\n`;
+  return `run ${run.id}: ${f.phase} ${f.percent}, profiles sent ${f.sent}, rejected ${f.rejected}, skipped ${f.skipped}, ${f.rate}, ETA ${f.eta}\n`;
 }
 
 /** A run as `runs show` prints it: one fact a line. */
@@ -75,6 +75,7 @@ export function runDetails(run: Run): string {
     ['Rate', run.throughput === null ? '-' : `${run.throughput} profiles/s`],
     ['ETA', duration(run.etaSeconds)],
   ];
+  if (c.removed !== undefined) lines.push(['Removed', `${count(c.removed)} list memberships`]);
   // An API from before pause and resume sends no `paused`: then there is no line for it; so for modes, dry runs and re-drives.
   if (run.paused) lines.push(['Paused', `by ${run.paused.by} since ${run.paused.since}`]);
   if (run.mode) lines.push(['Mode', run.mode]);
@@ -97,6 +98,8 @@ export function planDetails(plan: Plan): string {
     ['To update', 'toUpdate', plan.toUpdate],
     ['Unchanged', 'unchanged', plan.unchanged],
     ['To remove', 'toRemove', plan.toRemove],
+    // An API from before held removals were reported sends none.
+    ...Object.entries(plan.removalsHeld ?? {}).map(([reason, n]): [string, string, number] => [`Not removed: ${reason}`, reason, n]),
     ...Object.entries(plan.skipped).map(([reason, n]): [string, string, number] => [`Skipped: ${reason}`, reason, n]),
   ];
   const width = Math.max(...categories.map(([label]) => label.length)) + 1;

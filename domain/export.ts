@@ -63,6 +63,14 @@ export interface RemovalGateList {
   members: number;
 }
 
+/** Why a run planned no removal of a membership that left its segment (mirror mode). */
+export const RemovalHeld = {
+  /** The run is full because the export's mapping, segments or connection changed: "left" may mean only that. */
+  SETTINGS_CHANGED: 'settings changed',
+  /** Another export holds it as delivered to the same list. */
+  DELIVERED_BY_ANOTHER_EXPORT: 'delivered by another export',
+} as const;
+
 /** Runs in a row Autopilot must reject a delivery before it is parked. */
 export const PARK_AFTER_REJECTED_RUNS = 3;
 
@@ -93,6 +101,8 @@ export interface RunCounts {
   pending: number;
   skipped: Record<string, number>;
   rejected: Record<string, number>;
+  /** Mirror mode: list memberships (not profiles) taken off their lists; present when the run planned removals. */
+  removed?: number;
 }
 
 export function sumValues(record: Record<string, number>): number {

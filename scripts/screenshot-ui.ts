@@ -78,7 +78,7 @@ async function photograph(chromiumPath: string, stack: Stack): Promise<void> {
     // query the UI sends to the worker, so they show the run as it is. Each is rendered in a frame.
     await page.getByRole('tab', { name: 'User Metadata' }).click();
     await page.frameLocator('#user-metadata-summary').getByText(`${DEMO_EXPORT_NAME} →`).waitFor();
-    await page.frameLocator('#user-metadata-current-details').getByText(/contacts sent/).waitFor();
+    await page.frameLocator('#user-metadata-current-details').getByText(/list memberships sent/).waitFor();
     await page.screenshot({ path: path.join(OUT_DIR, 'temporal-ui-run.png') });
 
     await page.goto(`${namespaceUrl}/workflows?query=${encodeURIComponent(`ExportId = "${exportId}"`)}`);

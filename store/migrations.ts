@@ -232,6 +232,17 @@ const MIGRATIONS: string[] = [
   ALTER TABLE runs ADD COLUMN unchanged_profiles integer NOT NULL DEFAULT 0;
   ALTER TABLE runs ADD COLUMN unchanged_items integer NOT NULL DEFAULT 0;
   `,
+  // Removals only by an admin's decision. An export's sync state goes with the export, even when a
+  // batch still in flight records into it as it is deleted (the key is checked then). A membership
+  // another export holds as delivered is looked up by (list, email). A run records why it chose
+  // full mode, and the removals it held back by reason ({reason: memberships}).
+  `
+  DELETE FROM sync_state y WHERE NOT EXISTS (SELECT FROM exports e WHERE e.id = y.export_id);
+  ALTER TABLE sync_state ADD CONSTRAINT sync_state_export FOREIGN KEY (export_id) REFERENCES exports (id) ON DELETE CASCADE;
+  CREATE INDEX sync_state_list_member ON sync_state (list_id, email_key) WHERE status = 'exported';
+  ALTER TABLE runs ADD COLUMN full_because text;
+  ALTER TABLE runs ADD COLUMN removals_held jsonb;
+  `,
 ];
 
 /**

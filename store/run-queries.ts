@@ -118,6 +118,8 @@ export interface RunPlanView {
   toUpdate: number;
   unchanged: number;
   toRemove: number;
+  /** Memberships that left but are not removed, by reason (see RemovalHeld): empty when none were held back. */
+  removalsHeld: Record<string, number>;
   /** Other skipped items by reason (unchanged ones are counted above). */
   skipped: Record<string, number>;
   /** Up to {@link PLAN_EXAMPLES} of each: toAdd, toUpdate, unchanged, toRemove, and each skip reason. */
@@ -151,14 +153,15 @@ export async function readRunPlan(db: Db, runId: string): Promise<RunPlanView> {
     [runId, PLAN_EXAMPLES],
   );
   // Unchanged deliveries are counted by the freeze; only their examples are items.
-  const removals = await db.query<{ n: number; unchanged: number; examples: PlanExample[] | null }>(
+  const removals = await db.query<{ n: number; unchanged: number; held: Record<string, number> | null; examples: PlanExample[] | null }>(
     `SELECT (SELECT count(*)::int FROM run_removals WHERE run_id = $1) AS n,
        (SELECT unchanged_items FROM runs WHERE id = $1) AS unchanged,
+       (SELECT removals_held FROM runs WHERE id = $1) AS held,
        (SELECT jsonb_agg(jsonb_build_object('profileId', NULL, 'email', email, 'segmentId', segment_id) ORDER BY seq)
         FROM (SELECT email, segment_id, seq FROM run_removals WHERE run_id = $1 ORDER BY seq LIMIT $2) r) AS examples`,
     [runId, PLAN_EXAMPLES],
   );
-  const plan: RunPlanView = { toAdd: 0, toUpdate: 0, unchanged: 0, toRemove: removals[0].n, skipped: {}, examples: {} };
+  const plan: RunPlanView = { toAdd: 0, toUpdate: 0, unchanged: 0, toRemove: removals[0].n, removalsHeld: removals[0].held ?? {}, skipped: {}, examples: {} };
   if (removals[0].n > 0) plan.examples.toRemove = removals[0].examples ?? [];
   for (const { category, n, examples } of rows) {
     const reason = category.startsWith('skipped:') ? category.slice('skipped:'.length) : undefined;

@@ -3,6 +3,7 @@ import {
   EMAIL_PATTERN,
   MAX_BATCH_SIZE,
   PARK_AFTER_REJECTED_RUNS,
+  RemovalHeld,
   SkipReason,
   type ExportSettings,
   type RemovalGateList,
@@ -11,7 +12,7 @@ import {
   type SyncMode,
 } from '../domain/export';
 import { gateRemovals } from './removals';
-import { contentHashSql, hasSyncState, resolveRunMode, type ResolvedMode } from './sync';
+import { contentHashSql, hasSyncState, resolveRunMode, type FullBecause } from './sync';
 
 export interface RunPlan {
   /** Distinct profiles across the chosen segments. */
@@ -28,8 +29,8 @@ export interface RunPlan {
   gate?: RemovalGateList[];
 }
 
-/** A plan as the freeze made it: with the mode it chose, for the log (the workflow needs neither). */
-export type FrozenPlan = RunPlan & { mode: SyncMode; fullBecause?: ResolvedMode['why'] };
+/** A plan as the freeze made it: with the mode it chose and the removals it held back, for the log (the workflow needs neither). */
+export type FrozenPlan = RunPlan & { mode: SyncMode; fullBecause?: FullBecause; removalsHeld?: Record<string, number> };
 
 export interface RunRecord {
   runId: string;
@@ -80,27 +81,53 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings, list
     // against its retry (retries queued behind a runaway statement, each holding a connection).
     await tx.query(`SET LOCAL statement_timeout = '${SNAPSHOT_TIMEOUT}'`);
     const redrive = s.redriveOf ? await redriveScope(tx, s.redriveOf) : undefined;
-    // A re-drive sends a few profiles only: it must not take everyone else off the lists.
-    const removals = s.removeWhenLeaving === true && !redrive;
+    const departed = departedMemberships(s, why, redrive !== undefined);
     const sql = snapshotSql(mapped.length, {
       source: s.source === 'dataverse' ? STAGED : STORE,
       redrive: redrive !== undefined,
       ranked: s.onLimitExceeded === 'send_first',
-      removals,
+      departed,
       compared: mode === 'incremental' && (await hasSyncState(tx, s.exportId)),
     });
     const params = [...snapshotParams(runId, s, mode, lists), ...mapped.flat(), ...(redrive ? [redrive.runId, redrive.withPending] : [])];
-    const [{ unchangedItems, unchangedProfiles, ...plan }] = await tx.query<RunPlan & { unchangedItems: number; unchangedProfiles: number }>(sql, params);
-    await tx.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4 WHERE id = $1', [
+    const [{ unchangedItems, unchangedProfiles, heldShared, heldChanged, ...plan }] = await tx.query<FreezeRow>(sql, params);
+    const held = removalsHeld(s.removeWhenLeaving === true ? heldChanged : 0, heldShared);
+    await tx.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4, removals_held = $5 WHERE id = $1', [
       runId,
       plan.totalProfiles,
       unchangedProfiles,
       unchangedItems,
+      held && JSON.stringify(held),
     ]);
-    const frozen: FrozenPlan = { ...plan, mode, ...(why && { fullBecause: why }) };
+    const frozen: FrozenPlan = { ...plan, mode, ...(why && { fullBecause: why }), ...(held && { removalsHeld: held }) };
     // The gate over what the statement planned to remove (store/removals.ts).
-    return removals ? { ...frozen, ...(await gateRemovals(tx, runId, s)) } : frozen;
+    return departed === 'remove' ? { ...frozen, ...(await gateRemovals(tx, runId, s)) } : frozen;
   });
+}
+
+/** The freeze's one row: the plan, and what it counted for the run's record. */
+type FreezeRow = RunPlan & { unchangedItems: number; unchangedProfiles: number; heldShared: number; heldChanged: number };
+
+/**
+ * What the freeze does with memberships the export delivered whose profile is no longer in the
+ * segment (or that its settings no longer make): see {@link SnapshotShape.departed}.
+ * - Mirror mode removes them, but never after a change of mapping, segments or connection: then
+ *   "left" may only mean "the settings changed", and removing would empty lists (a new email
+ *   attribute makes every delivered email look gone). A re-drive sends a few profiles only: it
+ *   must not take everyone else off the lists.
+ * - After such a change, a real run releases them (in any mode): it forgets them, leaving them on
+ *   their lists, so no later run removes them either. A dry run counts them and changes nothing.
+ */
+function departedMemberships(s: ExportSettings, why: FullBecause | undefined, redrive: boolean): SnapshotShape['departed'] {
+  if (why === 'changed settings') return s.dryRun ? 'count' : 'release';
+  return s.removeWhenLeaving === true && !redrive ? 'remove' : undefined;
+}
+
+/** Removals not planned, by reason; undefined when none were held back. */
+function removalsHeld(changed: number, shared: number): Record<string, number> | undefined {
+  const held = { [RemovalHeld.SETTINGS_CHANGED]: changed, [RemovalHeld.DELIVERED_BY_ANOTHER_EXPORT]: shared };
+  const nonZero = Object.entries(held).filter(([, n]) => n > 0);
+  return nonZero.length ? Object.fromEntries(nonZero) : undefined;
 }
 
 const SNAPSHOT_WORK_MEM = '32MB';
@@ -198,8 +225,12 @@ interface SnapshotShape {
   redrive: boolean;
   /** Rank profiles by id for `send_first`; otherwise nothing is over the limit (planRun refused it). */
   ranked: boolean;
-  /** Mirror mode: plan the removals of memberships that left their segments. */
-  removals: boolean;
+  /**
+   * Delivered memberships no profile of the run has any more: `remove` plans their removal (mirror
+   * mode), `release` forgets them (the settings changed), `count` only counts them (a dry run of
+   * such a run).
+   */
+  departed?: 'remove' | 'release' | 'count';
   /**
    * Compare each delivery with the sync state (incremental, and there is state). Otherwise every
    * delivery is sent, every profile has an item and every sender sends: what the freeze keeps of
@@ -298,9 +329,10 @@ WITH chosen AS (
     CASE WHEN skip IS NULL THEN 'pending' WHEN skip = $14 THEN 'unchanged' ELSE 'skipped' END, skip, change
   FROM numbered
   RETURNING batch_no
-)${shape.removals ? removalsSql : ''}
+)${shape.departed ? departedSql[shape.departed] : ''}
 -- The plan, from what was just frozen: every profile has one row in keyed; only pending items have a batch.
-SELECT (SELECT count(*) FROM keyed)::int AS "totalProfiles",
+SELECT ${heldCounts(shape.departed)},
+  (SELECT count(*) FROM keyed)::int AS "totalProfiles",
   (SELECT coalesce(max(batch_no) + 1, 0) FROM inserted)::int AS batches,
   (SELECT count(batch_no) FROM inserted)::int AS contacts,
   ((SELECT count(*) FROM keyed) - (SELECT count(*) FROM sent))::int AS "profilesSkipped",
@@ -309,12 +341,13 @@ SELECT (SELECT count(*) FROM keyed)::int AS "totalProfiles",
   ((SELECT count(*) FROM keyed WHERE sender = id) - (SELECT count(DISTINCT profile_id) FROM planned WHERE skip IS DISTINCT FROM $14))::int AS "unchangedProfiles"`;
 
 /**
- * Mirror mode's part of the freeze (see {@link snapshotSql}). The memberships that left are found by
- * grouping the delivered ones with those kept, never by an anti-join: the planner cannot know how
- * many rows the CTEs hold and, guessing a few, chose a nested loop that compared every delivered
- * membership with every kept one (100,000 × 100,000: a refresh that never finished).
+ * The memberships that left (see {@link snapshotSql}): those the export delivered that no profile
+ * of the run has in that segment any more, whichever segment (one no longer exported included).
+ * Found by grouping the delivered ones with those kept, never by an anti-join: the planner cannot
+ * know how many rows the CTEs hold and, guessing a few, chose a nested loop that compared every
+ * delivered membership with every kept one (100,000 × 100,000: a refresh that never finished).
  */
-const removalsSql = `, gone AS (
+const goneSql = `, gone AS (
   SELECT segment_id, email_key, max(email) AS email, max(list_id) AS list_id
   FROM (
     SELECT segment_id, email_key, email, list_id, true AS delivered FROM state WHERE status = 'exported'
@@ -323,11 +356,38 @@ const removalsSql = `, gone AS (
   ) u
   GROUP BY segment_id, email_key
   HAVING bool_and(delivered)
+)`;
+
+/**
+ * Mirror mode: the memberships that left an exported segment are planned for removal, numbered by
+ * segment (in the export's order), then email. Lists are shared by name across exports: a
+ * membership another export holds as delivered stays (`shared`), or that export, believing it
+ * delivered, would never add it back.
+ */
+const removalsSql = `${goneSql}, leaving AS (
+  SELECT g.*, EXISTS (
+    SELECT FROM sync_state o WHERE o.list_id = g.list_id AND o.email_key = g.email_key AND o.status = 'exported' AND o.export_id <> $11
+  ) AS shared
+  FROM gone g WHERE g.segment_id = ANY($2::text[])
 ), removals AS (
   INSERT INTO run_removals (run_id, seq, email_key, email, segment_id, list_id)
   SELECT $1, (row_number() OVER (ORDER BY array_position($2::text[], g.segment_id), g.email_key) - 1)::int, g.email_key, g.email, g.segment_id, g.list_id
-  FROM gone g WHERE g.segment_id = ANY($2::text[])
+  FROM leaving g WHERE NOT g.shared
 )`;
+
+/** The settings changed: the memberships that left are forgotten (released), not removed. */
+const releaseSql = `${goneSql}, released AS (
+  DELETE FROM sync_state y USING gone g WHERE y.export_id = $11 AND y.segment_id = g.segment_id AND y.email_key = g.email_key
+)`;
+
+const departedSql = { remove: removalsSql, release: releaseSql, count: goneSql };
+
+/** Removals held back: shared with another export (mirror mode), or left when the settings changed (those of exported segments). */
+function heldCounts(departed: SnapshotShape['departed']): string {
+  const shared = departed === 'remove' ? '(SELECT count(*) FROM leaving WHERE shared)::int' : '0';
+  const changed = departed === 'release' || departed === 'count' ? '(SELECT count(*) FROM gone WHERE segment_id = ANY($2::text[]))::int' : '0';
+  return `${shared} AS "heldShared", ${changed} AS "heldChanged"`;
+}
 
 /** Distinct profiles across the segments (in the store, or staged by the run): what the profile limit is checked against. */
 export async function countSegmentProfiles(db: Db, segmentIds: string[], stagedBy?: string): Promise<number> {
@@ -392,7 +452,10 @@ export async function recordSentBatch(db: Db, runId: string, batchNo: number, ou
      ), delivered AS (
        SELECT r.export_id, i.segment_id, l.list_id, f.email, f.fields, o.seq IS NOT NULL AS refused, o.reason
        FROM run_items i
+       -- The export, not only the run: a batch in flight as its export is deleted records no sync state
+       -- (and one that races the delete fails its key check, and is retried, finding no export).
        JOIN runs r ON r.id = i.run_id
+       JOIN exports e ON e.id = r.export_id
        JOIN run_profiles f ON f.run_id = i.run_id AND f.profile_id = i.profile_id
        JOIN unnest($5::text[], $6::text[]) AS l(segment_id, list_id) ON l.segment_id = i.segment_id
        LEFT JOIN refused o ON o.seq = i.seq
@@ -417,7 +480,8 @@ export async function recordSentBatch(db: Db, runId: string, batchNo: number, ou
 }
 
 /**
- * Profile-level counts: a profile sent to several segment lists is rejected if any send was
+ * Profile-level counts, and, for a run that planned removals, the list memberships it took off.
+ * A profile sent to several segment lists is rejected if any send was
  * refused, pending while any is still to send, exported once every send succeeded; a profile with
  * nothing to send (no or invalid email, a duplicate, over the limit, its deliveries parked) is
  * skipped. Profiles whose every delivery is unchanged are counted by the freeze, not read item by
@@ -438,11 +502,18 @@ export async function countOutcomes(db: Db, runId: string): Promise<RunCounts> {
      SELECT status, CASE WHEN status IN ('rejected', 'skipped') THEN reason END AS reason, count(*)::int AS n
      FROM per_profile GROUP BY 1, 2
      UNION ALL
-     SELECT 'skipped', $2, unchanged_profiles FROM runs WHERE id = $1 AND unchanged_profiles > 0`,
+     SELECT 'skipped', $2, unchanged_profiles FROM runs WHERE id = $1 AND unchanged_profiles > 0
+     UNION ALL
+     SELECT 'removed', NULL, count(*) FILTER (WHERE status = 'removed')::int FROM run_removals WHERE run_id = $1 HAVING count(*) > 0`,
     [runId, SkipReason.UNCHANGED],
   );
   const counts: RunCounts = { total: 0, exported: 0, pending: 0, skipped: {}, rejected: {} };
   for (const { status, reason, n } of rows) {
+    // Memberships, not profiles: beside the total, not in it.
+    if (status === 'removed') {
+      counts.removed = n;
+      continue;
+    }
     counts.total += n;
     if (status === 'exported' || status === 'pending') counts[status] += n;
     else {

@@ -44,23 +44,33 @@ function canonical(value: unknown): unknown {
 
 export interface ResolvedMode {
   mode: SyncMode;
-  /** Why a run is full: for the log. */
-  why?: 'forced' | 'changed settings' | 're-drive';
+  /** Why a run is full: for the log, and, when its settings changed, to plan no removals. */
+  why?: FullBecause;
 }
+
+export type FullBecause = 'forced' | 'changed settings' | 're-drive';
 
 /**
  * Decides the mode of a run, inside the freeze's transaction, and records it on the run:
+ * - a run whose export's mapping, segments or connection changed since its sync state was planned
+ *   (or that has state of unknown settings): full, because its settings changed;
  * - a re-drive, a run asking for `full`, or a run started before sync modes (no mode): full;
- * - an incremental run whose export's mapping, segments or connection changed since its sync state
- *   was planned (or that has none yet): full.
+ * - otherwise the export's mode.
  * A real run (not a dry run, not a re-drive) then marks the export's signature as planned; a new
  * connection also drops the sync state of the old one, which a run on this one must not trust.
- * A retried freeze keeps the mode its first attempt chose.
+ * A retried freeze keeps the mode, and the reason, its first attempt chose (the first attempt has
+ * marked the signature planned: a retry could not see the change any more).
  */
 export async function resolveRunMode(tx: Db, runId: string, s: ExportSettings): Promise<ResolvedMode> {
-  const [run] = await tx.query<{ mode: SyncMode | null }>('SELECT mode FROM runs WHERE id = $1 FOR UPDATE', [runId]);
-  const resolved = run?.mode ? { mode: run.mode } : await decide(tx, s);
-  await tx.query('UPDATE runs SET mode = $2, dry_run = $3, redrive_of = $4 WHERE id = $1', [runId, resolved.mode, s.dryRun === true, s.redriveOf ?? null]);
+  const [run] = await tx.query<{ mode: SyncMode | null; why: FullBecause | null }>('SELECT mode, full_because AS why FROM runs WHERE id = $1 FOR UPDATE', [runId]);
+  const resolved: ResolvedMode = run?.mode ? { mode: run.mode, ...(run.why && { why: run.why }) } : await decide(tx, s);
+  await tx.query('UPDATE runs SET mode = $2, full_because = $3, dry_run = $4, redrive_of = $5 WHERE id = $1', [
+    runId,
+    resolved.mode,
+    resolved.why ?? null,
+    s.dryRun === true,
+    s.redriveOf ?? null,
+  ]);
   return resolved;
 }
 
@@ -69,14 +79,14 @@ async function decide(tx: Db, s: ExportSettings): Promise<ResolvedMode> {
   const signature = syncSignature(s);
   const [row] = await tx.query<{ signature: string | null }>('SELECT sync_signature AS signature FROM exports WHERE id = $1', [s.exportId]);
   const planned = row?.signature ?? null;
+  // Nothing planned yet: new, unless state of unknown settings is there.
+  const changed = planned === null ? await hasSyncState(tx, s.exportId) : planned !== signature;
   if (!s.dryRun && planned !== signature) {
     if (planned !== null && connectionOf(planned) !== s.connectionId) await tx.query('DELETE FROM sync_state WHERE export_id = $1', [s.exportId]);
     await tx.query('UPDATE exports SET sync_signature = $2 WHERE id = $1', [s.exportId, signature]);
   }
+  if (changed) return { mode: 'full', why: 'changed settings' };
   if (s.mode !== 'incremental') return { mode: 'full', why: 'forced' };
-  // Nothing planned yet: incremental finds everything new, unless state of unknown settings is there.
-  if (planned === null) return (await hasSyncState(tx, s.exportId)) ? { mode: 'full', why: 'changed settings' } : { mode: 'incremental' };
-  if (planned !== signature) return { mode: 'full', why: 'changed settings' };
   return { mode: 'incremental' };
 }
 

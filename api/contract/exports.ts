@@ -79,10 +79,14 @@ const fields = {
       'A change of mapping, segments or connection makes the next run full. `full`: every run sends everything.',
   }),
   removeWhenLeaving: z.boolean().openapi({
-    description: 'Mirror mode: memberships this engine delivered are taken off a list once their profile leaves the segment (list membership only; contacts are never deleted)',
+    description:
+      'Mirror mode: memberships this engine delivered are taken off a list once their profile leaves the segment (list membership only; contacts are never deleted). ' +
+      'Only admins may turn it on (403 for others); anyone may turn it off',
   }),
   maxRemovalShare: z.number().gt(0).max(1).openapi({
-    description: 'Mirror mode: a run that would remove more than this share of a list\'s delivered members waits for an admin\'s approval (POST /runs/{runId}/approve-removals)',
+    description:
+      'Mirror mode: a run that would remove more than this share of a list\'s delivered members waits for an admin\'s approval (POST /runs/{runId}/approve-removals). ' +
+      'Only admins may set it above the default, or above its current value (403 for others)',
     example: DEFAULT_MAX_REMOVAL_SHARE,
   }),
 };

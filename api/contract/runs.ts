@@ -8,8 +8,11 @@ export const RunCountsSchema = z
     pending: z.int().openapi({ description: 'Profiles not sent (yet, while running; never, when a run failed or was cancelled)' }),
     skipped: z.record(z.string(), z.int()).openapi({ description: 'By reason', example: { 'no email': 3 } }),
     rejected: z.record(z.string(), z.int()),
+    removed: z.int().optional().openapi({
+      description: 'Mirror mode: list memberships (not profiles, so not in `total`) taken off their lists; present when the run planned removals',
+    }),
   })
-  .openapi('RunCounts', { description: 'Per profile: total = exported + pending + Σ skipped + Σ rejected' });
+  .openapi('RunCounts', { description: 'Per profile: total = exported + pending + Σ skipped + Σ rejected; `removed` counts list memberships' });
 
 const RunStatus = z
   .enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'skipped'])
@@ -49,6 +52,12 @@ export const RunPlanSchema = z
     toUpdate: z.int().openapi({ description: 'Deliveries changed since, or not exported, last time' }),
     unchanged: z.int().openapi({ description: 'Deliveries exported last time as they are now: not sent' }),
     toRemove: z.int().openapi({ description: 'Memberships taken off their list (mirror mode)' }),
+    removalsHeld: z.record(z.string(), z.int()).openapi({
+      description:
+        'Memberships that left but are not removed, by reason: `settings changed` (the mapping, segments or connection changed, so the run is full ' +
+        'and removes nothing; it forgets them, leaving them on their lists), `delivered by another export` (of the same list)',
+      example: { 'settings changed': 120 },
+    }),
     skipped: z.record(z.string(), z.int()).openapi({ description: 'Other (profile, segment) items not sent, by reason', example: { 'no email': 2 } }),
     examples: z.record(z.string(), z.array(PlanExampleSchema)).openapi({
       description: 'Up to 20 of each category (toAdd, toUpdate, unchanged, toRemove, and each skip reason)',
@@ -63,13 +72,23 @@ const PauseSchema = z
 export const RunSchema = RunSummarySchema.extend({
   paused: PauseSchema.nullable().openapi({ description: 'Set while the run is paused' }),
   progress: z
-    .object({ batchesDone: z.int(), batches: z.int(), contactsSent: z.int(), contactsRejected: z.int(), contacts: z.int().nullable() })
+    .object({
+      batchesDone: z.int(),
+      batches: z.int(),
+      membershipsSent: z.int(),
+      membershipsRejected: z.int(),
+      memberships: z.int().nullable().openapi({ description: 'List memberships the run sends' }),
+    })
     .nullable()
-    .openapi({ description: 'While running, from the workflow: (contact, list) deliveries, as the Temporal UI shows them' }),
+    .openapi({
+      description:
+        'While running, from the workflow, in list memberships (one contact on one segment\'s list: a profile in two segments is two), ' +
+        'as the Temporal UI shows them; `counts` are in profiles',
+    }),
   counts: RunCountsSchema,
   phase: z.string().nullable().openapi({ description: 'While running: validating, planning, preparing lists, exporting, paused, blocked: …, finishing' }),
   percent: z.number().nullable().openapi({ description: 'Profiles done (exported, skipped or rejected) over all profiles of the run' }),
-  throughput: z.number().nullable().openapi({ description: 'Profiles sent per second' }),
+  throughput: z.number().nullable().openapi({ description: 'Profiles sent (exported or rejected) per second' }),
   etaSeconds: z.number().nullable(),
   plan: RunPlanSchema.nullable().openapi({ description: 'For a dry run, once planned: what a real run would do' }),
   links: z.object({ self: z.string(), outcomes: z.string(), export: z.string() }),

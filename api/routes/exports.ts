@@ -13,7 +13,7 @@ import type { AppEnv } from '../auth';
 import { exportRoutes } from '../contract/exports';
 import { invalid, notFound, validationHook } from '../errors';
 import { shortestIntervalMinutes } from '../cron';
-import { checkReferences } from '../export-rules';
+import { checkReferences, checkRemovalRights } from '../export-rules';
 import type { Logger } from '../logger';
 import { InvalidScheduleError, type RunLauncher, type Scheduler } from '../ports';
 import type { ProfileSource } from '../../profiles-source/source';
@@ -109,6 +109,7 @@ export function createExportRoutes(deps: ExportRouteDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(exportRoutes.create, async (c) => {
       const body = c.req.valid('json');
+      checkRemovalRights(c.var.user, body);
       await fromSource(c, () => checkReferences(body, c.var.user, deps));
       // The schedule first, under an id chosen here: if it cannot be made, nothing is saved.
       const id = randomUUID();
@@ -138,6 +139,7 @@ export function createExportRoutes(deps: ExportRouteDeps) {
     .openapi(exportRoutes.update, async (c) => {
       const current = await visibleExport(c.var.user, c.req.valid('param').id, deps);
       const patch = c.req.valid('json');
+      checkRemovalRights(c.var.user, patch, current);
       await fromSource(c, () => checkReferences(patch, c.var.user, deps));
       // The schedule's action shows the export's name, connection and segments: kept in step with them.
       if ([patch.schedule, patch.connectionId, patch.displayName, patch.segmentIds].some((v) => v !== undefined)) {

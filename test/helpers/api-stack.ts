@@ -45,12 +45,12 @@ export async function startApiStack(options: TestStackOptions & { sweepIntervalM
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  /** A JSON request as the bootstrap admin; answers status and parsed body. */
+  /** A JSON request as the bootstrap admin (or the holder of `token`); answers status and parsed body. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads whatever the API answered
-  async function api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async function api<T = any>(method: string, path: string, body?: unknown, token = API_TOKEN): Promise<{ status: number; body: T }> {
     const res = await fetch(url + path, {
       method,
-      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -120,9 +120,14 @@ describe('mirror mode (removeWhenLeaving)', () => {
     const contactsBefore = contactCount();
 
     await members('Mirror', 20, [4, 17]);
+    const dry = await finished((await s.api('POST', `/exports/${exportId}/runs`, { dryRun: true })).body.runId);
+    const { body: planned } = await s.api('GET', `/runs/${dry.runId}`);
+    expect(planned.plan).toMatchObject({ toRemove: 2, removalsHeld: {} });
     const run = await runToEnd(exportId);
 
     expect(run.status).toBe('completed');
+    // What the dry run said, what the run reports, and what the simulator did, all alike.
+    expect(run.counts.removed).toBe(2);
     expect(onList('Mirror')).toEqual([...emails('Mirror', range(1, 20).filter((i) => i !== 4 && i !== 17)), 'outsider@example.com'].sort());
     expect(removalsFrom('Mirror')).toBe(2);
     expect(contactCount()).toBe(contactsBefore);
@@ -136,6 +141,44 @@ describe('mirror mode (removeWhenLeaving)', () => {
     const next = await runToEnd(exportId);
     expect(await s.db.query('SELECT count(*)::int AS n FROM run_removals WHERE run_id = $1', [next.runId])).toEqual([{ n: 0 }]);
     expect(removalsFrom('Mirror')).toBe(2);
+  });
+
+  it('lets no contributor empty a list: mirror settings are admins\' and a run made full by a mapping change removes nothing', async () => {
+    const shared = await s.api('POST', '/connections', {
+      displayName: 'Shared', apiKey: TEST_API_KEY, usableBy: 'admins_and_contributors', privacyConsent: true, baseUrl: s.sim.url, requestsPerSecond: 20,
+    });
+    const { body: token } = await s.api('POST', '/tokens', { name: 'carl', role: 'contributor' });
+    const asCarl = (method: string, path: string, body?: unknown) => s.api(method, path, body, token.token);
+    const lines = range(1, 10).map((i) => JSON.stringify({ id: `Team-${i}`, segments: ['Team'], EmailAddress: email('Team', i), Work: `w${i}@work.example` }));
+    await importProfiles(s.db, (async function* () {
+      yield* lines;
+    })());
+    const base = { connectionId: shared.body.id, segmentIds: ['Team'], mapping: { email: 'EmailAddress' } };
+    const adminExport = await s.api('POST', '/exports', { ...base, displayName: 'Admin mirror', removeWhenLeaving: true });
+    expect((await runToEnd(adminExport.body.id)).status).toBe('completed');
+    expect(onList('Team')).toEqual(emails('Team', range(1, 10)));
+
+    // Mirror mode on, or a share that removes everything without approval: admins only.
+    for (const body of [{ removeWhenLeaving: true }, { maxRemovalShare: 1 }]) {
+      const refused = await asCarl('POST', '/exports', { ...base, displayName: 'Carl', ...body });
+      expect(refused).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+      expect((await asCarl('PATCH', `/exports/${adminExport.body.id}`, { maxRemovalShare: 1, ...body })).status).toBe(403);
+    }
+    // Sent back as they are, or narrowed, they pass.
+    expect((await asCarl('PATCH', `/exports/${adminExport.body.id}`, { removeWhenLeaving: true, maxRemovalShare: 0.05 })).status).toBe(200);
+
+    // A new email attribute makes every delivered email look gone: the run is full and removes nothing.
+    expect((await asCarl('PATCH', `/exports/${adminExport.body.id}`, { mapping: { email: 'Work' } })).status).toBe(200);
+    const dry = await finished((await asCarl('POST', `/exports/${adminExport.body.id}/runs`, { dryRun: true })).body.runId);
+    expect((await asCarl('GET', `/runs/${dry.runId}`)).body.plan).toMatchObject({ toRemove: 0, removalsHeld: { 'settings changed': 10 } });
+    const full = await finished((await asCarl('POST', `/exports/${adminExport.body.id}/runs`)).body.runId);
+    expect(full).toMatchObject({ status: 'completed', counts: { exported: 10 } });
+    expect(full.counts.removed).toBeUndefined();
+    expect(removalsFrom('Team')).toBe(0);
+    // Nor does any later run: what the old settings delivered was forgotten, not left to be removed.
+    expect((await runToEnd(adminExport.body.id)).counts.removed).toBeUndefined();
+    expect(removalsFrom('Team')).toBe(0);
+    expect(onList('Team')).toEqual([...emails('Team', range(1, 10)), ...range(1, 10).map((i) => `w${i}@work.example`)].sort());
   });
 
   /** A run of an export whose 2 of 4 delivered members left (50 %), and a new member: waits at the gate. */

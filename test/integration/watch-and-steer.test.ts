@@ -66,7 +66,7 @@ describe('watching and steering a run', () => {
     const [, done, total] = /batches (\d+) \/ (\d+)/.exec(currentDetails) ?? [];
     expect(Number(total)).toBe(run.progress.batches);
     expect(Math.abs(Number(done) - run.progress.batchesDone)).toBeLessThanOrEqual(1);
-    expect(currentDetails).toMatch(/contacts sent [\d,]+ \/ [\d,]+ · rejected \d+ · profiles skipped \d+/);
+    expect(currentDetails).toMatch(/profiles [\d,]+ · skipped \d+\n\nlist memberships sent [\d,]+ \/ [\d,]+ · rejected \d+/);
     await handle.cancel();
   });
 

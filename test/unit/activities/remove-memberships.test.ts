@@ -3,6 +3,7 @@ import { AutopilotClient, AutopilotError } from '../../../autopilot';
 import { startAutopilotSim, type RunningAutopilotSim } from '../../../autopilot-sim';
 import { openDb, type Db } from '../../../store/db';
 import { readRemovals } from '../../../store/removals';
+import { ensureExport } from '../../helpers/exports';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 const RUN = 'run-1';
@@ -24,6 +25,7 @@ beforeEach(async () => {
   listId = await client.createList('VIP');
   await client.upsertContacts(EMAILS.map((Email) => ({ Email, _autopilot_list: listId })));
   await db.exec('TRUNCATE runs, run_removals, sync_state');
+  await ensureExport(db, 'exp-1');
   await db.query("INSERT INTO runs (id, export_id, workflow_id, trigger, status) VALUES ($1, 'exp-1', 'wf', 'manual', 'running')", [RUN]);
   // Planned as the freeze plans them: every delivered membership here has left its segment.
   for (const [seq, email] of EMAILS.entries()) {

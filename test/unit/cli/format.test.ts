@@ -20,8 +20,8 @@ describe('cli formatting', () => {
   });
 
   it('prints a progress line with sent over total, rejected, rate, ETA and phase', () => {
-    expect(progressLine(aRun())).toBe('run run-1: exporting 50%, sent 440/1,000, rejected 40, skipped 60, 13/s, ETA 40s\n');
-    expect(progressLine(aRun({ phase: null, percent: null, throughput: null, etaSeconds: null }))).toContain('running -, sent 440/1,000');
+    expect(progressLine(aRun())).toBe('run run-1: exporting 50%, profiles sent 440/1,000, rejected 40, skipped 60, 13/s, ETA 40s\n');
+    expect(progressLine(aRun({ phase: null, percent: null, throughput: null, etaSeconds: null }))).toContain('running -, profiles sent 440/1,000');
   });
 
   it('shows a run one fact a line, with its error when it has one', () => {

@@ -86,7 +86,7 @@ describe('segment-export arguments and output', () => {
 
   it("shows a dry run's plan with a few examples per category", async () => {
     const plan = {
-      toAdd: 2, toUpdate: 1, unchanged: 1200, toRemove: 0, skipped: { 'no email': 3 },
+      toAdd: 2, toUpdate: 1, unchanged: 1200, toRemove: 0, removalsHeld: { 'settings changed': 40 }, skipped: { 'no email': 3 },
       examples: {
         toAdd: [{ profileId: 'p1', email: 'ann@example.com', segmentId: 'VIP' }, { profileId: 'p2', email: 'bob@example.com', segmentId: 'VIP' }],
         toUpdate: [{ profileId: 'p3', email: 'cat@example.com', segmentId: 'Loyalty' }],
@@ -101,6 +101,7 @@ describe('segment-export arguments and output', () => {
     expect(r.stdout).toMatch(/^ {2}To add: +2 {2}e\.g\. "ann@example\.com" \(VIP\), "bob@example\.com" \(VIP\)$/m);
     expect(r.stdout).toMatch(/^ {2}Unchanged: +1,200 {2}e\.g\. "q1@example\.com" \(VIP\), "q2@example\.com" \(VIP\), "q3@example\.com" \(VIP\), …$/m);
     expect(r.stdout).toMatch(/^ {2}To remove: +0$/m);
+    expect(r.stdout).toMatch(/^ {2}Not removed: settings changed: +40$/m);
     expect(r.stdout).toMatch(/^ {2}Skipped: no email: +3 {2}e\.g\. - \(VIP\), …$/m);
     // A run that is not a dry run has no plan section.
     expect((await cli(['runs', 'show', 'run-1'], { getRun: async () => completed() })).stdout).not.toContain('Plan');

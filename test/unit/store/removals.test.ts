@@ -1,8 +1,10 @@
-import type { ExportSettings } from '../../../domain/export';
+import { RemovalHeld, type ExportSettings } from '../../../domain/export';
 import { openDb, type Db } from '../../../store/db';
 import { importProfiles } from '../../../store/profiles';
 import { countRemovals, overShare, readRemovalGate, readRemovals, recordRemovalApproval, recordRemovals } from '../../../store/removals';
 import { readBatches, recordSentBatch, snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/runs';
+import { syncSignature } from '../../../store/sync';
+import { ensureExport } from '../../helpers/exports';
 
 const EXPORT = 'exp-1';
 const LISTS: Record<string, string> = { VIP: 'contactlist_VIP', Loyalty: 'contactlist_LOY' };
@@ -13,7 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => db.close());
 beforeEach(async () => {
-  await db.exec('TRUNCATE profiles, segment_members, exports, runs, run_items, run_batches, run_profiles, run_removals, sync_state');
+  await db.exec('TRUNCATE profiles, segment_members, exports, runs, run_items, run_batches, run_profiles, run_removals, sync_state CASCADE');
 });
 
 function settings(overrides: Partial<ExportSettings> = {}): ExportSettings {
@@ -39,6 +41,7 @@ async function profiles(rows: { id: string; email?: string; segments: string[] }
 /** What earlier runs delivered: (segment, email) → status. */
 async function delivered(rows: { segment: string; email: string; status?: 'exported' | 'rejected'; exportId?: string }[]): Promise<void> {
   for (const r of rows) {
+    await ensureExport(db, r.exportId ?? EXPORT);
     await db.query(
       `INSERT INTO sync_state (export_id, email_key, segment_id, list_id, email, content_hash, status, run_id)
        VALUES ($1, lower($2), $3, $4, $2, md5($2), $5, 'earlier-run')`,
@@ -49,6 +52,8 @@ async function delivered(rows: { segment: string; email: string; status?: 'expor
 
 /** Opens a run and freezes it: the freeze plans the removals and gates them, in its transaction. */
 async function planRun(runId: string, s: ExportSettings = settings()) {
+  // The state `delivered` wrote was delivered under these settings, unless an earlier run said otherwise.
+  await ensureExport(db, s.exportId, syncSignature(s));
   await db.query("INSERT INTO runs (id, export_id, workflow_id, trigger, status) VALUES ($1, $2, 'wf', 'manual', 'running')", [runId, s.exportId]);
   const { removals, gate } = await snapshotRun(db, runId, s);
   return { removals, gate };
@@ -156,6 +161,52 @@ describe('removals planned by the freeze', () => {
   });
 });
 
+describe('removals an admin did not decide', () => {
+  const heldOf = async (runId: string) => (await db.query<{ held: unknown }>('SELECT removals_held AS held FROM runs WHERE id = $1', [runId]))[0].held;
+
+  it('never removes a membership another export holds as delivered to the same list', async () => {
+    await profiles([{ id: 'p1', email: 'ann@example.com', segments: ['VIP'] }]);
+    await delivered([
+      { segment: 'VIP', email: 'bob@example.com' },
+      { segment: 'VIP', email: 'cat@example.com' },
+      // exp-2 fed the same list (a list of the same name) and still believes bob is on it.
+      { segment: 'VIP', email: 'BOB@example.com', exportId: 'exp-2' },
+    ]);
+    const plan = await planRun('run-1', settings({ segmentIds: ['VIP'], maxRemovalShare: 1 }));
+    expect(plan).toEqual({ removals: 1, gate: [] });
+    expect((await readRemovals(db, 'run-1', 0, 10)).map((r) => r.email)).toEqual(['cat@example.com']);
+    expect(await heldOf('run-1')).toEqual({ [RemovalHeld.DELIVERED_BY_ANOTHER_EXPORT]: 1 });
+  });
+
+  it('plans none in a run made full by a mapping change, forgets them so no later run removes them, and a dry run only counts them', async () => {
+    await db.query(
+      `INSERT INTO profiles (id, attributes) VALUES ('p1', '{"EmailAddress":"ann@example.com","Work":"ann@work.example"}'),
+       ('p2', '{"EmailAddress":"bob@example.com","Work":"bob@work.example"}')`,
+    );
+    await db.query("INSERT INTO segment_members (segment_id, profile_id) VALUES ('VIP', 'p1'), ('VIP', 'p2')");
+    const before = settings({ segmentIds: ['VIP'], maxRemovalShare: 1 });
+    await deliveredRun('run-1', before);
+    expect(await syncKeys()).toEqual(['VIP:ann@example.com', 'VIP:bob@example.com']);
+    // Every email the export delivered looks gone under the new email attribute.
+    const after = { ...before, mapping: { email: 'Work' } };
+
+    expect(await planRun('dry-1', { ...after, dryRun: true })).toEqual({});
+    expect(await heldOf('dry-1')).toEqual({ [RemovalHeld.SETTINGS_CHANGED]: 2 });
+    expect(await syncKeys()).toHaveLength(2);
+
+    expect(await planRun('run-2', after)).toEqual({});
+    expect(await heldOf('run-2')).toEqual({ [RemovalHeld.SETTINGS_CHANGED]: 2 });
+    expect(await syncKeys()).toEqual([]);
+    // A retried freeze keeps the reason: its first attempt marked the new settings as planned.
+    expect((await snapshotRun(db, 'run-2', after)).removals).toBeUndefined();
+
+    const items = await readBatches(db, 'run-2', 0, 10);
+    await recordSentBatch(db, 'run-2', 0, items.map((i) => ({ seq: i.seq, status: 'exported' as const })), LISTS);
+    expect(await planRun('run-3', after)).toEqual({ removals: 0, gate: [] });
+    expect(await heldOf('run-3')).toBeNull();
+  });
+});
+
 describe('the removal gate', () => {
   it('is more than the share of a list, not equal to it', () => {
     expect(overShare(1, 10, 0.1)).toBe(false);
@@ -196,7 +247,8 @@ describe('recordRemovals', () => {
       { segment: 'VIP', email: 'ann@example.com' },
       { segment: 'VIP', email: 'bob@example.com' },
       { segment: 'VIP', email: 'cat@example.com' },
-      { segment: 'VIP', email: 'bob@example.com', exportId: 'exp-2' },
+      // Refused when exp-2 sent it: exp-2 does not hold it as delivered, so exp-1 may remove it.
+      { segment: 'VIP', email: 'bob@example.com', exportId: 'exp-2', status: 'rejected' },
     ]);
     await planRun('run-1', settings({ segmentIds: ['VIP'], maxRemovalShare: 1 }));
   });

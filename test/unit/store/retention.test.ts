@@ -52,7 +52,7 @@ describe('purgeRunDetails', () => {
   });
   afterAll(() => db.close());
   beforeEach(async () => {
-    await db.exec(`TRUNCATE runs, exports, ${RUN_DETAIL_TABLES.join(', ')}`);
+    await db.exec(`TRUNCATE runs, exports, ${RUN_DETAIL_TABLES.join(', ')} CASCADE`);
     await seedExport(db, 'e1');
     await seedRun(db, 'old', 'e1', 40);
     await seedRun(db, 'older', 'e1', 400, 12);
