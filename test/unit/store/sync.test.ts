@@ -361,3 +361,22 @@ describe('mirror mode in the freeze', () => {
     expect((await readRunPlan(db, second.runId)).toRemove).toBe(1);
   });
 });
+
+describe('an export deleted while its batches are in flight', () => {
+  it('leaves no sync state behind: a batch recorded after the delete writes none, and none can be written for it', async () => {
+    await profiles(BASE);
+    const s = await settings();
+    const inFlight = await run(s, { sendBatches: 1 });
+    expect(await state()).not.toEqual([]);
+
+    expect(await createExportStore(db).remove(exportId)).toBe(true);
+    const items = await readBatches(db, inFlight.runId, 1, 1);
+    await recordSentBatch(db, inFlight.runId, 1, items.map((i) => ({ seq: i.seq, status: 'exported' as const })), LISTS);
+
+    expect(await db.query('SELECT export_id FROM sync_state')).toEqual([]);
+    // A write that raced the delete fails (and its activity is retried) instead of leaving a row behind.
+    await expect(
+      db.query(`INSERT INTO sync_state (export_id, email_key, segment_id, list_id, email, status, run_id) VALUES ($1, 'a', 'VIP', 'l', 'a', 'exported', 'r')`, [exportId]),
+    ).rejects.toThrow(/foreign key/);
+  });
+});
