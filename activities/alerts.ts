@@ -1,6 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import axios from 'axios';
 import type { AlertEvent, RunCounts } from '../domain/export';
 import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
 import type { AlertStore } from '../store/alerts';
@@ -9,6 +8,13 @@ import { createExportStore } from '../store/exports';
 import { readRemovalGate } from '../store/removals';
 import { getRun } from '../store/run-queries';
 import { countOutcomes } from '../store/runs';
+import { alertSignatureHeaders } from './alert-signature';
+import { AlertPostError, postAlert } from './post-alert';
+
+/** How long one attempt may take with the receiver, all told: well inside the activity's 30 s start-to-close. */
+export const ALERT_DELIVERY_DEADLINE_MS = 10_000;
+/** Well inside the activity's heartbeat timeout (10 s); a cancelled alert learns it from a heartbeat's answer. */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 export interface AlertActivityDeps {
   db: Db;
@@ -17,12 +23,19 @@ export interface AlertActivityDeps {
   publicUrl: string;
   /** Where webhooks may be. */
   outbound: OutboundPolicy;
+  /** One attempt's deadline with the receiver; {@link ALERT_DELIVERY_DEADLINE_MS} by default (tests shorten it). */
+  deliveryDeadlineMs?: number;
 }
 
 export interface AlertInput {
   exportId: string;
   runId: string;
   event: AlertEvent;
+  /**
+   * How the run ended when the reconciler raises its alert (terminated or timed out in Temporal):
+   * said as is, even if the activity reads the record before the reconciler has closed it.
+   */
+  ending?: { status: string; reason?: string };
 }
 
 /** What a webhook receives: ids, names, a status, counts and a reason — never profile data. */
@@ -38,14 +51,6 @@ export interface AlertMessage {
   sentAt: string;
 }
 
-export const SIGNATURE_HEADER = 'x-segment-export-signature';
-export const TIMESTAMP_HEADER = 'x-segment-export-timestamp';
-
-/** `sha256=<hex>` of `<timestamp>.<body>` under the export's secret: what receivers recompute. */
-export function signAlert(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
-}
-
 /**
  * What a blocked run waits for: an admin's approval of its removals while its gate holds (mirror
  * mode), otherwise a working API key. Counts and segment ids only.
@@ -57,8 +62,13 @@ async function blockedReason(db: Db, runId: string): Promise<string> {
   return `Needs approval: the run would remove ${lists}, more than the export allows; approve with POST /runs/${runId}/approve-removals or cancel the run`;
 }
 
-/** Alerts go out from the main task queue; a failed delivery is retried by Temporal, never by the run. */
+/**
+ * Alerts go out from a task queue of their own (see `alertTaskQueue`); a failed delivery is
+ * retried by Temporal, never by the run.
+ */
 export function createAlertActivities(deps: AlertActivityDeps) {
+  const deadlineMs = deps.deliveryDeadlineMs ?? ALERT_DELIVERY_DEADLINE_MS;
+  if (!(deadlineMs > 0 && deadlineMs <= 25_000)) throw new RangeError('The alert delivery deadline must be between 0 and 25 s');
   const agents = deps.outbound.agents({ keepAlive: false });
   async function message(input: AlertInput): Promise<AlertMessage | undefined> {
     const [e, run] = await Promise.all([createExportStore(deps.db).get(input.exportId), getRun(deps.db, input.runId)]);
@@ -69,45 +79,56 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       exportId: e.id,
       exportName: e.displayName,
       runId: run.id,
-      status: input.event === 'blocked' ? 'blocked' : run.status,
+      status: input.ending?.status ?? (input.event === 'blocked' ? 'blocked' : run.status),
       counts,
-      reason: run.error ?? (input.event === 'blocked' ? await blockedReason(deps.db, run.id) : null),
+      reason: input.ending ? (input.ending.reason ?? null) : (run.error ?? (input.event === 'blocked' ? await blockedReason(deps.db, run.id) : null)),
       link: `${deps.publicUrl.replace(/\/+$/, '')}/runs/${run.id}`,
       sentAt: new Date().toISOString(),
     };
   }
 
+  /** POSTs one signed alert; an export that no longer wants this event gets nothing. */
+  async function deliver(input: AlertInput, signal: AbortSignal): Promise<'sent' | 'not wanted'> {
+    const target = await deps.alerts.target(input.exportId);
+    if (!target?.events.includes(input.event)) return 'not wanted';
+    const body = await message(input);
+    if (!body) return 'not wanted';
+    try {
+      deps.outbound.check(target.webhookUrl);
+    } catch (err) {
+      if (!(err instanceof OutboundRefusedError)) throw err;
+      throw ApplicationFailure.nonRetryable(`The alert webhook's address ${err.message}`, 'OutboundRefusedError');
+    }
+    const json = JSON.stringify(body);
+    // One id per alert (its workflow's), the same on every attempt: receivers dedupe on it.
+    const id = Context.current().info.workflowExecution?.workflowId ?? `alert-${input.runId}-${input.event}`;
+    const headers = alertSignatureHeaders(target.secret, id, json);
+    const status = await postAlert({ url: target.webhookUrl, body: json, headers, deadlineMs, signal, agents }).catch((err: unknown) => {
+      if (!(err instanceof AlertPostError)) throw err;
+      throw ApplicationFailure.retryable(`The alert webhook ${err.message}`, 'AlertUndelivered');
+    });
+    if (status < 200 || status >= 300) throw ApplicationFailure.retryable(`The alert webhook answered ${status}`, 'AlertUndelivered');
+    return 'sent';
+  }
+
   return {
-    /** POSTs one signed alert; an export that no longer wants this event gets nothing. */
-    async deliverAlert(input: AlertInput): Promise<'sent' | 'not wanted'> {
-      const target = await deps.alerts.target(input.exportId);
-      if (!target?.events.includes(input.event)) return 'not wanted';
-      const body = await message(input);
-      if (!body) return 'not wanted';
-      try {
-        deps.outbound.check(target.webhookUrl);
-      } catch (err) {
-        if (!(err instanceof OutboundRefusedError)) throw err;
-        throw ApplicationFailure.nonRetryable(`The alert webhook's address ${err.message}`, 'OutboundRefusedError');
-      }
-      const json = JSON.stringify(body);
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const res = await axios.post(target.webhookUrl, json, {
-        headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signAlert(target.secret, timestamp, json) },
-        timeout: 10_000,
-        ...agents,
-        maxRedirects: 0,
-        maxContentLength: 64 * 1024,
-        validateStatus: () => true,
-        responseType: 'text',
-      }).catch((err: unknown) => {
-        // The address is the user's own setting; the library's message may quote the response.
-        throw ApplicationFailure.retryable(`The alert webhook could not be reached (${(err as { code?: string }).code ?? 'error'})`, 'AlertUndelivered');
-      });
-      if (res.status < 200 || res.status >= 300) throw ApplicationFailure.retryable(`The alert webhook answered ${res.status}`, 'AlertUndelivered');
-      return 'sent';
-    },
+    deliverAlert: (input: AlertInput) => whileHeartbeating((signal) => deliver(input, signal)),
   };
 }
 
 export type AlertActivities = ReturnType<typeof createAlertActivities>;
+
+/**
+ * Runs `work` with the activity's cancellation signal, heartbeating until it settles: Temporal
+ * tells an activity it was cancelled only in answer to a heartbeat.
+ */
+async function whileHeartbeating<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work(context.cancellationSignal);
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,3 +1,4 @@
+import type { AlertInput } from '../activities';
 import type { ExportSettings, RunTrigger } from '../domain/export';
 import type { Schedule } from '../store/exports';
 import type { RunLabels } from '../domain/run-labels';
@@ -57,6 +58,11 @@ export interface RunLauncher {
    * it is still going. Throws when Temporal cannot be asked.
    */
   ending(workflowId: string, runId: string): Promise<RunEnding | undefined>;
+  /**
+   * Raises the alert of a run whose workflow ended without closing its record (terminated, timed
+   * out): once per run and event, however many times or processes reconcile it.
+   */
+  raiseAlert(input: AlertInput): Promise<void>;
   /** Whether the Temporal server answers now (for /health). */
   reachable(): Promise<boolean>;
 }

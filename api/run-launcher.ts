@@ -13,6 +13,7 @@ import { findRunningRun } from '../store/run-queries';
 import { runSearchAttributes, runStaticDetails, runSummary, type RunLabels } from '../domain/run-labels';
 import { approveRemovalsUpdate, exportRun, pauseUpdate, progressQuery, resumeUpdate, type ExportRunInput, type RunProgress } from '../workflows';
 import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
+import { startReconciledAlert } from './reconciled-alert';
 
 /** gRPC FAILED_PRECONDITION: what the server answers when the named run is not the one going. */
 const FAILED_PRECONDITION = 9;
@@ -114,6 +115,8 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
   }
 
   return {
+    raiseAlert: (input) => startReconciledAlert(client, options.taskQueue, input),
+
     async ending(workflowId: string, firstRunId: string): Promise<RunEnding | undefined> {
       const describe = (runId?: string) => client.workflow.getHandle(workflowId, runId).describe();
       try {

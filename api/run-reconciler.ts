@@ -1,8 +1,10 @@
+import type { AlertEvent } from '../domain/export';
 import type { Db } from '../store/db';
+import { createExportStore } from '../store/exports';
 import { getRun, listOpenRuns, type RunRow } from '../store/run-queries';
 import { closeRun, countOutcomes } from '../store/runs';
 import type { Logger } from './logger';
-import type { RunLauncher } from './ports';
+import type { RunEnding, RunLauncher } from './ports';
 
 export interface RunReconciler {
   /** The run as it really stands: closed from Temporal's account when its workflow ended without closing it. */
@@ -17,9 +19,23 @@ export interface RunReconciler {
 const SWEEP_BATCH = 100;
 
 /**
+ * The alert a run closed here raises. Terminated and timed out are `failed`: to whoever waits on
+ * the export, the run stopped without finishing and nobody asked it to from here, which is what
+ * `failed` promises; the message's `status` says which (`terminated`, `timed_out`).
+ */
+export const ALERT_EVENT_OF: Record<RunEnding['status'], AlertEvent> = {
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  terminated: 'failed',
+  timed_out: 'failed',
+};
+
+/**
  * A run's record is closed by its own workflow. A workflow terminated, timed out, reset or deleted
  * by retention in Temporal never gets to, so the record is reconciled with Temporal both when it
- * is read and by a periodic sweep. Its counts then keep what was never sent as pending.
+ * is read and by a periodic sweep. Its counts then keep what was never sent as pending. Nor did
+ * the workflow raise its alert (it does so only after closing its record), so that is raised here.
  */
 export function createRunReconciler(deps: { db: Db; runs: RunLauncher; logger: Logger }): RunReconciler {
   const { db, runs, logger } = deps;
@@ -31,9 +47,25 @@ export function createRunReconciler(deps: { db: Db; runs: RunLauncher; logger: L
       return undefined;
     });
     if (!ending) return run;
+    // Raised before the record closes: when it cannot be, the run stays open for the next sweep.
+    if (!(await raiseAlert(run, ending))) return run;
     await closeRun(db, run.id, ending.status, await countOutcomes(db, run.id), ending.reason);
     logger.info('Run closed from Temporal', { runId: run.id, status: ending.status });
     return (await getRun(db, run.id)) ?? run;
+  }
+
+  /** Starts the alert the export wants for this ending, if any; false when Temporal refused it. */
+  async function raiseAlert(run: RunRow, ending: RunEnding): Promise<boolean> {
+    const event = ALERT_EVENT_OF[ending.status];
+    const wanted = (await createExportStore(db).get(run.exportId))?.alerts?.events.includes(event);
+    if (!wanted) return true;
+    return runs.raiseAlert({ exportId: run.exportId, runId: run.id, event, ending: { status: ending.status, reason: ending.reason } }).then(
+      () => true,
+      (err: unknown) => {
+        logger.warn('Could not raise the alert of a run closed from Temporal', { runId: run.id, error: (err as Error).message });
+        return false;
+      },
+    );
   }
 
   async function sweep(): Promise<number> {

@@ -23,7 +23,8 @@ export function createAlertStore(db: Db, box: SecretBox) {
     /** Sets the webhook; a new secret when there is none yet or `rotate`. Returns the new secret, if any. */
     async set(exportId: string, alerts: AlertSettings, rotate = false): Promise<string | undefined> {
       const [row] = await db.query<{ has: boolean }>('SELECT alert_secret IS NOT NULL AS has FROM exports WHERE id = $1', [exportId]);
-      const secret = !row?.has || rotate ? `whsec_${randomBytes(32).toString('base64url')}` : undefined;
+      // Standard Webhooks' spelling (base64), which its verifiers decode; secrets issued before were base64url.
+      const secret = !row?.has || rotate ? `whsec_${randomBytes(32).toString('base64')}` : undefined;
       await db.query('UPDATE exports SET alerts = $2, alert_secret = coalesce($3, alert_secret) WHERE id = $1', [
         exportId,
         JSON.stringify(alerts),

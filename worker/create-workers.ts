@@ -1,5 +1,17 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { AlertActivities, AutopilotActivities, RetentionActivities, SourceActivities, StoreActivities } from '../activities';
+import { alertTaskQueue } from '../domain/ids';
+
+/** Alert deliveries at once per worker: each holds its slot for one attempt's deadline at most. */
+const ALERT_DELIVERY_SLOTS = 10;
+
+/** Slot budgets; the defaults suit production, tests make them small to show who waits for whom. */
+export interface WorkerSlots {
+  /** Activities at once on the main queue (freeze, source reads, store work); the SDK's default (100) otherwise. */
+  activities?: number;
+  /** Alert deliveries at once, on their own queue. */
+  alertDeliveries?: number;
+}
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -8,17 +20,21 @@ export interface WorkerSetup {
   autopilotTaskQueue: string;
   /** Autopilot requests per second, enforced by the Temporal server across every worker of the queue. */
   autopilotRateLimit: number;
-  /** The main queue's activities: the store work of runs and of retention, alerts, and reading a profile source. */
-  storeActivities: StoreActivities & RetentionActivities & AlertActivities & SourceActivities;
+  /** The main queue's activities: the store work of runs and of retention, and reading a profile source. */
+  storeActivities: StoreActivities & RetentionActivities & SourceActivities;
   /** The Autopilot queue's activities, and only those: they are the rate-limited ones. */
   autopilotActivities: AutopilotActivities;
+  /** The alert queue's activity: a slow receiver holds only this queue's slots. */
+  alertActivities: AlertActivities;
+  slots?: WorkerSlots;
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
 /**
- * Two workers: one runs the workflows and the store-side activities, the other calls Autopilot
- * from its own task queue so the server hands out its activities at Autopilot's rate.
+ * Three workers: one runs the workflows and the store-side activities, one calls Autopilot from its
+ * own task queue so the server hands out its activities at Autopilot's rate, and one delivers
+ * alerts from theirs (`alertTaskQueue`), so a webhook receiver never takes a slot a run waits for.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const common = { connection: setup.connection, namespace: setup.namespace };
@@ -26,13 +42,26 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     ? { workflowBundle: setup.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
   return Promise.all([
-    Worker.create({ ...common, ...workflows, taskQueue: setup.taskQueue, activities: setup.storeActivities }),
+    Worker.create({
+      ...common,
+      ...workflows,
+      taskQueue: setup.taskQueue,
+      // Alert deliveries scheduled here before they had a queue of their own still find the activity.
+      activities: { ...setup.storeActivities, ...setup.alertActivities },
+      maxConcurrentActivityTaskExecutions: setup.slots?.activities,
+    }),
     Worker.create({
       ...common,
       taskQueue: setup.autopilotTaskQueue,
       activities: setup.autopilotActivities,
       // Must be the same on every worker of this queue: the last poller's value wins.
       maxTaskQueueActivitiesPerSecond: setup.autopilotRateLimit,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: alertTaskQueue(setup.taskQueue),
+      activities: setup.alertActivities,
+      maxConcurrentActivityTaskExecutions: setup.slots?.alertDeliveries ?? ALERT_DELIVERY_SLOTS,
     }),
   ]);
 }

@@ -9,7 +9,7 @@ import { createAlertStore } from '../store/alerts';
 import { createConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
 import type { SecretBox } from '../store/secret-box';
-import { createWorkers, runWorkers } from './create-workers';
+import { createWorkers, runWorkers, type WorkerSlots } from './create-workers';
 import { ensureRetentionSchedule } from './retention-schedule';
 
 export interface StartWorkerOptions {
@@ -23,6 +23,10 @@ export interface StartWorkerOptions {
   autopilotBaseUrl?: string;
   /** A prebuilt workflow bundle; otherwise `config.temporal.workflowBundle`, or bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Slot budgets of the queues; production keeps the defaults. */
+  slots?: WorkerSlots;
+  /** One alert attempt's deadline with the receiver (10 s by default). */
+  alertDeliveryDeadlineMs?: number;
 }
 
 export interface RunningWorker {
@@ -32,8 +36,8 @@ export interface RunningWorker {
 }
 
 /**
- * The worker's one composition root, used by `npm start`, `npm run worker` and the tests: both
- * task queues' workers with their own activity groups, and the retention schedule.
+ * The worker's one composition root, used by `npm start`, `npm run worker` and the tests: every
+ * task queue's worker with its own activity group, and the retention schedule.
  */
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const { config, db, box } = options;
@@ -60,8 +64,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         ...createStoreActivities({ db, connections, profileSource: config.profileSource.kind }),
         ...createSourceActivities({ db, source }),
         ...createRetentionActivities({ db, retentionDays: config.retention.runDetailsDays }),
-        ...createAlertActivities({ db, alerts: createAlertStore(db, box), publicUrl: config.api.publicUrl, outbound }),
       },
+      alertActivities: createAlertActivities({
+        db,
+        alerts: createAlertStore(db, box),
+        publicUrl: config.api.publicUrl,
+        outbound,
+        deliveryDeadlineMs: options.alertDeliveryDeadlineMs,
+      }),
+      slots: options.slots,
       autopilotActivities: createAutopilotActivities({
         db,
         connections,

@@ -57,12 +57,13 @@ const AlertsSchema = z
       .array(z.enum(ALERT_EVENTS))
       .min(1)
       .max(ALERT_EVENTS.length)
-      .refine((e) => new Set(e).size === e.length, { message: 'events must not repeat' }),
+      .refine((e) => new Set(e).size === e.length, { message: 'events must not repeat' })
+      .openapi({ description: '`failed` also covers a run terminated or timed out in Temporal; the message\'s `status` says which' }),
     rotateSecret: z.boolean().optional().openapi({ description: 'A new signing secret (shown once in the answer)' }),
   })
   .openapi('Alerts', {
     description:
-      'A signed JSON POST per event. The signing secret is generated when alerts are first set (or rotated) and shown once, as `alertSigningSecret`',
+      'A JSON POST per event, signed as Standard Webhooks are (`webhook-id`, `webhook-timestamp`, `webhook-signature`). The signing secret is generated when alerts are first set (or rotated) and shown once, as `alertSigningSecret`',
   });
 
 const fields = {

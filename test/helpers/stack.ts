@@ -16,7 +16,7 @@ import { createExportStore, type NewExport } from '../../store/exports';
 import { createSecretBox, generateSecretsKey } from '../../store/secret-box';
 import { exportRun, type ExportRunOptions, type ExportRunResult } from '../../workflows';
 import { RuntimeLogger } from '../../worker/runtime-logger';
-import { startWorker, type RunningWorker } from '../../worker/start-worker';
+import { startWorker, type RunningWorker, type StartWorkerOptions } from '../../worker/start-worker';
 
 export const TEST_API_KEY = '0123456789abcdef0123456789abcdef';
 
@@ -50,6 +50,8 @@ export interface TestStackOptions {
   inProcessWorkers?: boolean;
   /** RUN_DETAILS_RETENTION_DAYS of the stack's workers (default 30). */
   retentionDays?: number;
+  /** Slot budgets and the alert delivery deadline of the stack's in-process workers. */
+  worker?: Pick<StartWorkerOptions, 'slots' | 'alertDeliveryDeadlineMs'>;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function startTestStack(options: TestStackOptions = {}) {
 
   /** Each set of workers has its own connection, as a second process would have. */
   async function startWorkers() {
-    workers.push(await startWorker({ config, db, box, autopilotBaseUrl: sim.url, workflowBundle: await workflowBundle() }));
+    workers.push(await startWorker({ config, db, box, autopilotBaseUrl: sim.url, workflowBundle: await workflowBundle(), ...options.worker }));
   }
 
   async function stopWorkers() {

@@ -60,6 +60,7 @@ export function createFakeRuns() {
     progress: async (workflowId) => (going.has(workflowId) ? state.progress : undefined),
     // Runs in these tests close through the store, as their workflows would.
     ending: async () => undefined,
+    raiseAlert: async () => undefined,
     pause: async (_workflowId, _runId, by) => ({ by, since: new Date().toISOString() }),
     resume: async () => undefined,
     async approveRemovals(workflowId, runId, by) {
