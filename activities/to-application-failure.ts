@@ -15,6 +15,9 @@ export function toApplicationFailure(err: unknown): unknown {
       return ApplicationFailure.nonRetryable(err.message, ErrorType.AutopilotRejected);
     case 'notFound':
       return ApplicationFailure.nonRetryable(err.message, ErrorType.AutopilotNotFound);
+    // Asking the same wrong server again will not make it Autopilot.
+    case 'notAutopilot':
+      return ApplicationFailure.nonRetryable(err.message, ErrorType.NotAutopilot);
     case 'rateLimited':
       return ApplicationFailure.create({
         message: err.message,

@@ -13,6 +13,7 @@ import {
   type AutopilotContact,
 } from './contract';
 import { AutopilotError, toAutopilotError } from './errors';
+import { notAnAccountError } from './not-an-account';
 
 export interface AutopilotClientOptions {
   /** e.g. {@link DEFAULT_AUTOPILOT_BASE_URL} or a simulator's `/v1` URL. */
@@ -46,6 +47,8 @@ export interface UpsertContactsResult {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+type Method = 'GET' | 'POST' | 'DELETE';
+
 /**
  * Typed access to the Autopilot REST API v1. Every failure is thrown as an {@link AutopilotError}
  * (classified once, by {@link toAutopilotError}); an aborted `signal` rethrows axios' `CanceledError`.
@@ -55,9 +58,11 @@ export class AutopilotClient {
   private readonly http: AxiosInstance;
   private readonly ownAgents: Array<http.Agent | https.Agent> = [];
   private readonly beforeRequest?: (signal?: AbortSignal) => Promise<void>;
+  private readonly baseUrl: string;
 
   constructor(options: AutopilotClientOptions) {
     this.beforeRequest = options.beforeRequest;
+    this.baseUrl = options.baseUrl;
     const keepAlive = options.keepAlive ?? true;
     const httpAgent = options.httpAgent ?? this.own(new http.Agent({ keepAlive }));
     const httpsAgent = options.httpsAgent ?? this.own(new https.Agent({ keepAlive }));
@@ -76,9 +81,15 @@ export class AutopilotClient {
     });
   }
 
-  /** `GET /account`: checks the key. Throws `auth` when Autopilot rejects it. */
+  /**
+   * `GET /account`: checks the key. Throws `auth` when Autopilot rejects it, and `notAutopilot`
+   * when the answer is not an account (so a server that answers anything is not taken for Autopilot).
+   */
   async getAccount(signal?: AbortSignal): Promise<AutopilotAccount> {
-    return this.request('GET', '/account', undefined, AccountResponseSchema, signal);
+    const { body, status } = await this.send('GET', '/account', undefined, signal);
+    const account = AccountResponseSchema.safeParse(body);
+    if (!account.success) throw notAnAccountError(this.baseUrl, body, status);
+    return account.data;
   }
 
   /**
@@ -176,7 +187,7 @@ export class AutopilotClient {
   }
 
   private async request<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: Method,
     url: string,
     data: unknown,
     schema: S,
@@ -184,23 +195,25 @@ export class AutopilotClient {
     /** How errors name the request: never a path that holds an email. */
     route: string = url,
   ): Promise<z.output<S>> {
-    await this.beforeRequest?.(signal);
-    let raw: unknown;
-    let status: number;
-    try {
-      const response = await this.http.request({ method, url, data, signal });
-      raw = response.data;
-      status = response.status;
-    } catch (err) {
-      throw toAutopilotError(err);
-    }
-    const parsed = schema.safeParse(raw);
+    const { body, status } = await this.send(method, url, data, signal);
+    const parsed = schema.safeParse(body);
     if (!parsed.success) {
       throw new AutopilotError('unavailable', `Autopilot answered ${status} with an unreadable response to ${method} ${route}`, {
         status,
       });
     }
     return parsed.data;
+  }
+
+  /** One request after its turn; a failure leaves as an {@link AutopilotError}, a 2xx body unread. */
+  private async send(method: Method, url: string, data: unknown, signal: AbortSignal | undefined): Promise<{ body: unknown; status: number }> {
+    await this.beforeRequest?.(signal);
+    try {
+      const response = await this.http.request({ method, url, data, signal });
+      return { body: response.data as unknown, status: response.status };
+    } catch (err) {
+      throw toAutopilotError(err);
+    }
   }
 }
 

@@ -75,9 +75,13 @@ export const RemoveFromListResponseSchema = z.union([
   z.undefined(),
 ]);
 
+/**
+ * `GET /account` 200 body. The key check relies on it: any server answers `200 {}` to some path, so
+ * only an answer naming the account's holder counts as Autopilot's (spec 2, "Validate key").
+ */
 export const AccountResponseSchema = z.looseObject({
-  fullName: z.string().optional(),
-  email: z.string().optional(),
+  fullName: z.string(),
+  email: z.string().min(1),
 });
 export type AccountResponse = z.infer<typeof AccountResponseSchema>;
 

@@ -8,7 +8,9 @@ export type AutopilotErrorKind =
   | 'rateLimited'
   | 'unavailable'
   | 'timeout'
-  | 'network';
+  | 'network'
+  /** The server answered, but not as Autopilot would: a wrong base URL, most likely. */
+  | 'notAutopilot';
 
 export interface AutopilotErrorOptions {
   status?: number;

@@ -8,6 +8,7 @@ export const ErrorType = {
   AutopilotNotFound: 'AutopilotNotFoundError',
   AutopilotRateLimited: 'AutopilotRateLimitedError',
   AutopilotUnavailable: 'AutopilotUnavailableError',
+  NotAutopilot: 'NotAutopilotError',
   ConnectionNotFound: 'ConnectionNotFoundError',
   ProfileLimitExceeded: 'ProfileLimitExceededError',
   InvalidExportInput: 'InvalidExportInputError',

@@ -27,7 +27,7 @@ const ERROR_DESCRIPTIONS = {
   415: 'Unsupported content type',
   422: 'Autopilot refused the API key',
   429: 'Too many failed authentication attempts from this address; try again after `Retry-After` seconds',
-  502: 'Autopilot could not be reached or did not answer',
+  502: 'Autopilot could not be reached or did not answer, or the server at the base URL is not Autopilot (`not_autopilot`)',
   503: 'A dependency (the store, Temporal or the run\'s workers) does not answer now; try again after Retry-After',
 } as const;
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

@@ -50,12 +50,16 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
     }
   }
 
-  /** Asks Autopilot; a refused key is 422 with Autopilot's (sanitised) reason, no answer is 502. */
+  /**
+   * Asks Autopilot; a refused key is 422 with the status only, no answer is 502, and so is an answer
+   * that is not Autopilot's (with our own description of its shape: it names no values).
+   */
   async function checkKey(apiKey: string, baseUrl: string | null): Promise<void> {
     try {
       await deps.checkKey(apiKey, baseUrl);
     } catch (err) {
       if (!(err instanceof AutopilotError)) throw err;
+      if (err.kind === 'notAutopilot') throw new ApiError(502, 'not_autopilot', err.message);
       // Only the status: the other end's wording is not ours to echo.
       const status = err.status ? ` (HTTP ${err.status})` : ` (${err.kind})`;
       if (err.kind === 'auth' || err.kind === 'rejected' || err.kind === 'notFound') {
