@@ -1,6 +1,6 @@
 /** Unit tests need nothing; integration tests start a real Temporal dev server (see test/helpers/global-setup.ts). */
 // ts-jest only transpiles (tsc checks types), since tsconfig.json sets isolatedModules.
-const transform = { '^.+\\.ts$': 'ts-jest' };
+const transform = { '^.+\\.tsx?$': 'ts-jest' };
 
 module.exports = {
   // Opening an in-memory store takes a few seconds on a busy 2-core CI machine; the default 5 s is too tight.

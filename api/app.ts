@@ -13,6 +13,7 @@ import { createTokenStore } from '../store/tokens';
 import { identify, type AppEnv } from './auth';
 import type { AuthFailureLimiter } from './auth-failures';
 import { BEARER_SCHEME } from './contract/common';
+import { createConsole, type ConsoleOptions } from '../console/app';
 import { createDocsRoutes } from './docs';
 import { createErrorHandler, errorBody, errorsOfThisRealm, validationHook } from './errors';
 import { createJsonLogger, type Logger } from './logger';
@@ -49,6 +50,8 @@ export type AppDeps = {
   profiles?: ProfileSource;
   /** Who failed to authenticate too often lately; defaults to a fresh one per app. */
   authFailures?: AuthFailureLimiter;
+  /** The console's settings (cookies, the Temporal UI's address); it is served at /console either way. */
+  console?: ConsoleOptions;
 };
 
 /**
@@ -93,6 +96,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
   app.route('/', createDocsRoutes());
+  // The console calls this very app, in-process, with its session's token: every API rule applies.
+  app.route('/console', createConsole({ ...deps.console, db: deps.db, box: deps.box, fetchApi: (request, env) => app.fetch(request, env) }));
+  app.get('/', (c) => c.redirect('/console', 303));
   return app;
 }
 

@@ -243,6 +243,19 @@ const MIGRATIONS: string[] = [
   ALTER TABLE runs ADD COLUMN full_because text;
   ALTER TABLE runs ADD COLUMN removals_held jsonb;
   `,
+  // The console's sign-in sessions, shared by every API process: the id only as a hash, the API
+  // token it stands for sealed with SECRETS_KEY (bound to the row), and a CSRF token per session.
+  `
+  CREATE TABLE console_sessions (
+    id_hash text PRIMARY KEY,
+    sealed_token text NOT NULL,
+    role text NOT NULL,
+    csrf_token text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL
+  );
+  CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+  `,
 ];
 
 /**

@@ -1,0 +1,67 @@
+import { Hono, type ErrorHandler } from 'hono';
+import { csrf } from 'hono/csrf';
+import type { Db } from '../store/db';
+import type { SecretBox } from '../store/secret-box';
+import { createSessionStore } from '../store/sessions';
+import type { ApiFetch } from './api-client';
+import { createAssetRoutes } from './assets';
+import type { ConsoleEnv, SignedInEnv } from './env';
+import { requireCsrfToken } from './form';
+import { paths, SIGN_IN } from './paths';
+import { createConnectionRoutes } from './routes/connections';
+import { createExportRoutes } from './routes/exports';
+import { createRunRoutes } from './routes/runs';
+import { createSignInRoutes, createSignOutRoutes } from './routes/sign-in';
+import { clearSessionCookie, loadSession, requireSession, SessionEnded, type CookiePolicy } from './session';
+
+export interface ConsoleOptions extends CookiePolicy {
+  /** The Temporal UI, for links to a run's workflow; default TEMPORAL_UI_URL or the dev server's http://localhost:8233. */
+  temporalUiUrl?: string;
+  /** Temporal's namespace, for those links. */
+  namespace?: string;
+}
+
+export interface ConsoleDeps extends ConsoleOptions {
+  db: Db;
+  box: SecretBox;
+  /** The API app's fetch: every console action is a request to it, as the signed-in user. */
+  fetchApi: ApiFetch;
+}
+
+/**
+ * The console, mounted at /console by the API app: server-rendered pages over the API's own
+ * routes, called in-process with the session's token, so every rule of the API applies as is.
+ */
+export function createConsole(deps: ConsoleDeps) {
+  const sessions = createSessionStore(deps.db, deps.box);
+  const temporalUi = { url: deps.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233', namespace: deps.namespace ?? 'default' };
+  const app = new Hono<ConsoleEnv>();
+  app.onError(consoleErrors(sessions));
+  app.route('/assets', createAssetRoutes());
+  // Posts must come from this origin: a form on another site is refused before anything else.
+  app.use('*', csrf());
+  app.use('*', loadSession(sessions, deps.fetchApi));
+  app.route('/', createSignInRoutes({ sessions, fetchApi: deps.fetchApi, cookies: deps }));
+
+  const signedIn = new Hono<SignedInEnv>();
+  signedIn.use('*', requireSession(), requireCsrfToken());
+  signedIn.get('/', (c) => c.redirect(paths.exports, 303));
+  signedIn.route('/', createSignOutRoutes(sessions));
+  signedIn.route('/connections', createConnectionRoutes());
+  signedIn.route('/exports', createExportRoutes());
+  signedIn.route('/runs', createRunRoutes({ temporalUi }));
+  app.route('/', signedIn as unknown as Hono<ConsoleEnv>);
+  return app;
+}
+
+/** A session whose token the API stopped accepting signs out; anything else is a plain error page (details in the API's log). */
+function consoleErrors(sessions: ReturnType<typeof createSessionStore>): ErrorHandler<ConsoleEnv> {
+  return async (err, c) => {
+    if (err instanceof SessionEnded) {
+      await sessions.remove(err.sessionId);
+      clearSessionCookie(c);
+      return c.redirect(SIGN_IN, 303);
+    }
+    throw err;
+  };
+}
