@@ -6,7 +6,7 @@ import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
 import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
 import { waitForTurn } from '../store/pacing';
-import * as runs from '../store/runs';
+import * as batches from '../store/batches';
 import { removeMemberships, type RemovalResult, type RemoveMembershipsInput } from './remove-memberships';
 import { retryingTransient } from './retrying-transient';
 import { sendBatch } from './send-batch';
@@ -153,7 +153,7 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
           signal.throwIfAborted();
           // Read just before its turn, one batch at a time: the embedded store answers one query at
           // a time, and a long read there makes every other batch's turn late (and the schedule slip).
-          const batch = await runs.readBatches(db, input.runId, batchNo, 1);
+          const batch = await batches.readBatches(db, input.runId, batchNo, 1);
           batch.forEach(tally);
           const pending = batch.filter((i) => i.status === 'pending');
           if (pending.length === 0) continue;
@@ -161,7 +161,7 @@ export function createAutopilotActivities(deps: AutopilotActivityDeps) {
           // A request once started is finished and recorded, even when the run is being cancelled,
           // so what the run reports is what Autopilot received.
           const outcomes = await sendBatch(client, outgoing);
-          await runs.recordSentBatch(db, input.runId, batchNo, outcomes, input.lists);
+          await batches.recordSentBatch(db, input.runId, batchNo, outcomes, input.lists);
           outcomes.forEach(tally);
         }
         return result;
@@ -189,7 +189,7 @@ function allowedOrFail(outbound: OutboundPolicy, baseUrl: string): void {
 }
 
 /** A run planned before profiles were frozen cannot be sent faithfully: it fails, clearly, and is simply run again. */
-function frozenEmail(item: runs.BatchItem): string {
+function frozenEmail(item: batches.BatchItem): string {
   if (item.email !== null) return item.email;
   throw ApplicationFailure.nonRetryable('This run was planned by an earlier version of the engine; start a new run of the export', ErrorType.InvalidExportInput);
 }

@@ -1,6 +1,6 @@
 import { AutopilotError, type AutopilotClient, type AutopilotContact } from '../autopilot';
 import { RejectReason } from '../domain/export';
-import type { ItemOutcome } from '../store/runs';
+import type { ItemOutcome } from '../store/batches';
 import { retryingTransient } from './retrying-transient';
 
 export interface Outgoing {

@@ -6,6 +6,7 @@ import type { RunLabels } from '../domain/run-labels';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
 import { createExportStore, scheduleOwner, toSettings } from '../store/exports';
+import * as freeze from '../store/freeze';
 import * as runs from '../store/runs';
 
 export interface StoreActivityDeps {
@@ -39,10 +40,10 @@ export function createStoreActivities(deps: StoreActivityDeps) {
      * Counts, applies the profile limit, and freezes the run's membership. `lists`: the export's
      * lists as the key check found them (absent for runs started before it looked them up).
      */
-    async planRun(input: { runId: string; settings: ExportSettings; lists?: Record<string, string> }): Promise<runs.RunPlan> {
+    async planRun(input: { runId: string; settings: ExportSettings; lists?: Record<string, string> }): Promise<freeze.RunPlan> {
       const { settings } = input;
       // A Dataverse run counts what it staged from Customer Insights (workflows/read-source.ts).
-      const count = await runs.countSegmentProfiles(db, settings.segmentIds, settings.source === 'dataverse' ? input.runId : undefined);
+      const count = await freeze.countSegmentProfiles(db, settings.segmentIds, settings.source === 'dataverse' ? input.runId : undefined);
       if (count > settings.profileLimit && settings.onLimitExceeded === 'fail') {
         throw ApplicationFailure.nonRetryable(
           `The segments hold ${count} profiles, over this export's limit of ${settings.profileLimit}; ` +
@@ -51,7 +52,7 @@ export function createStoreActivities(deps: StoreActivityDeps) {
         );
       }
       // The mode (incremental or full) is decided in the freeze's own transaction, from the export's sync state.
-      const { mode, fullBecause, removalsHeld, ...plan } = await runs.snapshotRun(db, input.runId, settings, input.lists);
+      const { mode, fullBecause, removalsHeld, ...plan } = await freeze.snapshotRun(db, input.runId, settings, input.lists);
       log.info('Run planned', { runId: input.runId, mode, ...(fullBecause && { fullBecause }), ...(removalsHeld && { removalsHeld }), ...plan });
       return plan;
     },

@@ -145,16 +145,35 @@ describe('sync settings', () => {
   });
 
   it('saves, changes and shows them, and passes them to the runs it starts', async () => {
-    const res = await h.call('contributor', 'POST', '/exports', exportBody(shared, { mode: 'full', removeWhenLeaving: true, maxRemovalShare: 0.25 }));
+    const res = await h.call('admin', 'POST', '/exports', exportBody(shared, { mode: 'full', removeWhenLeaving: true, maxRemovalShare: 0.25 }));
     expect(res.status).toBe(201);
     const { id } = await json(res);
     expect(await json(await h.call('contributor', 'GET', `/exports/${id}`))).toMatchObject({ mode: 'full', removeWhenLeaving: true, maxRemovalShare: 0.25 });
 
-    const patched = await json(await h.call('contributor', 'PATCH', `/exports/${id}`, { mode: 'incremental', maxRemovalShare: 1 }));
+    const patched = await json(await h.call('admin', 'PATCH', `/exports/${id}`, { mode: 'incremental', maxRemovalShare: 1 }));
     expect(patched).toMatchObject({ mode: 'incremental', removeWhenLeaving: true, maxRemovalShare: 1 });
 
     await h.call('contributor', 'POST', `/exports/${id}/runs`);
     expect(h.runState.going.get(exportWorkflowId(id))?.settings).toMatchObject({ mode: 'incremental', removeWhenLeaving: true, maxRemovalShare: 1 });
+  });
+
+  it('leaves removals to admins: a contributor may not turn mirror mode on or widen the share, but may narrow them', async () => {
+    const forbidden = async (res: Response) => expect({ status: res.status, code: (await json(res)).error?.code }).toEqual({ status: 403, code: 'forbidden' });
+    await forbidden(await h.call('contributor', 'POST', '/exports', exportBody(shared, { removeWhenLeaving: true })));
+    await forbidden(await h.call('contributor', 'POST', '/exports', exportBody(shared, { maxRemovalShare: 0.2 })));
+    const mine = await json(await h.call('contributor', 'POST', '/exports', exportBody(shared, { maxRemovalShare: 0.05 })));
+    expect(mine).toMatchObject({ removeWhenLeaving: false, maxRemovalShare: 0.05 });
+    await forbidden(await h.call('contributor', 'PATCH', `/exports/${mine.id}`, { removeWhenLeaving: true }));
+
+    const { id } = await json(await h.call('admin', 'POST', '/exports', exportBody(shared, { removeWhenLeaving: true, maxRemovalShare: 0.5 })));
+    await forbidden(await h.call('contributor', 'PATCH', `/exports/${id}`, { maxRemovalShare: 0.6 }));
+    // Sent back as they are, or narrowed: allowed.
+    expect((await h.call('contributor', 'PATCH', `/exports/${id}`, { removeWhenLeaving: true, maxRemovalShare: 0.5 })).status).toBe(200);
+    expect(await json(await h.call('contributor', 'PATCH', `/exports/${id}`, { removeWhenLeaving: false, maxRemovalShare: 0.3 }))).toMatchObject({
+      removeWhenLeaving: false,
+      maxRemovalShare: 0.3,
+    });
+    expect(await json(await h.call('admin', 'GET', `/exports/${id}`))).toMatchObject({ removeWhenLeaving: false, maxRemovalShare: 0.3 });
   });
 
   it.each([

@@ -1,7 +1,9 @@
 import { exportWorkflowId } from '../../../domain/ids';
 import { createExportStore, toSettings } from '../../../store/exports';
 import { importProfiles } from '../../../store/profiles';
-import { closeRun, countOutcomes, readBatches, recordSentBatch, snapshotRun } from '../../../store/runs';
+import { readBatches, recordSentBatch } from '../../../store/batches';
+import { snapshotRun } from '../../../store/freeze';
+import { closeRun, countOutcomes } from '../../../store/runs';
 import { createConnection, createExport } from './fixtures';
 import { createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
 

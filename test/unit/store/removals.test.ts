@@ -2,7 +2,8 @@ import { RemovalHeld, type ExportSettings } from '../../../domain/export';
 import { openDb, type Db } from '../../../store/db';
 import { importProfiles } from '../../../store/profiles';
 import { countRemovals, overShare, readRemovalGate, readRemovals, recordRemovalApproval, recordRemovals } from '../../../store/removals';
-import { readBatches, recordSentBatch, snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/runs';
+import { readBatches, recordSentBatch } from '../../../store/batches';
+import { snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/freeze';
 import { syncSignature } from '../../../store/sync';
 import { ensureExport } from '../../helpers/exports';
 

@@ -3,7 +3,9 @@ import { openDb, type Db } from '../../../store/db';
 import { createExportStore, toSettings } from '../../../store/exports';
 import { importProfiles } from '../../../store/profiles';
 import { countRedrivable, getRun, listOutcomes, readRunPlan } from '../../../store/run-queries';
-import { closeRun, countOutcomes, openRun, readBatches, recordSentBatch, snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/runs';
+import { readBatches, recordSentBatch } from '../../../store/batches';
+import { snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/freeze';
+import { closeRun, countOutcomes, openRun } from '../../../store/runs';
 import { syncSignature } from '../../../store/sync';
 
 const LISTS: Record<string, string> = { VIP: 'contactlist_VIP', Loyalty: 'contactlist_LOY' };

@@ -1,0 +1,85 @@
+import type { Db } from './db';
+import { contentHashSql } from './sync';
+
+/** A run's batches: read what the freeze numbered, record what the destination answered. */
+
+export interface BatchItem {
+  seq: number;
+  batchNo: number;
+  status: 'pending' | 'exported' | 'rejected';
+  profileId: string;
+  segmentId: string;
+  /** As frozen when the run planned; null only for runs planned before profiles were frozen. */
+  email: string | null;
+  fields: Record<string, unknown> | null;
+}
+
+/** The items of `count` batches from `firstBatch` on, with what the run froze of their profiles, in one round trip. */
+export async function readBatches(db: Db, runId: string, firstBatch: number, count: number): Promise<BatchItem[]> {
+  return db.query<BatchItem>(
+    `SELECT i.seq, i.batch_no AS "batchNo", i.status, i.profile_id AS "profileId", i.segment_id AS "segmentId", f.email, f.fields
+     FROM run_item_status i LEFT JOIN run_profiles f ON f.run_id = i.run_id AND f.profile_id = i.profile_id
+     WHERE i.run_id = $1 AND i.batch_no BETWEEN $2 AND $3 ORDER BY i.batch_no, i.seq`,
+    [runId, firstBatch, firstBatch + count - 1],
+  );
+}
+
+export interface ItemOutcome {
+  seq: number;
+  status: 'exported' | 'rejected';
+  reason?: string;
+}
+
+/**
+ * Records a sent batch in one statement: the batch as a whole, each item Autopilot rejected with
+ * its reason (every other item of the batch counts as exported, see run_item_status), and the
+ * export's sync state of every delivery in it. Committed together, the sync state can never
+ * claim a delivery the batch record does not. A batch recorded already changes nothing.
+ *
+ * Sync state: an exported delivery keeps its content hash, and its rejections in a row start
+ * again from 0; a rejected one keeps the hash of what was last exported and counts one more run
+ * that refused it (once per run, whatever retries happened).
+ */
+export async function recordSentBatch(db: Db, runId: string, batchNo: number, outcomes: ItemOutcome[], lists: Record<string, string>): Promise<void> {
+  const rejected = outcomes.filter((o) => o.status === 'rejected');
+  // `seq = ANY` lets the planner look the items up by key: joined to unnest() alone, it may scan
+  // every run's items once the table's statistics know only other runs.
+  await db.query(
+    `WITH refused AS (
+       SELECT * FROM unnest($3::int[], $4::text[]) AS o(seq, reason)
+     ), rejected AS (
+       UPDATE run_items i SET status = 'rejected', reason = o.reason
+       FROM refused o
+       WHERE i.run_id = $1 AND i.seq = ANY($3::int[]) AND i.seq = o.seq
+     ), batch AS (
+       INSERT INTO run_batches (run_id, batch_no) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING batch_no
+     ), delivered AS (
+       SELECT r.export_id, i.segment_id, l.list_id, f.email, f.fields, o.seq IS NOT NULL AS refused, o.reason
+       FROM run_items i
+       -- The export, not only the run: a batch in flight as its export is deleted records no sync state
+       -- (and one that races the delete fails its key check, and is retried, finding no export).
+       JOIN runs r ON r.id = i.run_id
+       JOIN exports e ON e.id = r.export_id
+       JOIN run_profiles f ON f.run_id = i.run_id AND f.profile_id = i.profile_id
+       JOIN unnest($5::text[], $6::text[]) AS l(segment_id, list_id) ON l.segment_id = i.segment_id
+       LEFT JOIN refused o ON o.seq = i.seq
+       WHERE i.run_id = $1 AND i.batch_no = $2 AND i.status = 'pending' AND EXISTS (SELECT FROM batch)
+     )
+     INSERT INTO sync_state AS y (export_id, email_key, segment_id, list_id, email, content_hash, status, reason, rejected_runs, run_id)
+     SELECT export_id, lower(email), segment_id, list_id, email,
+       CASE WHEN refused THEN NULL ELSE ${contentHashSql('email', 'fields')} END,
+       CASE WHEN refused THEN 'rejected' ELSE 'exported' END, reason, CASE WHEN refused THEN 1 ELSE 0 END, $1
+     FROM delivered
+     ON CONFLICT (export_id, segment_id, email_key) DO UPDATE SET
+       list_id = excluded.list_id,
+       email = excluded.email,
+       content_hash = CASE WHEN excluded.status = 'exported' THEN excluded.content_hash ELSE y.content_hash END,
+       status = excluded.status,
+       reason = excluded.reason,
+       rejected_runs = CASE WHEN excluded.status = 'exported' THEN 0 WHEN y.run_id = excluded.run_id THEN y.rejected_runs ELSE y.rejected_runs + 1 END,
+       run_id = excluded.run_id,
+       updated_at = now()`,
+    [runId, batchNo, rejected.map((o) => o.seq), rejected.map((o) => o.reason ?? null), Object.keys(lists), Object.values(lists)],
+  );
+}
+

@@ -1,0 +1,390 @@
+import type { Db } from './db';
+import {
+  EMAIL_PATTERN,
+  MAX_BATCH_SIZE,
+  PARK_AFTER_REJECTED_RUNS,
+  RemovalHeld,
+  SkipReason,
+  type ExportSettings,
+  type RemovalGateList,
+  type SyncMode,
+} from '../domain/export';
+import { gateRemovals } from './removals';
+import { CUT_SHORT } from './runs';
+import { sqlParams } from './sql-params';
+import { contentHashSql, hasSyncState, resolveRunMode, type FullBecause } from './sync';
+
+/** The freeze: a run's membership, classified and numbered into batches, in one set-based statement. */
+
+export interface RunPlan {
+  /** Distinct profiles across the chosen segments. */
+  totalProfiles: number;
+  /** Upsert batches to send, numbered 0..batches-1. */
+  batches: number;
+  /** (contact, list) deliveries those batches hold. */
+  contacts: number;
+  /** Profiles skipped when planning (no, invalid or duplicate email, over the limit). */
+  profilesSkipped: number;
+  /** Memberships to take off lists (mirror mode), numbered 0..removals-1 in run_removals. */
+  removals?: number;
+  /** Lists whose removals are over the export's maxRemovalShare: the run waits for an admin. */
+  gate?: RemovalGateList[];
+}
+
+/** A plan as the freeze made it: with the mode it chose and the removals it held back, for the log (the workflow needs neither). */
+export type FrozenPlan = RunPlan & { mode: SyncMode; fullBecause?: FullBecause; removalsHeld?: Record<string, number> };
+
+/**
+ * Freezes the run in one statement (one snapshot of the store): each profile's email and mapped
+ * contact fields (run_profiles), and one item per (profile, chosen segment), classified once.
+ * Profiles are ranked by id, so the limit, "first N" and duplicate-email choices are stable.
+ *
+ * Profiles that share an email (trimmed, case-insensitive) are one Autopilot contact: the lowest
+ * profile id is sent, on the list of every segment any of them is in; the others are skipped as
+ * duplicates, naming the profile sent in their place. So a sendable item is one (email, segment)
+ * delivery, and a batch, which never spans two segments, never carries an email twice.
+ * Incremental runs send only deliveries that are new, changed or not delivered last time (see
+ * the sync state, store/sync.ts); the rest are skipped as unchanged or, refused run after run,
+ * parked. A re-drive chooses only what the run it re-drives did not deliver, and sends it whatever
+ * the sync state says. The mode is decided in the same transaction (resolveRunMode).
+ * Idempotent: a retried snapshot replaces the previous attempt's rows.
+ */
+export async function snapshotRun(db: Db, runId: string, s: ExportSettings, lists?: Record<string, string>): Promise<FrozenPlan> {
+  const mapped = mappedFields(s.mapping);
+  return db.transaction(async (tx) => {
+    const { mode, why } = await resolveRunMode(tx, runId, s);
+    for (const table of ['run_items', 'run_batches', 'run_profiles', 'run_removals']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
+    // The statement's sorts and hashes (100,000 profiles: about 20 MB each) in memory, not in temporary files.
+    await tx.query(`SET LOCAL work_mem = '${SNAPSHOT_WORK_MEM}'`);
+    // Below the activity's timeout: an attempt that timed out must not keep the run's row locked
+    // against its retry (retries queued behind a runaway statement, each holding a connection).
+    await tx.query(`SET LOCAL statement_timeout = '${SNAPSHOT_TIMEOUT}'`);
+    const redrive = s.redriveOf ? await redriveScope(tx, s.redriveOf) : undefined;
+    const departed = departedMemberships(s, why, redrive !== undefined);
+    const sql = snapshotSql(mapped.length, {
+      source: s.source === 'dataverse' ? STAGED : STORE,
+      redrive: redrive !== undefined,
+      ranked: s.onLimitExceeded === 'send_first',
+      departed,
+      compared: mode === 'incremental' && (await hasSyncState(tx, s.exportId)),
+    });
+    const [{ unchangedItems, unchangedProfiles, heldShared, heldChanged, ...plan }] = await tx.query<FreezeRow>(sql, freezeParams(runId, s, mode, lists, redrive));
+    const held = removalsHeld(s.removeWhenLeaving === true ? heldChanged : 0, heldShared);
+    await tx.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4, removals_held = $5 WHERE id = $1', [
+      runId,
+      plan.totalProfiles,
+      unchangedProfiles,
+      unchangedItems,
+      held && JSON.stringify(held),
+    ]);
+    const frozen: FrozenPlan = { ...plan, mode, ...(why && { fullBecause: why }), ...(held && { removalsHeld: held }) };
+    // The gate over what the statement planned to remove (store/removals.ts).
+    return departed === 'remove' ? { ...frozen, ...(await gateRemovals(tx, runId, s)) } : frozen;
+  });
+}
+
+/** The freeze's one row: the plan, and what it counted for the run's record. */
+type FreezeRow = RunPlan & { unchangedItems: number; unchangedProfiles: number; heldShared: number; heldChanged: number };
+
+/**
+ * What the freeze does with memberships the export delivered whose profile is no longer in the
+ * segment (or that its settings no longer make): see {@link SnapshotShape.departed}.
+ * - Mirror mode removes them, but never after a change of mapping, segments or connection: then
+ *   "left" may only mean "the settings changed", and removing would empty lists (a new email
+ *   attribute makes every delivered email look gone). A re-drive sends a few profiles only: it
+ *   must not take everyone else off the lists.
+ * - After such a change, a real run releases them (in any mode): it forgets them, leaving them on
+ *   their lists, so no later run removes them either. A dry run counts them and changes nothing.
+ */
+function departedMemberships(s: ExportSettings, why: FullBecause | undefined, redrive: boolean): SnapshotShape['departed'] {
+  if (why === 'changed settings') return s.dryRun ? 'count' : 'release';
+  return s.removeWhenLeaving === true && !redrive ? 'remove' : undefined;
+}
+
+/** Removals not planned, by reason; undefined when none were held back. */
+function removalsHeld(changed: number, shared: number): Record<string, number> | undefined {
+  const held = { [RemovalHeld.SETTINGS_CHANGED]: changed, [RemovalHeld.DELIVERED_BY_ANOTHER_EXPORT]: shared };
+  const nonZero = Object.entries(held).filter(([, n]) => n > 0);
+  return nonZero.length ? Object.fromEntries(nonZero) : undefined;
+}
+
+const SNAPSHOT_WORK_MEM = '32MB';
+/** Less than planRun's start-to-close timeout (workflows/export-run.ts: one minute). */
+const SNAPSHOT_TIMEOUT = '50s';
+
+/** The freeze's parameters, by name (see {@link freezeValues}). */
+const { $, values: freezeValues } = sqlParams([
+  'runId', 'segmentIds', 'emailAttribute', 'sendLimit', 'noEmail', 'invalidEmail', 'emailPattern', 'overLimit', 'duplicateEmail', 'batchSize',
+  'exportId', 'incremental', 'parkAfter', 'unchanged', 'rejectedBefore', 'unchangedExamples', 'segmentLists', 'fieldNames', 'fieldAttributes',
+  'redriveOf', 'redriveWithPending',
+] as const);
+
+/**
+ * What the freeze binds. `lists`: the export's lists as the destination holds them now (segment id →
+ * list id, missing ones absent), or undefined for runs that did not look them up before the freeze.
+ */
+function freezeParams(runId: string, s: ExportSettings, mode: SyncMode, lists: Record<string, string> | undefined, redrive: RedriveScope | undefined): unknown[] {
+  const mapped = mappedFields(s.mapping);
+  return freezeValues({
+    runId,
+    segmentIds: s.segmentIds,
+    emailAttribute: s.mapping.email,
+    sendLimit: s.onLimitExceeded === 'send_first' ? s.profileLimit : 2 ** 31 - 1,
+    noEmail: SkipReason.NO_EMAIL,
+    invalidEmail: SkipReason.INVALID_EMAIL,
+    emailPattern: EMAIL_PATTERN,
+    overLimit: SkipReason.OVER_LIMIT,
+    duplicateEmail: SkipReason.DUPLICATE_EMAIL,
+    batchSize: MAX_BATCH_SIZE,
+    exportId: s.exportId,
+    incremental: mode === 'incremental',
+    parkAfter: PARK_AFTER_REJECTED_RUNS,
+    unchanged: SkipReason.UNCHANGED,
+    rejectedBefore: SkipReason.REJECTED_BEFORE,
+    unchangedExamples: UNCHANGED_EXAMPLES,
+    segmentLists: lists ? s.segmentIds.map((id) => lists[id] ?? null) : null,
+    fieldNames: mapped.map(([field]) => field),
+    fieldAttributes: mapped.map(([, attribute]) => attribute),
+    redriveOf: redrive?.runId ?? null,
+    redriveWithPending: redrive?.withPending ?? false,
+  });
+}
+/** Unchanged deliveries written as items, for the plan to show (the rest are only counted). */
+export const UNCHANGED_EXAMPLES = 20;
+
+type RedriveScope = { runId: string; withPending: boolean };
+
+/** What a re-drive takes of the run it re-drives; a run that did not complete also gives what it never sent. */
+async function redriveScope(tx: Db, runId: string): Promise<RedriveScope> {
+  const [run] = await tx.query<{ status: string }>('SELECT status FROM runs WHERE id = $1', [runId]);
+  return { runId, withPending: run !== undefined && CUT_SHORT.includes(run.status) };
+}
+
+/** (Autopilot field, profile attribute) pairs in the order toContact applies them: later ones win. */
+function mappedFields(m: ExportSettings['mapping']): [string, string][] {
+  const standard: [string, string | undefined][] = [['FirstName', m.firstName], ['LastName', m.lastName]];
+  return [...standard, ...Object.entries(m.fields ?? {})].filter((p): p is [string, string] => p[1] !== undefined);
+}
+
+/**
+ * A profile's contact fields, from the mapping's (field, attribute) pairs (fieldNames and
+ * fieldAttributes, by position): one `{field: value}` per attribute the profile has (neither JSON
+ * null nor ""), concatenated in the mapping's order, so a later pair wins a field two pairs name.
+ * The text is a fixed template repeated per pair; names and values are only ever parameters.
+ */
+function fieldsSql(pairs: number): string {
+  const parts = Array.from({ length: pairs }, (_, i) => {
+    const [field, attribute] = [`(${$.fieldNames}::text[])[${i + 1}]`, `(${$.fieldAttributes}::text[])[${i + 1}]`];
+    return `CASE WHEN p.attributes->${attribute} NOT IN ('null'::jsonb, '""'::jsonb) THEN jsonb_build_object(${field}, p.attributes->${attribute}) ELSE '{}'::jsonb END`;
+  });
+  return ["'{}'::jsonb", ...parts].join(' || ');
+}
+
+/** Where a freeze reads members and profiles: relations with (segment_id, profile_id) and (id, attributes). */
+interface SnapshotSource {
+  members: string;
+  profiles: string;
+}
+
+/** The built-in store. */
+const STORE: SnapshotSource = { members: 'segment_members', profiles: 'profiles' };
+/** What the run staged from an external source (Dataverse), page by page, before it froze. */
+const STAGED: SnapshotSource = {
+  members: `(SELECT segment_id, profile_id FROM run_source_members WHERE run_id = ${$.runId})`,
+  profiles: `(SELECT profile_id AS id, attributes FROM run_source_profiles WHERE run_id = ${$.runId})`,
+};
+
+/**
+ * A re-drive chooses only the (profile, segment) items of the run it re-drives (redriveOf) that the destination
+ * rejected, that were parked, or (redriveWithPending: the run was cut short) that were never sent.
+ */
+const redriveFilter = `
+  WHERE (m.profile_id, m.segment_id) IN (
+    SELECT profile_id, segment_id FROM run_item_status
+    WHERE run_id = ${$.redriveOf} AND (status = 'rejected' OR (status = 'skipped' AND reason = ${$.rejectedBefore}) OR (status = 'pending' AND ${$.redriveWithPending}::boolean))
+  )`;
+
+/** What a freeze statement is made for, beyond the mapping's pairs. */
+interface SnapshotShape {
+  source: SnapshotSource;
+  /** Choose only what a re-drive takes (its two parameters follow the pairs). */
+  redrive: boolean;
+  /** Rank profiles by id for `send_first`; otherwise nothing is over the limit (planRun refused it). */
+  ranked: boolean;
+  /**
+   * Delivered memberships no profile of the run has any more: `remove` plans their removal (mirror
+   * mode), `release` forgets them (the settings changed), `count` only counts them (a dry run of
+   * such a run).
+   */
+  departed?: 'remove' | 'release' | 'count';
+  /**
+   * Compare each delivery with the sync state (incremental, and there is state). Otherwise every
+   * delivery is sent, every profile has an item and every sender sends: what the freeze keeps of
+   * profiles follows from keyed alone, without a pass over the planned deliveries.
+   */
+  compared: boolean;
+}
+
+/**
+ * The freeze. Rows carried through its sorts are narrow (ids, email, skip reason, the small
+ * fields object); a profile's fields are built inline, without a subquery per profile.
+ *
+ * Each delivery is compared with the export's sync state (`incremental`: incremental): delivered last time
+ * with the same content, to the list that is its segment's list now (`segmentLists`, by segment position;
+ * a list deleted in Autopilot, or made again, is a new list), it is unchanged; refused by Autopilot in `parkAfter` runs in a row, it is parked.
+ * What is left is pending and numbered into batches. Unchanged deliveries are counted, not
+ * written (writing 100,000 rows would cost a refresh where nothing changed as much as a full
+ * run), but for the first `unchangedExamples` of them, written as examples with status 'unchanged'. Only profiles
+ * with a pending delivery keep their fields (the others send nothing).
+ *
+ * Mirror mode: a membership the engine delivered (sync state 'exported') whose email no profile of
+ * the run has in that segment any more (sent, skipped or duplicate alike) is planned for removal,
+ * numbered by segment (in the export's order), then email.
+ */
+const snapshotSql = (pairs: number, shape: SnapshotShape) => `
+WITH typed AS (
+  -- Never read: it gives every parameter its type, where this shape of the statement does not use it.
+  SELECT ${$.fieldNames}::text[], ${$.fieldAttributes}::text[], ${$.redriveOf}::text, ${$.redriveWithPending}::boolean
+), chosen AS (
+  SELECT m.profile_id, m.segment_id, s.pos
+  FROM unnest(${$.segmentIds}::text[]) WITH ORDINALITY AS s(segment_id, pos)
+  JOIN ${shape.source.members} m ON m.segment_id = s.segment_id${shape.redrive ? redriveFilter : ''}
+), ranked AS MATERIALIZED (
+  -- Materialized: the fields are built once here, then hashed and frozen (inlined, each use would build them again).
+  SELECT p.id, btrim(p.attributes->>${$.emailAttribute}, E' \t\r\n') AS email, ${shape.ranked ? 'row_number() OVER (ORDER BY p.id)' : '0'} AS rank, ${fieldsSql(pairs)} AS fields
+  FROM ${shape.source.profiles} p WHERE p.id IN (SELECT profile_id FROM chosen)
+), classified AS MATERIALIZED (
+  SELECT id, email, fields, ${contentHashSql('email', 'fields')} AS hash, CASE
+    WHEN email IS NULL OR email = '' THEN ${$.noEmail}
+    WHEN lower(email) !~ ${$.emailPattern} THEN ${$.invalidEmail}
+    WHEN rank > ${$.sendLimit} THEN ${$.overLimit}
+  END AS skip
+  FROM ranked
+), keyed AS (
+  -- The profile each sendable one is sent as: the lowest id with its email, and what it delivers.
+  SELECT id, email, fields, skip,
+    CASE WHEN skip IS NULL THEN first_value(id) OVER w END AS sender,
+    CASE WHEN skip IS NULL THEN first_value(hash) OVER w END AS hash
+  FROM classified
+  WINDOW w AS (PARTITION BY CASE WHEN skip IS NULL THEN lower(email) END ORDER BY id)
+), state AS MATERIALIZED (
+  -- The export's sync state, read once for a hash join (a lookup per delivery costs more).
+  SELECT segment_id, email_key, email, list_id, status, content_hash, rejected_runs FROM sync_state WHERE export_id = ${$.exportId}
+), deliveries AS (
+  -- One per (sent profile, segment of any profile sent as it).
+  SELECT DISTINCT k.sender AS profile_id, c.segment_id, c.pos, lower(k.email) AS email_key, k.hash
+  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NULL
+), matched AS (
+  -- Each delivery beside what the state holds of it. Delivered to another list than its segment's
+  -- list now (deleted in Autopilot, or made again), it was not delivered: it is sent, as an add.
+  SELECT d.*, y.status, y.content_hash, y.rejected_runs, y.email_key IS NOT NULL AS known,
+    ${$.segmentLists}::text[] IS NULL OR y.list_id = (${$.segmentLists}::text[])[d.pos::int] AS same_list
+  FROM deliveries d LEFT JOIN state y ON y.segment_id = d.segment_id AND y.email_key = d.email_key
+), planned AS (
+  SELECT profile_id, segment_id, pos,
+    CASE WHEN NOT ${$.incremental} THEN NULL
+      WHEN status = 'exported' AND content_hash = hash AND same_list THEN ${$.unchanged}
+      WHEN status = 'rejected' AND rejected_runs >= ${$.parkAfter} THEN ${$.rejectedBefore}
+    END AS skip,
+    CASE WHEN known AND same_list THEN 'update' ELSE 'add' END AS change
+  FROM matched
+), examples AS (
+  SELECT profile_id, segment_id, pos FROM planned WHERE skip = ${$.unchanged} ORDER BY pos, profile_id LIMIT ${$.unchangedExamples}
+), written AS (
+  -- Items written: every delivery but unchanged ones beyond the examples, and every profile skipped for a reason of its own.
+  SELECT profile_id, segment_id, pos, skip, CASE WHEN skip IS NULL THEN change END AS change FROM planned WHERE skip IS DISTINCT FROM ${$.unchanged}
+  UNION ALL
+  SELECT profile_id, segment_id, pos, ${$.unchanged}, NULL FROM examples
+  UNION ALL
+  SELECT c.profile_id, c.segment_id, c.pos, coalesce(k.skip, ${$.duplicateEmail}), NULL
+  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NOT NULL OR k.sender <> k.id
+), sent AS (
+  ${shape.compared ? 'SELECT DISTINCT profile_id FROM planned WHERE skip IS NULL' : 'SELECT id AS profile_id FROM keyed WHERE sender = id'}
+), frozen AS (
+  INSERT INTO run_profiles (run_id, profile_id, email, sent_as, fields)
+  SELECT ${$.runId}, k.id, k.email, CASE WHEN k.sender <> k.id THEN k.sender END, CASE WHEN ${shape.compared ? 't.profile_id IS NOT NULL' : 'k.sender = k.id'} THEN k.fields END
+  FROM keyed k${shape.compared ? ' LEFT JOIN sent t ON t.profile_id = k.id WHERE k.id IN (SELECT profile_id FROM written)' : ''}
+), numbered AS (
+  SELECT profile_id, segment_id, pos, skip, change,
+    row_number() OVER (ORDER BY pos, profile_id) AS seq,
+    -- Pending items of this segment so far, this one included.
+    count(*) FILTER (WHERE skip IS NULL) OVER (PARTITION BY pos ORDER BY profile_id) AS sendable
+  FROM written
+), inserted AS (
+  INSERT INTO run_items (run_id, seq, profile_id, segment_id, batch_no, status, reason, change)
+  SELECT ${$.runId}, seq, profile_id, segment_id,
+    -- A batch starts at every 100th pending item of a segment, so none spans two segments.
+    CASE WHEN skip IS NULL THEN count(*) FILTER (WHERE skip IS NULL AND (sendable - 1) % ${$.batchSize} = 0) OVER (ORDER BY pos, profile_id) - 1 END,
+    CASE WHEN skip IS NULL THEN 'pending' WHEN skip = ${$.unchanged} THEN 'unchanged' ELSE 'skipped' END, skip, change
+  FROM numbered
+  RETURNING batch_no
+)${shape.departed ? departedSql[shape.departed] : ''}
+-- The plan, from what was just frozen: every profile has one row in keyed; only pending items have a batch.
+SELECT ${heldCounts(shape.departed)},
+  (SELECT count(*) FROM keyed)::int AS "totalProfiles",
+  (SELECT coalesce(max(batch_no) + 1, 0) FROM inserted)::int AS batches,
+  (SELECT count(batch_no) FROM inserted)::int AS contacts,
+  ((SELECT count(*) FROM keyed) - (SELECT count(*) FROM sent))::int AS "profilesSkipped",
+  (SELECT count(*) FROM planned WHERE skip = ${$.unchanged})::int AS "unchangedItems",
+  -- Senders whose every delivery is unchanged: every sender has one, and its own items are all deliveries.
+  ((SELECT count(*) FROM keyed WHERE sender = id) - (SELECT count(DISTINCT profile_id) FROM planned WHERE skip IS DISTINCT FROM ${$.unchanged}))::int AS "unchangedProfiles"`;
+
+/**
+ * The memberships that left (see {@link snapshotSql}): those the export delivered that no profile
+ * of the run has in that segment any more, whichever segment (one no longer exported included).
+ * Found by grouping the delivered ones with those kept, never by an anti-join: the planner cannot
+ * know how many rows the CTEs hold and, guessing a few, chose a nested loop that compared every
+ * delivered membership with every kept one (100,000 × 100,000: a refresh that never finished).
+ */
+const goneSql = `, gone AS (
+  SELECT segment_id, email_key, max(email) AS email, max(list_id) AS list_id
+  FROM (
+    SELECT segment_id, email_key, email, list_id, true AS delivered FROM state WHERE status = 'exported'
+    UNION ALL
+    SELECT c.segment_id, lower(k.email), NULL, NULL, false FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.email IS NOT NULL
+  ) u
+  GROUP BY segment_id, email_key
+  HAVING bool_and(delivered)
+)`;
+
+/**
+ * Mirror mode: the memberships that left an exported segment are planned for removal, numbered by
+ * segment (in the export's order), then email. Lists are shared by name across exports: a
+ * membership another export holds as delivered stays (`shared`), or that export, believing it
+ * delivered, would never add it back.
+ */
+const removalsSql = `${goneSql}, leaving AS (
+  SELECT g.*, EXISTS (
+    SELECT FROM sync_state o WHERE o.list_id = g.list_id AND o.email_key = g.email_key AND o.status = 'exported' AND o.export_id <> ${$.exportId}
+  ) AS shared
+  FROM gone g WHERE g.segment_id = ANY(${$.segmentIds}::text[])
+), removals AS (
+  INSERT INTO run_removals (run_id, seq, email_key, email, segment_id, list_id)
+  SELECT ${$.runId}, (row_number() OVER (ORDER BY array_position(${$.segmentIds}::text[], g.segment_id), g.email_key) - 1)::int, g.email_key, g.email, g.segment_id, g.list_id
+  FROM leaving g WHERE NOT g.shared
+)`;
+
+/** The settings changed: the memberships that left are forgotten (released), not removed. */
+const releaseSql = `${goneSql}, released AS (
+  DELETE FROM sync_state y USING gone g WHERE y.export_id = ${$.exportId} AND y.segment_id = g.segment_id AND y.email_key = g.email_key
+)`;
+
+const departedSql = { remove: removalsSql, release: releaseSql, count: goneSql };
+
+/** Removals held back: shared with another export (mirror mode), or left when the settings changed (those of exported segments). */
+function heldCounts(departed: SnapshotShape['departed']): string {
+  const shared = departed === 'remove' ? '(SELECT count(*) FROM leaving WHERE shared)::int' : '0';
+  const changed = departed === 'release' || departed === 'count' ? `(SELECT count(*) FROM gone WHERE segment_id = ANY(${$.segmentIds}::text[]))::int` : '0';
+  return `${shared} AS "heldShared", ${changed} AS "heldChanged"`;
+}
+
+/** Distinct profiles across the segments (in the store, or staged by the run): what the profile limit is checked against. */
+export async function countSegmentProfiles(db: Db, segmentIds: string[], stagedBy?: string): Promise<number> {
+  const members = stagedBy ? '(SELECT segment_id, profile_id FROM run_source_members WHERE run_id = $2)' : 'segment_members';
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(DISTINCT profile_id)::int AS n FROM ${members} m WHERE segment_id = ANY($1::text[])`,
+    stagedBy ? [segmentIds, stagedBy] : [segmentIds],
+  );
+  return row.n;
+}
+
