@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { ProxyRange } from '../config/trusted-proxies';
 import type { OutboundPolicy } from '../outbound/policy';
 import { BuiltinProfileSource } from '../profiles-source/builtin';
 import type { ProfileSource } from '../profiles-source/source';
@@ -12,6 +13,7 @@ import type { SecretBox } from '../store/secret-box';
 import { createTokenStore } from '../store/tokens';
 import { identify, type AppEnv } from './auth';
 import type { AuthFailureLimiter } from './auth-failures';
+import { trustedProxies } from './client-address';
 import { BEARER_SCHEME } from './contract/common';
 import { createConsole, type ConsoleOptions } from '../console/app';
 import { createDocsRoutes } from './docs';
@@ -50,6 +52,8 @@ export type AppDeps = {
   profiles?: ProfileSource;
   /** Who failed to authenticate too often lately; defaults to a fresh one per app. */
   authFailures?: AuthFailureLimiter;
+  /** Reverse proxies whose `X-Forwarded-For` names the client (TRUSTED_PROXIES); none by default. */
+  trustedProxies?: ProxyRange[];
   /** The console's settings (cookies, the Temporal UI's address); it is served at /console either way. */
   console?: ConsoleOptions;
 };
@@ -72,7 +76,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('*', securityHeaders());
   app.use('*', requestLog(logger));
   app.use('*', limitJsonBodies(deps.maxJsonBytes ?? 256 * 1024));
-  app.use('*', identify(createTokenStore(deps.db), deps.bootstrapAdminToken, deps.authFailures));
+  app.use(
+    '*',
+    identify(createTokenStore(deps.db), {
+      bootstrapAdminToken: deps.bootstrapAdminToken,
+      failures: deps.authFailures,
+      isTrustedProxy: trustedProxies(deps.trustedProxies ?? []),
+    }),
+  );
 
   app.route('/', createCatalogRoutes({ ...stores, runs: deps.runs }));
   app.route('/', createTokenRoutes(createTokenStore(deps.db)));

@@ -1,9 +1,6 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
-
-/** Slows down guessing tokens: after too many failed attempts from one client, it waits. */
+/** Slows down guessing tokens: after too many failed attempts by one client (an address, a token prefix), its next failures wait. */
 export interface AuthFailureLimiter {
-  /** Seconds until this client may try again; 0 when it may now. */
+  /** Seconds for which this client's further failures are refused; 0 while they are only counted. */
   retryAfterSeconds(client: string): number;
   recordFailure(client: string): void;
 }
@@ -65,14 +62,4 @@ export function createAuthFailureLimiter(limits: AuthFailureLimits = DEFAULT_AUT
       windows.set(client, { since: now(), failures: 1 });
     },
   };
-}
-
-/** The peer's address as the node server saw it; never a forwarded-for header, which the client writes. */
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    // Requests that did not come through a socket (app.request in tests).
-    return 'unknown';
-  }
 }

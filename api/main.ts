@@ -64,6 +64,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
     runs,
     bootstrapAdminToken: config.api.adminToken,
+    trustedProxies: config.api.trustedProxies,
     logger,
     profiles,
   });

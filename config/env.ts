@@ -5,6 +5,7 @@ import { DEFAULT_AUTOPILOT_TASK_QUEUE, DEFAULT_TASK_QUEUE } from '../domain/ids'
 import { hostOf } from '../outbound/policy';
 import { loadProfileSourceConfig, ProfileSourceConfigError, type ProfileSourceConfig } from '../profiles-source/config';
 import { strongSecretsKey } from './secrets-key';
+import { parseTrustedProxies, type ProxyRange } from './trusted-proxies';
 import { loadTemporalSettings, type TemporalSettings } from './temporal';
 
 /** Every variable the processes read. Secrets have no defaults, and their values never reach a message. */
@@ -31,6 +32,18 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.*:\[\]\-]+(,[A-Za-z0-9.*:\[\]\-]+)*$/, 'must be host names (or *.domain), comma-separated')
     .optional(),
+  /** Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed; none by default. */
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((list, ctx) => {
+      try {
+        return parseTrustedProxies(list);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be IP addresses or CIDR ranges, comma-separated: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .default([]),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -45,7 +58,8 @@ export interface Config {
   autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
   /** `sweepIntervalMs`: how often runs whose workflow ended without closing them are reconciled with Temporal. */
   /** `publicUrl`: where people reach the API (alerts link to runs there); `http://localhost:<PORT>` by default. */
-  api: { port: number; adminToken?: string; sweepIntervalMs: number; publicUrl: string; minScheduleIntervalMinutes: number };
+  /** `trustedProxies`: peers whose X-Forwarded-For names the client (the right-most entry that is not one of them). */
+  api: { port: number; adminToken?: string; sweepIntervalMs: number; publicUrl: string; minScheduleIntervalMinutes: number; trustedProxies: ProxyRange[] };
   /** `runDetailsDays`: runs that finished longer ago lose their per-profile details (summaries stay). */
   retention: { runDetailsDays: number };
   /** Hosts outbound calls (Autopilot, alert webhooks) may go to. */
@@ -86,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sweepIntervalMs: e.RUN_SWEEP_INTERVAL_MS,
       publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
       minScheduleIntervalMinutes: e.SCHEDULE_MIN_INTERVAL_MINUTES,
+      trustedProxies: e.TRUSTED_PROXIES,
     },
     retention: { runDetailsDays: e.RUN_DETAILS_RETENTION_DAYS },
     worker: { healthPort: e.WORKER_HEALTH_PORT },

@@ -1,4 +1,5 @@
 import { createAuthFailureLimiter } from '../../../api/auth-failures';
+import { parseTrustedProxies } from '../../../config/trusted-proxies';
 import { createHarness, HARNESS_TIMEOUT, json, type Harness } from './harness';
 
 /** A clock the test moves by hand. */
@@ -41,25 +42,65 @@ describe('failed authentication over the API', () => {
   const clock = fakeClock();
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ authFailures: createAuthFailureLimiter(limits(clock)) });
+    // 10.9.0.0/16 is where the reverse proxies are.
+    h = await createHarness({ authFailures: createAuthFailureLimiter(limits(clock)), trustedProxies: parseTrustedProxies('10.9.0.0/16, ::1') });
   }, HARNESS_TIMEOUT);
+  beforeEach(() => {
+    // A fresh window for every test: the windows of the one before have ended.
+    clock.t += 60_000;
+  });
   afterAll(() => h.close());
 
   /** As if from `address`, through the node server. */
-  const from = (address: string, path: string, token?: string) =>
-    h.app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} }, { incoming: { socket: { remoteAddress: address } } });
+  const from = (address: string, token?: string, forwardedFor?: string) => {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    if (forwardedFor !== undefined) headers['x-forwarded-for'] = forwardedFor;
+    return h.app.request('/segments', { headers }, { incoming: { socket: { remoteAddress: address } } });
+  };
+  const guess = (i: number) => `ape_guess${i}-${'x'.repeat(40)}`;
 
-  it('answers 429 with Retry-After after repeated failures from one address, even to a good token', async () => {
-    for (let i = 0; i < 3; i++) expect((await from('10.0.0.1', '/segments', `ape_guess${i}`)).status).toBe(401);
-    const refused = await from('10.0.0.1', '/segments', h.tokens.admin);
+  it('lets a valid token through from an address whose bad tokens are refused', async () => {
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await from('10.0.0.1', guess(i))).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    expect((await from('10.0.0.1', h.tokens.admin)).status).toBe(200);
+  });
+
+  it('answers further failures from that address 429 with Retry-After, until the window ends', async () => {
+    for (let i = 0; i < 3; i++) expect((await from('10.0.0.1', guess(i))).status).toBe(401);
+    const refused = await from('10.0.0.1', guess(99));
     expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBe(60);
     expect((await json(refused)).error).toMatchObject({ code: 'too_many_failed_attempts' });
-
-    expect((await from('10.0.0.2', '/segments', h.tokens.admin)).status).toBe(200);
-    expect((await from('10.0.0.1', '/health')).status).toBe(200);
+    expect((await from('10.0.0.2', guess(99))).status).toBe(401);
 
     clock.t += 60_000;
-    expect((await from('10.0.0.1', '/segments', h.tokens.admin)).status).toBe(200);
+    expect((await from('10.0.0.1', guess(99))).status).toBe(401);
+  });
+
+  it('counts one bad token retried from many addresses against the token', async () => {
+    const stale = guess(7);
+    for (let i = 0; i < 3; i++) expect((await from(`10.1.0.${i}`, stale)).status).toBe(401);
+    expect((await from('10.1.0.9', stale)).status).toBe(429);
+    expect((await from('10.1.0.9', guess(8))).status).toBe(401);
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    // Each guess claims another address; all count against the peer's own.
+    for (let i = 0; i < 3; i++) expect((await from('10.0.0.3', guess(i), `192.0.2.${i}`)).status).toBe(401);
+    expect((await from('10.0.0.3', guess(3), '192.0.2.77')).status).toBe(429);
+  });
+
+  it('reads the client from X-Forwarded-For behind a trusted proxy: right-most entry that is not a proxy', async () => {
+    for (let i = 0; i < 3; i++) expect((await from('10.9.0.1', guess(i), `203.0.113.${i}, 198.51.100.1, 10.9.0.2`)).status).toBe(401);
+    // The client 198.51.100.1 failed too often, whatever it writes to the left; others behind the proxy did not.
+    expect((await from('10.9.0.1', guess(3), '1.1.1.1, 198.51.100.1, 10.9.0.2')).status).toBe(429);
+    expect((await from('10.9.0.1', guess(3), '198.51.100.2')).status).toBe(401);
+    expect((await from('10.9.0.1', h.tokens.admin, '198.51.100.1')).status).toBe(200);
+  });
+
+  it('takes the IPv4-mapped address of a trusted proxy for the proxy', async () => {
+    for (let i = 0; i < 3; i++) expect((await from('::ffff:10.9.0.1', guess(i), '198.51.100.3')).status).toBe(401);
+    expect((await from('::1', guess(3), '198.51.100.3')).status).toBe(429);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../../../api/app';
 import type { AuthFailureLimiter } from '../../../api/auth-failures';
+import type { ProxyRange } from '../../../config/trusted-proxies';
 import { createKeyChecker } from '../../../api/check-key';
 import { createOutboundPolicy } from '../../../outbound/policy';
 import type { Logger } from '../../../api/logger';
@@ -96,7 +97,7 @@ export interface Harness {
  * The app in memory over a fresh store, the real key check against the simulator, fakes for Temporal.
  * Its requests come from no socket, so they all count as one client for `authFailures`.
  */
-export async function createHarness(options: { authFailures?: AuthFailureLimiter; profiles?: ProfileSource } = {}): Promise<Harness> {
+export async function createHarness(options: { authFailures?: AuthFailureLimiter; trustedProxies?: ProxyRange[]; profiles?: ProfileSource } = {}): Promise<Harness> {
   const db = await openDb();
   const sim = await startAutopilotSim({ keys: [GOOD_KEY, OTHER_GOOD_KEY], rateLimit: 0 });
   const logs: string[] = [];
@@ -115,6 +116,7 @@ export async function createHarness(options: { authFailures?: AuthFailureLimiter
     bootstrapAdminToken: BOOTSTRAP_TOKEN,
     logger,
     authFailures: options.authFailures,
+    trustedProxies: options.trustedProxies,
     profiles: options.profiles,
   });
   const tokens = { admin: '', contributor: '' };
