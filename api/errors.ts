@@ -4,6 +4,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { Logger } from './logger';
+import { SearchAttributesMissingError } from '../temporal/search-attributes';
+import { describeError, errorCauses } from './error-causes';
 import { unavailableDependency } from './unavailable';
 
 /** One entry of `error.details.issues`: where the problem is, never the offending value (it may be a secret). */
@@ -113,7 +115,8 @@ export function errorsOfThisRealm(): MiddlewareHandler {
 
 /**
  * `app.onError`: known errors keep their status; Hono's own (malformed JSON, 415) are reshaped;
- * anything else is a 500 that says nothing, logged by name, message and stack only (never the body).
+ * anything else is a 500 that says nothing, logged by name, message, stack and causes (a server's
+ * gRPC status and details among them), never the body.
  */
 export function createErrorHandler(logger: Logger) {
   return (err: Error, c: Context) => {
@@ -124,6 +127,10 @@ export function createErrorHandler(logger: Logger) {
       const details = status === 400 ? { issues: [{ in: 'body', path: [], code: 'malformed_json', message }] } : undefined;
       return c.json(errorBody(HTTP_CODES[status] ?? 'bad_request', message || 'Bad request', details), status);
     }
+    if (err instanceof SearchAttributesMissingError) {
+      logger.warn('Run refused: search attributes missing', { method: c.req.method, path: c.req.path, missing: err.missing, command: err.command });
+      return c.json(errorBody('search_attributes_missing', err.message, { missing: err.missing, command: err.command }), 503);
+    }
     const down = unavailableDependency(err);
     if (down) {
       logger.warn('Dependency unavailable', { method: c.req.method, path: c.req.path, dependency: down });
@@ -133,7 +140,7 @@ export function createErrorHandler(logger: Logger) {
     logger.error('Unhandled error', {
       method: c.req.method,
       path: c.req.path,
-      error: { name: err.name, message: err.message, stack: err.stack },
+      error: { ...describeError(err), stack: err.stack, causes: errorCauses(err) },
     });
     return c.json(errorBody('internal', 'Internal error'), 500);
   };

@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit, requireSecretsKey, type Config } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
+import { createSearchAttributeGuard } from '../temporal/search-attributes';
 import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
 import { openDbWhenReachable, type Db } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
@@ -49,7 +50,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // Passed to the workflow only when it differs from the workflow's own default.
   const autopilotTaskQueue =
     config.temporal.autopilotTaskQueue === DEFAULT_AUTOPILOT_TASK_QUEUE ? undefined : config.temporal.autopilotTaskQueue;
-  const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue, source: config.profileSource.kind });
+  // Registers the runs' search attributes where the server lets it; asked again later if it did not.
+  const searchAttributes = createSearchAttributeGuard({ connection, namespace: client.options.namespace, logger });
+  void searchAttributes.state();
+  const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue, source: config.profileSource.kind, searchAttributes });
   const defaultBaseUrl = options.autopilotBaseUrl ?? config.autopilot.baseUrl;
   const outbound = createOutboundPolicy([...config.outbound.allowedHosts, hostOf(defaultBaseUrl)]);
   // GET /segments, /profile-fields and export checks read the configured source; its hosts are allowed to it alone.

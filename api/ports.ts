@@ -2,6 +2,7 @@ import type { AlertInput } from '../activities';
 import type { ExportSettings, RunTrigger } from '../domain/export';
 import type { Schedule } from '../store/exports';
 import type { RunLabels } from '../domain/run-labels';
+import type { SearchAttributeState } from '../temporal/search-attributes';
 import type { PauseState, RunProgress } from '../workflows';
 
 /**
@@ -65,6 +66,8 @@ export interface RunLauncher {
   raiseAlert(input: AlertInput): Promise<void>;
   /** Whether the Temporal server answers now (for /health). */
   reachable(): Promise<boolean>;
+  /** Whether the namespace has the runs' search attributes (for /health); absent where nothing checks them. */
+  searchAttributes?(): Promise<SearchAttributeState>;
 }
 
 export class RunAlreadyGoingError extends Error {

@@ -11,6 +11,7 @@ import { exportWorkflowId } from '../domain/ids';
 import type { Db } from '../store/db';
 import { findRunningRun } from '../store/run-queries';
 import { runSearchAttributes, runStaticDetails, runSummary, type RunLabels } from '../domain/run-labels';
+import { refusedSearchAttribute, type SearchAttributeGuard } from '../temporal/search-attributes';
 import { approveRemovalsUpdate, exportRun, pauseUpdate, progressQuery, resumeUpdate, type ExportRunInput, type RunProgress } from '../workflows';
 import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
 import { startReconciledAlert } from './reconciled-alert';
@@ -46,6 +47,8 @@ export interface RunLauncherOptions {
   queryTimeoutMs?: number;
   /** Where this deployment reads profiles (PROFILE_SOURCE): frozen into each run's settings. */
   source?: ProfileSourceKind;
+  /** Makes sure the namespace has the runs' search attributes before a start; none in tests that prepare the server. */
+  searchAttributes?: SearchAttributeGuard;
 }
 
 /**
@@ -81,6 +84,23 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       if (err instanceof WorkflowUpdateFailedError) throw new RunNotSteerableError((err.cause as Error | undefined)?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError || isNotRunning(err)) throw new RunNotSteerableError('The run is not going any more');
       throw err;
+    }
+  }
+
+  /**
+   * Starts once the namespace has the runs' search attributes (a 503 naming them otherwise). A
+   * refusal over one (removed since the check) asks again, and starts again if they are back.
+   */
+  async function preparedStart<T>(begin: () => Promise<T>): Promise<T> {
+    const guard = options.searchAttributes;
+    await guard?.require();
+    try {
+      return await begin();
+    } catch (err) {
+      const refused = refusedSearchAttribute(err);
+      if (!guard || !refused) throw err;
+      await guard.recheck(refused);
+      return begin();
     }
   }
 
@@ -147,8 +167,8 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       const workflowId = exportWorkflowId(settings.exportId);
       const input: ExportRunInput = { settings: options.source ? { ...settings, source: options.source } : settings, trigger };
       if (options.autopilotTaskQueue) input.options = { autopilotTaskQueue: options.autopilotTaskQueue };
-      try {
-        const handle = await client.workflow.start(exportRun, {
+      const begin = () =>
+        client.workflow.start(exportRun, {
           taskQueue: options.taskQueue,
           workflowId,
           workflowIdConflictPolicy: 'FAIL',
@@ -157,6 +177,8 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
           staticSummary: runSummary(labels, settings.segmentIds),
           staticDetails: runStaticDetails(settings),
         });
+      try {
+        const handle = await preparedStart(begin);
         return { runId: handle.firstExecutionRunId, workflowId };
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -184,6 +206,8 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
         return false;
       }
     },
+
+    searchAttributes: options.searchAttributes?.state,
 
     pause: (workflowId, runId, by) => steer(workflowId, runId, () => pauseUpdate, by),
     resume: async (workflowId, runId, by) => void (await steer(workflowId, runId, () => resumeUpdate, by)),

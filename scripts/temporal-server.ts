@@ -11,6 +11,8 @@ export interface DevServerOptions {
   /** SQLite file that keeps state across restarts; in memory when absent. */
   dbFile?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** False for a server like a fresh cluster, without the runs' search attributes (default true). */
+  searchAttributes?: boolean;
   extraArgs?: string[];
 }
 
@@ -34,7 +36,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     args.push('--dynamic-config-value', `${key}=1`);
   }
   // The runs' custom search attributes: the UI then finds every run of an export by `ExportId = "…"`.
-  for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
+  if (options.searchAttributes !== false) for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
   args.push(...(options.extraArgs ?? []));
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -1,8 +1,9 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, type WorkerOptions } from '@temporalio/worker';
 import { createAlertActivities, createAutopilotActivities, createRetentionActivities, createSourceActivities, createStoreActivities } from '../activities';
 import type { Config } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
+import { createSearchAttributeGuard } from '../temporal/search-attributes';
 import { createOutboundPolicy, hostOf } from '../outbound/policy';
 import { createProfileSource, profileSourceHosts } from '../profiles-source';
 import { createAlertStore } from '../store/alerts';
@@ -53,6 +54,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     throw err;
   });
   try {
+    // Scheduled runs are started with the runs' search attributes: registered here where the server lets it.
+    await createSearchAttributeGuard({ connection, namespace: config.temporal.namespace, logger: Runtime.instance().logger }).state();
     const bundlePath = config.temporal.workflowBundle;
     const workers = await createWorkers({
       connection,

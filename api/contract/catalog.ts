@@ -34,8 +34,15 @@ export const ImportResultSchema = z
 export const NDJSON = 'application/x-ndjson';
 
 const DependencyStatus = z.enum(['ok', 'unavailable']);
+const SearchAttributesHealth = z
+  .object({
+    status: z.enum(['ok', 'missing', 'unknown']).openapi({ description: '`missing`: runs cannot start until they are added; `unknown`: Temporal could not be asked' }),
+    missing: z.array(z.string()).optional(),
+    command: z.string().optional().openapi({ description: 'The command that adds the missing ones' }),
+  })
+  .openapi({ description: "Whether the Temporal namespace has the runs' search attributes (the engine adds them where the server lets it)" });
 const HealthSchema = z
-  .object({ status: z.enum(['ok', 'unavailable']), store: DependencyStatus, temporal: DependencyStatus })
+  .object({ status: z.enum(['ok', 'unavailable']), store: DependencyStatus, temporal: DependencyStatus, searchAttributes: SearchAttributesHealth.optional() })
   .openapi('Health');
 
 export const catalogRoutes = {

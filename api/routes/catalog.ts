@@ -7,6 +7,7 @@ import { catalogRoutes, NDJSON } from '../contract/catalog';
 import { ApiError, validationHook } from '../errors';
 import type { Logger } from '../logger';
 import type { RunLauncher } from '../ports';
+import type { SearchAttributeState } from '../../temporal/search-attributes';
 import { fromSource } from '../source-errors';
 import { unavailableDependency } from '../unavailable';
 
@@ -26,9 +27,10 @@ export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLau
   const answers = (probe: Promise<unknown>) => probe.then((ok) => (ok === false ? 'unavailable' : 'ok'), () => 'unavailable') as Promise<'ok' | 'unavailable'>;
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(catalogRoutes.health, async (c) => {
-      const [store, temporal] = await Promise.all([answers(db.query('SELECT 1')), answers(deps.runs.reachable())]);
-      const status = store === 'ok' && temporal === 'ok' ? 'ok' : 'unavailable';
-      return c.json({ status, store, temporal } as const, status === 'ok' ? 200 : 503);
+      const [store, temporal, prepared] = await Promise.all([answers(db.query('SELECT 1')), answers(deps.runs.reachable()), deps.runs.searchAttributes?.()]);
+      const status = store === 'ok' && temporal === 'ok' && prepared?.state !== 'missing' ? 'ok' : 'unavailable';
+      const searchAttributes = prepared && searchAttributeHealth(prepared);
+      return c.json({ status, store, temporal, ...(searchAttributes && { searchAttributes }) } as const, status === 'ok' ? 200 : 503);
     })
     .openapi(catalogRoutes.segments, async (c) => c.json({ segments: await fromSource(c, () => profiles.listSegments(c.req.raw.signal)) }, 200))
     .openapi(catalogRoutes.profileFields, async (c) => c.json({ fields: await fromSource(c, () => profiles.listProfileFields(c.req.raw.signal)) }, 200))
@@ -41,4 +43,10 @@ export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLau
       deps.logger.info('Profiles imported', { imported: result.imported, rejected: result.rejected, by: c.var.user.name });
       return c.json(result, 200);
     });
+}
+
+/** What /health says of the runs' search attributes: which are missing, and the command that adds them. */
+function searchAttributeHealth(prepared: SearchAttributeState) {
+  if (prepared.state === 'missing') return { status: 'missing' as const, missing: prepared.missing, command: prepared.command };
+  return { status: prepared.state === 'ready' ? ('ok' as const) : ('unknown' as const) };
 }

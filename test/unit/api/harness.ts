@@ -95,9 +95,10 @@ export interface Harness {
 
 /**
  * The app in memory over a fresh store, the real key check against the simulator, fakes for Temporal.
- * Its requests come from no socket, so they all count as one client for `authFailures`.
+ * Its requests come from no socket, so they all count as one client for `authFailures`. `runs`: a launcher
+ * of the test's own over the store, in place of the fake (runState then says nothing).
  */
-export async function createHarness(options: { authFailures?: AuthFailureLimiter; trustedProxies?: ProxyRange[]; profiles?: ProfileSource } = {}): Promise<Harness> {
+export async function createHarness(options: { authFailures?: AuthFailureLimiter; trustedProxies?: ProxyRange[]; profiles?: ProfileSource; runs?: (db: Db) => RunLauncher } = {}): Promise<Harness> {
   const db = await openDb();
   const sim = await startAutopilotSim({ keys: [GOOD_KEY, OTHER_GOOD_KEY], rateLimit: 0 });
   const logs: string[] = [];
@@ -112,7 +113,7 @@ export async function createHarness(options: { authFailures?: AuthFailureLimiter
     checkKey: createKeyChecker({ defaultBaseUrl: sim.url, timeoutMs: 2_000, outbound: TEST_OUTBOUND }),
     outbound: TEST_OUTBOUND,
     scheduler: fakeScheduler.scheduler,
-    runs: fakeRuns.runs,
+    runs: options.runs?.(db) ?? fakeRuns.runs,
     bootstrapAdminToken: BOOTSTRAP_TOKEN,
     logger,
     authFailures: options.authFailures,
