@@ -8,15 +8,21 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # No dependency needs its install script (native parts come as platform packages).
 RUN npm ci --ignore-scripts --no-audit --no-fund
+# The context is an allow-list (.dockerignore): the sources the processes load and the build's
+# scripts; never .env, .data, .git or tests.
 COPY . .
+# Then only what the image runs is left: production dependencies, the bundle and the sources.
 RUN npm run bundle-workflows -- dist/workflow-bundle.js \
-  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
+  && rm package-lock.json scripts/ensure-deps.mjs scripts/bundle-workflows.ts
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     TEMPORAL_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
-# Owned by root, run by `node`: the process cannot change its own code or dependencies.
+# What the build stage holds by now is what the processes run: the allow-listed sources
+# (.dockerignore), production dependencies and the bundle. Owned by root, run by `node`: the
+# process cannot change its own code or dependencies.
 COPY --from=build /app ./
 USER node
 EXPOSE 3000

@@ -4,6 +4,8 @@ import Ajv from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../../domain/run-labels';
+import { dockerIgnores, sentFiles } from './dockerignore';
+import { filesLoadedBy } from './imports';
 
 const root = path.resolve(__dirname, '../../..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -18,6 +20,13 @@ interface Service {
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const services = Object.entries(compose.services);
+
+const dockerfile = read('Dockerfile');
+/** One stage of the Dockerfile, from its FROM line to the next. */
+const stage = (name: string) => dockerfile.split(/^FROM /m).find((s) => s.split('\n')[0].endsWith(` AS ${name}`)) ?? '';
+
+/** What a `${VAR:-default}` comes to when VAR is not set. */
+const withDefaults = (text: string) => text.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
 
 /** A release tag (1.30.1, 16.10-bookworm), optionally with a digest: never `latest` or a bare major. */
 const PINNED = /^[a-z0-9./-]+:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)*(@sha256:[0-9a-f]{64})?$/;
@@ -46,11 +55,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes nothing but the API; the Temporal UI only on loopback', () => {
-    const published = services.flatMap(([name, s]) => (s.ports ?? []).map((port) => ({ name, port })));
-    const open = published.filter(({ port }) => !port.startsWith('127.0.0.1:'));
-    expect(open.map(({ name }) => name)).toEqual(['api']);
-    expect(compose.services['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
+  it('publishes only the API and the Temporal UI, both on loopback unless told otherwise', () => {
+    const published = services.flatMap(([name, s]) => (s.ports ?? []).map((port) => ({ name, port: withDefaults(port) })));
+    expect(published).toEqual([
+      { name: 'temporal-ui', port: '127.0.0.1:8080:8080' },
+      { name: 'api', port: '127.0.0.1:3000:3000' },
+    ]);
+    // Opening the API is a choice (API_BIND), made in the environment, not in this file.
+    expect(compose.services.api.ports).toEqual(['${API_BIND:-127.0.0.1}:${API_PORT:-3000}:3000']);
+  });
+
+  it('tells the API which reverse proxy to believe, trusting none unless told', () => {
+    expect(compose.services.api.environment?.TRUSTED_PROXIES).toBe('${TRUSTED_PROXIES:-}');
   });
 
   it('checks the health of the API and the workers', () => {
@@ -78,9 +94,6 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  const dockerfile = read('Dockerfile');
-  const stages = dockerfile.split(/^FROM /m).slice(1);
-  const stage = (name: string) => stages.find((s) => s.split('\n')[0].endsWith(` AS ${name}`)) ?? '';
 
   it('bundles the workflow code in its build stage, and the runtime loads that bundle', () => {
     expect(stage('build')).toMatch(/^RUN npm run bundle-workflows -- dist\/workflow-bundle\.js/m);
@@ -90,5 +103,41 @@ describe('Dockerfile', () => {
   it('runs as an unprivileged user, on a pinned Node image', () => {
     expect(stage('runtime')).toMatch(/^USER node$/m);
     expect(/^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1]).toMatch(PINNED);
+  });
+});
+
+describe('the image build', () => {
+  const ignored = dockerIgnores(read('.dockerignore'));
+  /** What the image's processes start from: the commands of the services built from it. */
+  const entries = services.flatMap(([, s]) => (s.build && s.command ? [s.command[s.command.length - 1]] : []));
+  const loaded = filesLoadedBy(root, entries);
+
+  it('keeps secrets, local state and everything not needed out of the build context', () => {
+    const kept = ['.env', '.env.production', 'api/.env', '.data/secrets.key', '.data/pglite/PG_VERSION', '.git/config',
+      'node_modules/zod/package.json', 'test/fixtures/compose-spec/compose-spec.json', 'bench/results/run.json', 'docs/x.md',
+      'cli/main.ts', 'Dockerfile', 'docker-compose.yml', 'README.md', 'tls/server.pem', 'store/dump.key', 'npm-debug.log'];
+    expect(kept.filter((file) => !ignored(file))).toEqual([]);
+  });
+
+  it('sends what the build stage runs: the lock file, the dependency check and the workflow bundler', () => {
+    const build = ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/ensure-deps.mjs', 'scripts/bundle-workflows.ts'];
+    expect(build.filter(ignored)).toEqual([]);
+    expect(read('package.json')).toContain('"bundle-workflows": "node scripts/ensure-deps.mjs && tsx scripts/bundle-workflows.ts"');
+    expect(filesLoadedBy(root, ['scripts/bundle-workflows.ts']).filter(ignored)).toEqual([]);
+  });
+
+  it('sends every file the API, the workers and the simulator load', () => {
+    expect(entries.sort()).toEqual(['api/main.ts', 'autopilot-sim/main.ts', 'worker/main.ts']);
+    expect(loaded.length).toBeGreaterThan(100);
+    expect(loaded.filter(ignored)).toEqual([]);
+  });
+
+  it('sends nothing else but the build stage scripts, which do not reach the runtime stage', () => {
+    const folders = new Set(loaded.map((file) => (file.includes('/') ? file.split('/')[0] : file)));
+    const beyond = sentFiles(root, read('.dockerignore')).filter((file) => !folders.has(file.split('/')[0]));
+    const buildOnly = ['package-lock.json', 'scripts/ensure-deps.mjs', 'scripts/bundle-workflows.ts'];
+    expect(beyond.sort()).toEqual([...buildOnly, 'package.json', 'scripts/reseal-secrets.ts', 'tsconfig.json'].sort());
+    expect(stage('build')).toContain(`rm ${buildOnly.join(' ')}`);
+    expect(stage('runtime')).toMatch(/^COPY --from=build \/app \.\/$/m);
   });
 });
