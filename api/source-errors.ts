@@ -7,8 +7,12 @@ import { ApiError } from './errors';
  * 503 with Retry-After tells them more than a request that hangs through minutes of retries. `maxHoldMs`
  * applies the same to a `Retry-After` an earlier request was given: without it the client would hold
  * every later request (a `GET /segments`) until that wait is over.
+ *
+ * `listScanPages` likewise: `GET /segments` scans at most 20 membership pages (100,000 rows), not the
+ * default 200, and says when its list is truncated: its scans use up the service protection limits the
+ * workers' reads share (one app registration).
  */
-export const INTERACTIVE_SOURCE_TUNING = { maxAttempts: 2, retryBaseDelayMs: 500, maxWaitMs: 5_000, maxHoldMs: 5_000, timeoutMs: 10_000 };
+export const INTERACTIVE_SOURCE_TUNING = { maxAttempts: 2, retryBaseDelayMs: 500, maxWaitMs: 5_000, maxHoldMs: 5_000, timeoutMs: 10_000, listScanPages: 20 };
 
 /** When the source named no `Retry-After`: as long as for the store or Temporal. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;

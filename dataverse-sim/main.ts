@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const secret = options.clientSecret === DEMO_CLIENT_SECRET ? DEMO_CLIENT_SECRET : '<DATAVERSE_SIM_CLIENT_SECRET>';
   console.log(
     `Point the engine at it: PROFILE_SOURCE=dataverse DATAVERSE_URL=${running.url} DATAVERSE_AUTHORITY_URL=${running.url} ` +
+      `DATAVERSE_ALLOWED_AUTHORITY_HOSTS=${new URL(running.url).hostname} ` +
       `DATAVERSE_TENANT_ID=${options.tenantId} DATAVERSE_CLIENT_ID=${options.clientId} DATAVERSE_CLIENT_SECRET=${secret}`,
   );
   closeOnSignal(running.close);

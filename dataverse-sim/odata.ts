@@ -1,4 +1,5 @@
 import type { Row } from './data';
+import { containsMatcher } from './like';
 
 /**
  * The slice of OData the fake understands: `$select`, the two `$filter` shapes the Customer Insights
@@ -15,15 +16,16 @@ const EQ_TERM = new RegExp(`^\\s*msdynci_customerid\\s+eq\\s+${STRING}\\s*`);
 
 const unquote = (literal: string) => literal.replace(/''/g, "'");
 
-/** `contains(msdynci_segments,'"X"')` or `msdynci_customerid eq 'a' or msdynci_customerid eq 'b' …`. */
+/** `contains(msdynci_segments,'"X"')` (see {@link containsMatcher}) or `msdynci_customerid eq 'a' or msdynci_customerid eq 'b' …`. */
 export function parseFilter(filter: string | undefined, columns: Set<string>): RowFilter {
   if (filter === undefined) return () => true;
   const contains = CONTAINS.exec(filter.trim());
   if (contains) {
     const [, column, literal] = contains;
     if (column !== 'msdynci_segments' || !columns.has(column)) throw new ODataQueryError(`contains() is supported on msdynci_segments only, not ${column}`);
-    const needle = unquote(literal);
-    return (row) => typeof row[column] === 'string' && (row[column] as string).includes(needle);
+    // LIKE semantics, as in Dataverse: an unescaped `%` in the text matches every row.
+    const matches = containsMatcher(unquote(literal));
+    return (row) => typeof row[column] === 'string' && matches(row[column] as string);
   }
   const ids = parseIdTerms(filter);
   return (row) => ids.has(row.msdynci_customerid as string);

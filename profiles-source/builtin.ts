@@ -6,9 +6,9 @@ import {
   type FetchProfilesOptions,
   type MembersPage,
   type ProfileSource,
+  type SegmentList,
   type SourceField,
   type SourceProfile,
-  type SourceSegment,
 } from './source';
 
 /** Most ids read per page, as for Dataverse (its page size limit), so both sources page alike. */
@@ -24,8 +24,8 @@ export class BuiltinProfileSource implements ProfileSource {
 
   constructor(private readonly db: Db) {}
 
-  async listSegments(): Promise<SourceSegment[]> {
-    return listSegments(this.db);
+  async listSegments(): Promise<SegmentList> {
+    return { segments: await listSegments(this.db), truncated: false };
   }
 
   async listProfileFields(): Promise<SourceField[]> {

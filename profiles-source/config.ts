@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hostOf } from '../outbound/policy';
+import { isAllowedAuthorityHost, MICROSOFT_AUTHORITY_HOSTS } from './authority-hosts';
 import { DEFAULT_AUTHORITY_URL } from './dataverse/client';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,6 +21,10 @@ const dataverseSchema = z.object({
   DATAVERSE_CLIENT_ID: z.string().regex(GUID, "must be the app registration's application (client) id, a GUID"),
   DATAVERSE_CLIENT_SECRET: z.string().min(1, 'is required (a client secret of the app registration)'),
   DATAVERSE_AUTHORITY_URL: origin.default(DEFAULT_AUTHORITY_URL),
+  DATAVERSE_ALLOWED_AUTHORITY_HOSTS: z
+    .string()
+    .optional()
+    .transform((text) => text?.split(',') ?? []),
 });
 
 /**
@@ -63,14 +68,16 @@ export class ProfileSourceConfigError extends Error {
 
 /**
  * Reads `PROFILE_SOURCE` (`builtin`, the default, or `dataverse`) and, for Dataverse, `DATAVERSE_URL`,
- * `DATAVERSE_TENANT_ID`, `DATAVERSE_CLIENT_ID`, `DATAVERSE_CLIENT_SECRET` and `DATAVERSE_AUTHORITY_URL`.
- * Blank values count as unset. Errors name the variables and rules, never the values.
+ * `DATAVERSE_TENANT_ID`, `DATAVERSE_CLIENT_ID`, `DATAVERSE_CLIENT_SECRET`, `DATAVERSE_AUTHORITY_URL` and
+ * `DATAVERSE_ALLOWED_AUTHORITY_HOSTS`. Blank values count as unset. Errors name the variables and
+ * rules, and an authority's host, never the other values.
  */
 export function loadProfileSourceConfig(env: Record<string, string | undefined> = process.env): ProfileSourceConfig {
   const present = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]?.trim()));
   const { PROFILE_SOURCE } = parseOrThrow(sourceSchema, present);
   if (PROFILE_SOURCE === 'builtin') return { kind: 'builtin' };
   const e = parseOrThrow(dataverseSchema, present);
+  checkAuthority(e.DATAVERSE_AUTHORITY_URL, e.DATAVERSE_ALLOWED_AUTHORITY_HOSTS);
   return {
     kind: 'dataverse',
     organizationUrl: e.DATAVERSE_URL,
@@ -84,6 +91,17 @@ export function loadProfileSourceConfig(env: Record<string, string | undefined> 
 /** Hosts the outbound allow-list must hold for this source: the organization URI's and the authority's. */
 export function profileSourceHosts(config: ProfileSourceConfig): string[] {
   return config.kind === 'dataverse' ? [...new Set([hostOf(config.organizationUrl), hostOf(config.authorityUrl)])] : [];
+}
+
+/** The client secret goes to the authority: a mistyped host must fail here, not receive it. */
+function checkAuthority(authorityUrl: string, allowed: string[]): void {
+  const host = hostOf(authorityUrl);
+  if (isAllowedAuthorityHost(host, allowed)) return;
+  throw new ProfileSourceConfigError(
+    `Invalid profile source configuration:\n✖ DATAVERSE_AUTHORITY_URL: ${host} is not a Microsoft identity host ` +
+      `(${MICROSOFT_AUTHORITY_HOSTS.join(', ')}), and the client secret is sent to it. ` +
+      'Correct the address, or list the host in DATAVERSE_ALLOWED_AUTHORITY_HOSTS if it is meant to sign the app in (e.g. a local fake).',
+  );
 }
 
 function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

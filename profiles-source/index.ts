@@ -13,7 +13,7 @@ export { DataverseClient, DEFAULT_AUTHORITY_URL, MAX_PAGE_SIZE } from './dataver
 export { DataverseError } from './dataverse/errors';
 export { DataverseProfileSource } from './dataverse/source';
 export { ProfileSourceError } from './source';
-export type { FetchProfilesOptions, MembersPage, ProfileSource, ProfileSourceErrorKind, SourceField, SourceProfile, SourceSegment } from './source';
+export type { FetchProfilesOptions, MembersPage, ProfileSource, ProfileSourceErrorKind, SegmentList, SourceField, SourceProfile, SourceSegment } from './source';
 
 export interface ProfileSourceDeps {
   /** The built-in store (used when the source is `builtin`). */
@@ -27,7 +27,7 @@ export interface ProfileSourceDeps {
 /** The configured source. Throws a non-retryable `config` error when Dataverse's addresses are not allowed. */
 export function createProfileSource(config: ProfileSourceConfig, deps: ProfileSourceDeps): ProfileSource {
   if (config.kind === 'builtin') return new BuiltinProfileSource(deps.db);
-  const { listScanPages, ...tuning } = deps.dataverse ?? {};
+  const { listScanPages, listCacheMs, ...tuning } = deps.dataverse ?? {};
   const client = new DataverseClient({
     organizationUrl: config.organizationUrl,
     tenantId: config.tenantId,
@@ -37,5 +37,5 @@ export function createProfileSource(config: ProfileSourceConfig, deps: ProfileSo
     ...tuning,
     outbound: deps.outbound,
   });
-  return new DataverseProfileSource(client, { listScanPages });
+  return new DataverseProfileSource(client, { listScanPages, listCacheMs, now: tuning.now });
 }

@@ -11,6 +11,15 @@ export interface SourceSegment {
   profileCount: number | null;
 }
 
+export interface SegmentList {
+  segments: SourceSegment[];
+  /**
+   * True when the source stopped looking before the end (Dataverse: after a number of membership
+   * pages): segments whose members all come later are missing, and counts are null.
+   */
+  truncated: boolean;
+}
+
 export interface MembersPage {
   profileIds: string[];
   /** Pass back to read the next page; null after the last page. Opaque, safe to keep in workflow history. */
@@ -37,7 +46,7 @@ export interface FetchProfilesOptions {
 
 export interface ProfileSource {
   readonly kind: 'builtin' | 'dataverse';
-  listSegments(signal?: AbortSignal): Promise<SourceSegment[]>;
+  listSegments(signal?: AbortSignal): Promise<SegmentList>;
   /**
    * One page of a segment's member ids, from `cursor` (null: the start). Reading again from the same
    * cursor gives the same page, so a retried or resumed read neither skips nor repeats members.

@@ -8,6 +8,14 @@ export const SegmentSchema = z
     profileCount: z.int().nullable().openapi({ description: 'Members; null when the source cannot count them cheaply' }),
   })
   .openapi('Segment');
+const SegmentListSchema = z.object({
+  segments: z.array(SegmentSchema),
+  truncated: z.boolean().optional().openapi({
+    description:
+      'True when the source stopped looking before the end (Customer Insights – Data: after the first 100,000 membership rows): ' +
+      'segments whose members all come later are missing and counts are null. Absent when the list is complete.',
+  }),
+});
 export const ProfileFieldSchema = z
   .object({
     name: z.string(),
@@ -63,7 +71,7 @@ export const catalogRoutes = {
     path: '/segments',
     tags: ['Profiles'],
     summary: 'Segments that can be exported, from the profile source',
-    responses: { 200: json(z.object({ segments: z.array(SegmentSchema) }), 'Segments'), ...sourceErrors },
+    responses: { 200: json(SegmentListSchema, 'Segments'), ...sourceErrors },
   }),
   profileFields: secured('any', {
     operationId: 'listProfileFields',

@@ -32,7 +32,10 @@ export function createCatalogRoutes(deps: { db: Db; logger: Logger; runs: RunLau
       const searchAttributes = prepared && searchAttributeHealth(prepared);
       return c.json({ status, store, temporal, ...(searchAttributes && { searchAttributes }) } as const, status === 'ok' ? 200 : 503);
     })
-    .openapi(catalogRoutes.segments, async (c) => c.json({ segments: await fromSource(c, () => profiles.listSegments(c.req.raw.signal)) }, 200))
+    .openapi(catalogRoutes.segments, async (c) => {
+      const { segments, truncated } = await fromSource(c, () => profiles.listSegments(c.req.raw.signal));
+      return c.json(truncated ? { segments, truncated } : { segments }, 200);
+    })
     .openapi(catalogRoutes.profileFields, async (c) => c.json({ fields: await fromSource(c, () => profiles.listProfileFields(c.req.raw.signal)) }, 200))
     .openapi(catalogRoutes.importProfiles, async (c) => {
       const type = c.req.header('content-type')?.split(';')[0].trim().toLowerCase();

@@ -51,7 +51,8 @@ async function startFake(options: DataverseSimOptionsInput = {}, before?: (segme
   const listening = await listen((request) => {
     const url = new URL(request.url);
     if (url.pathname.endsWith(`/${MEMBERSHIPS}`)) {
-      const segment = /"([^"]+)"/.exec(url.searchParams.get('$filter') ?? '')?.[1] ?? '';
+      // The output name, its LIKE wildcards unescaped (`Newsletter[_]Subscribers`).
+      const segment = (/"([^"]+)"/.exec(url.searchParams.get('$filter') ?? '')?.[1] ?? '').replace(/\[(.)\]/g, '$1');
       const page = Number(/pagenumber="(\d+)"/.exec(url.searchParams.get('$skiptoken') ?? '')?.[1] ?? 1);
       const counts = reads.get(segment) ?? {};
       counts[page] = (counts[page] ?? 0) + 1;
@@ -67,6 +68,7 @@ const dataverseEnv = (fake: Fake, overrides: Record<string, string> = {}) => ({
   PROFILE_SOURCE: 'dataverse',
   DATAVERSE_URL: fake.url,
   DATAVERSE_AUTHORITY_URL: fake.url,
+  DATAVERSE_ALLOWED_AUTHORITY_HOSTS: '127.0.0.1',
   DATAVERSE_TENANT_ID: TENANT_ID,
   DATAVERSE_CLIENT_ID: CLIENT_ID,
   DATAVERSE_CLIENT_SECRET: CLIENT_SECRET,

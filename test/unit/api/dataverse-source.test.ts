@@ -102,9 +102,11 @@ describe('GET /segments and /profile-fields over Customer Insights – Data', ()
     expect((await h.call('admin', 'GET', '/profile-fields')).status).toBe(503); // Dataverse's 429 of about 30 s
     const sent = fake.sim.stats().requests;
 
+    // The listing read before the 429 is still fresh: answered without asking Dataverse.
+    expect((await h.call('contributor', 'GET', '/segments')).status).toBe(200);
     // Without a limit on the hold, this waits out the whole 30 s before sending anything.
     const started = Date.now();
-    const res = await h.call('contributor', 'GET', '/segments');
+    const res = await h.call('contributor', 'GET', '/profile-fields');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(res.status).toBe(503);
     expect((await json(res)).error.code).toBe('profile_source_unavailable');
@@ -112,6 +114,23 @@ describe('GET /segments and /profile-fields over Customer Insights – Data', ()
     expect(retryAfter).toBeGreaterThanOrEqual(15);
     expect(retryAfter).toBeLessThanOrEqual(30);
     expect(fake.sim.stats()).toMatchObject({ requests: sent, earlyRequests: 0 });
+  });
+
+  it('lists from one scan for callers at the same time, and from none again within the cache window', async () => {
+    const listingReads = () => fake.sim.stats().byTable.msdynci_segmentmemberships ?? 0;
+    const before = listingReads();
+    const answers = await Promise.all((['admin', 'contributor', 'admin', 'contributor'] as const).map((who) => h.call(who, 'GET', '/segments')));
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 200]);
+    expect(listingReads() - before).toBe(1);
+    expect((await json(await h.call('admin', 'GET', '/segments'))).segments).toHaveLength(2);
+    expect(listingReads() - before).toBe(1);
+  });
+
+  it('says when the list is truncated (the API scans fewer pages than the default)', async () => {
+    expect(INTERACTIVE_SOURCE_TUNING.listScanPages).toBeLessThan(200);
+    const truncated = { segments: [{ id: 'All', name: 'All', profileCount: null }], truncated: true };
+    current = Object.assign(dataverse(fake.url), { listSegments: async () => truncated });
+    expect(await json(await h.call('admin', 'GET', '/segments'))).toEqual(truncated);
   });
 
   it('answers 502 saying what to fix when Dataverse refuses the credentials, naming no secret', async () => {

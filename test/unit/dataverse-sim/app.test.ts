@@ -136,6 +136,36 @@ describe('the Dataverse fake: tables', () => {
   });
 });
 
+describe('the Dataverse fake: contains() is SQL LIKE, as in Dataverse', () => {
+  const names = ['%', 'a_b', 'axb', '[x]', 'VIP', 'vip', "O'Brien"];
+  const sim = createDataverseSim({ customers: names.map((name, i) => ({ id: `c-${i}`, segments: [name], columns: {} })) });
+  let bearer: string;
+  beforeAll(async () => {
+    bearer = await token(sim);
+  });
+
+  /** The segments of the rows `contains(msdynci_segments, <text>)` finds. */
+  async function found(text: string): Promise<string[]> {
+    const filter = encodeURIComponent(`contains(msdynci_segments,'${text.replace(/'/g, "''")}')`);
+    const page = (await (await get(sim, `msdynci_segmentmemberships?$filter=${filter}`, bearer)).json()) as Page;
+    return page.value.map((row) => (JSON.parse(String(row.msdynci_segments)) as string[])[0]);
+  }
+
+  it.each([
+    ['an unescaped % matches every row', '"%"', names],
+    ['[%] is a percent sign', '"[%]"', ['%']],
+    ['_ is any one character', '"a_b"', ['a_b', 'axb']],
+    ['[_] is an underscore', '"a[_]b"', ['a_b']],
+    ['[[] is an opening bracket', '"[[]x]"', ['[x]']],
+    ['[…] is one of a set', '"[x]"', []],
+    ['a [ never closed matches nothing', '"[x', []],
+    ['case is ignored', '"vip"', ['VIP', 'vip']],
+    ['a quote is itself', `"O'Brien"`, ["O'Brien"]],
+  ])('%s', async (_rule, text, segments) => {
+    expect((await found(text)).sort()).toEqual([...segments].sort());
+  });
+});
+
 describe('the Dataverse fake: environment', () => {
   it('has demo defaults and reads a rate limit', () => {
     const result = loadSimEnv({ DATAVERSE_SIM_RATE_LIMIT: '6000/300000', DATAVERSE_SIM_PORT: '0' });

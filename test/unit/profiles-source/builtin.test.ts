@@ -24,10 +24,13 @@ describe('the built-in store as a profile source', () => {
   });
 
   it('lists segments with counts and fields', async () => {
-    expect(await source.listSegments()).toEqual([
-      { id: 'All', name: 'All', profileCount: 12 },
-      { id: 'Third', name: 'Third', profileCount: 4 },
-    ]);
+    expect(await source.listSegments()).toEqual({
+      segments: [
+        { id: 'All', name: 'All', profileCount: 12 },
+        { id: 'Third', name: 'Third', profileCount: 4 },
+      ],
+      truncated: false,
+    });
     expect((await source.listProfileFields()).map((f) => f.name)).toEqual(['EmailAddress', 'Plan']);
   });
 

@@ -65,6 +65,29 @@ describe('profile source configuration', () => {
     expect(() => loadProfileSourceConfig({ PROFILE_SOURCE: 'csv' })).toThrow(/PROFILE_SOURCE/);
   });
 
+  it('sends the secret only to a Microsoft identity host, or to a host allowed by name', () => {
+    const withAuthority = (url: string, allowed?: string) => ({ ...dataverseEnv, DATAVERSE_AUTHORITY_URL: url, ...(allowed && { DATAVERSE_ALLOWED_AUTHORITY_HOSTS: allowed }) });
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadProfileSourceConfig(env);
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a configuration error');
+    };
+    const typo = refusal(withAuthority('https://login.microsoftonline.co'));
+    expect(typo).toBeInstanceOf(ProfileSourceConfigError);
+    expect(typo.message).toMatch(/DATAVERSE_AUTHORITY_URL: login\.microsoftonline\.co is not a Microsoft identity host.*DATAVERSE_ALLOWED_AUTHORITY_HOSTS/s);
+    expect(typo.message).not.toContain(SECRET);
+    expect(refusal(withAuthority('http://127.0.0.1:8790')).message).toMatch(/127\.0\.0\.1 is not a Microsoft identity host/);
+    expect(refusal(withAuthority('https://tenant.ciamlogin.com', 'login.example.com')).message).toMatch(/tenant\.ciamlogin\.com/);
+
+    expect(loadProfileSourceConfig(withAuthority('https://login.microsoftonline.us/'))).toMatchObject({ authorityUrl: 'https://login.microsoftonline.us' });
+    expect(loadProfileSourceConfig(withAuthority('https://login.partner.microsoftonline.cn'))).toMatchObject({ kind: 'dataverse' });
+    expect(loadProfileSourceConfig(withAuthority('http://127.0.0.1:8790', ' 127.0.0.1 '))).toMatchObject({ authorityUrl: 'http://127.0.0.1:8790' });
+    expect(loadProfileSourceConfig(withAuthority('https://tenant.ciamlogin.com', '*.ciamlogin.com'))).toMatchObject({ kind: 'dataverse' });
+  });
+
   it('chooses the source, applying the outbound rules to Dataverse', () => {
     const db = {} as Db;
     expect(createProfileSource({ kind: 'builtin' }, { db, outbound: createOutboundPolicy([]) })).toBeInstanceOf(BuiltinProfileSource);
@@ -82,12 +105,13 @@ describe('profile source configuration', () => {
         PROFILE_SOURCE: 'dataverse',
         DATAVERSE_URL: running.url,
         DATAVERSE_AUTHORITY_URL: running.url,
+        DATAVERSE_ALLOWED_AUTHORITY_HOSTS: '127.0.0.1',
         DATAVERSE_TENANT_ID: DEMO_TENANT_ID,
         DATAVERSE_CLIENT_ID: DEMO_CLIENT_ID,
         DATAVERSE_CLIENT_SECRET: DEMO_CLIENT_SECRET,
       });
       const source = createProfileSource(config, { db: {} as Db, outbound: createOutboundPolicy(profileSourceHosts(config)) });
-      const segments = await source.listSegments();
+      const { segments } = await source.listSegments();
       expect(segments.map((s) => s.id)).toEqual(['Churn_Risk', 'High_Value_Customers', 'New_Customers', 'Newsletter_Subscribers']);
       expect(segments.find((s) => s.id === 'Newsletter_Subscribers')?.profileCount).toBe(80);
       await source.close();

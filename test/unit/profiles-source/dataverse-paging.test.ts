@@ -78,10 +78,13 @@ describe('Dataverse source: reading a segment page by page', () => {
   });
 
   it('lists segments with their counts, and profile fields named without the msdynci_ prefix', async () => {
-    expect(await h.source.listSegments()).toEqual([
-      { id: 'All', name: 'All', profileCount: 23 },
-      { id: 'Odd', name: 'Odd', profileCount: 12 },
-    ]);
+    expect(await h.source.listSegments()).toEqual({
+      segments: [
+        { id: 'All', name: 'All', profileCount: 23 },
+        { id: 'Odd', name: 'Odd', profileCount: 12 },
+      ],
+      truncated: false,
+    });
     expect(await h.source.listProfileFields()).toEqual([
       { name: 'contoso_tier', profileCount: null },
       { name: 'emailaddress', profileCount: null },
@@ -133,10 +136,12 @@ describe('Dataverse source over the demo data', () => {
 
   it('counts segments by scanning memberships, and gives up counting past the scan limit', async () => {
     const counted = await h.source.listSegments();
-    expect(counted.find((s) => s.id === 'Newsletter_Subscribers')).toEqual({ id: 'Newsletter_Subscribers', name: 'Newsletter_Subscribers', profileCount: 12_000 });
+    expect(counted.segments.find((s) => s.id === 'Newsletter_Subscribers')).toEqual({ id: 'Newsletter_Subscribers', name: 'Newsletter_Subscribers', profileCount: 12_000 });
+    expect(counted.truncated).toBe(false);
     const { client } = h.another();
     const limited = await new DataverseProfileSource(client, { listScanPages: 1 }).listSegments();
-    expect(limited.map((s) => s.id)).toContain('Newsletter_Subscribers');
-    expect(limited.every((s) => s.profileCount === null)).toBe(true);
+    expect(limited.truncated).toBe(true);
+    expect(limited.segments.map((s) => s.id)).toContain('Newsletter_Subscribers');
+    expect(limited.segments.every((s) => s.profileCount === null)).toBe(true);
   });
 });
