@@ -2,6 +2,7 @@ import type { AlertInput } from '../activities';
 import type { ExportSettings, RunTrigger } from '../domain/export';
 import type { Schedule } from '../store/exports';
 import type { RunLabels } from '../domain/run-labels';
+import type { ClosedStatus } from '../domain/run-status';
 import type { SearchAttributeState } from '../temporal/search-attributes';
 import type { PauseState, RunProgress } from '../workflows';
 
@@ -31,7 +32,7 @@ export interface StartedRun {
 
 /** How a run's workflow ended, as Temporal tells it. */
 export interface RunEnding {
-  status: 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+  status: ClosedStatus;
   reason?: string;
 }
 

@@ -183,6 +183,7 @@ export function runAsProcess(): void {
     process.stderr.write(`segment-export: ${describeError(err)}\n`);
     process.exit(EXIT.error);
   });
+  // Nothing to wait for: main() answers every failure with an exit code, it never rejects.
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

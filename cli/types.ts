@@ -3,6 +3,7 @@ import type { ImportResultSchema } from '../api/contract/catalog';
 import type { ConnectionSchema, ConnectionSummarySchema } from '../api/contract/connections';
 import type { ExportSchema } from '../api/contract/exports';
 import type { OutcomeSchema, RunSchema, RunStartedSchema, RunSummarySchema } from '../api/contract/runs';
+import { isEnded } from '../domain/run-status';
 
 /**
  * What the API answers, typed from its own contract (type-only imports: nothing of the API is
@@ -26,6 +27,5 @@ export interface RunActionResult {
 }
 export type RunAction = 'pause' | 'resume' | 'cancel' | 'approve-removals';
 
-/** The statuses a run ends in; any other (running, and whatever the API adds, e.g. paused) is still going. */
-export const ENDED_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'skipped']);
-export const hasEnded = (run: { status: string }) => ENDED_STATUSES.has(run.status);
+/** Any status but the ended ones (running, and whatever the API adds, e.g. paused) is still going. */
+export const hasEnded = (run: { status: string }) => isEnded(run.status);

@@ -162,4 +162,5 @@ function localSecretsKey(dataDir: string): Buffer {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
+// Nothing to wait for here: main() reports its own failure and exits 1.
 if (require.main === module) void main();

@@ -1,18 +1,10 @@
 import { Pool, types } from 'pg';
 import { migrate } from './migrations';
 import { startPgliteThread } from './pglite-thread';
+import type { Db } from './db-interface';
 
-/**
- * The one SQL interface the engine uses. Two implementations share the same SQL:
- * embedded PGlite (in a thread of the process, file-backed or in memory) and a real PostgreSQL server.
- */
-export interface Db {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** Runs several statements without parameters (migrations). */
-  exec(sql: string): Promise<void>;
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-}
+// Where the store's users take it from, with what opens it.
+export type { Db };
 
 export interface DbOptions {
   /** `postgres://…` for a real server; otherwise PGlite. */

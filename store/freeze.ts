@@ -10,7 +10,7 @@ import {
   type SyncMode,
 } from '../domain/export';
 import { gateRemovals } from './removals';
-import { CUT_SHORT } from './runs';
+import { isCutShort } from '../domain/run-status';
 import { sqlParams } from './sql-params';
 import { contentHashSql, hasSyncState, resolveRunMode, type FullBecause } from './sync';
 
@@ -157,7 +157,7 @@ type RedriveScope = { runId: string; withPending: boolean };
 /** What a re-drive takes of the run it re-drives; a run that did not complete also gives what it never sent. */
 async function redriveScope(tx: Db, runId: string): Promise<RedriveScope> {
   const [run] = await tx.query<{ status: string }>('SELECT status FROM runs WHERE id = $1', [runId]);
-  return { runId, withPending: run !== undefined && CUT_SHORT.includes(run.status) };
+  return { runId, withPending: run !== undefined && isCutShort(run.status) };
 }
 
 /** (Autopilot field, profile attribute) pairs in the order toContact applies them: later ones win. */

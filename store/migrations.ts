@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import type { Db } from './db-interface';
 
 /** Append-only: a released migration is never edited, a new one is added. */
 const MIGRATIONS: string[] = [

@@ -1,10 +1,8 @@
 import type { Db } from './db';
 import { SkipReason, type RunCounts, type SyncMode } from '../domain/export';
-import { CUT_SHORT } from './runs';
+import { isCutShort, type RunStatus } from '../domain/run-status';
 
 /** Read-only queries behind the API's run endpoints; the workflow's activities own the writes (store/runs.ts). */
-
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'skipped';
 
 export interface RunRow {
   id: string;
@@ -181,7 +179,7 @@ export async function countRedrivable(db: Db, run: Pick<RunRow, 'id' | 'status'>
   const [row] = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM run_item_status
      WHERE run_id = $1 AND (status = 'rejected' OR (status = 'skipped' AND reason = $2) OR (status = 'pending' AND $3))`,
-    [run.id, SkipReason.REJECTED_BEFORE, CUT_SHORT.includes(run.status)],
+    [run.id, SkipReason.REJECTED_BEFORE, isCutShort(run.status)],
   );
   return row.n;
 }

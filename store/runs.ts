@@ -1,5 +1,6 @@
 import type { Db } from './db';
 import { SkipReason, type RunCounts, type RunTrigger } from '../domain/export';
+import type { ClosedStatus } from '../domain/run-status';
 
 /** The run record: opened when a run starts, closed with its counts; and those counts. */
 
@@ -15,9 +16,6 @@ export interface RunKind {
   dryRun?: boolean;
   redriveOf?: string;
 }
-
-/** Statuses of a run that ended before sending all it planned. */
-export const CUT_SHORT = ['failed', 'cancelled', 'terminated', 'timed_out'];
 
 /** Records a run as going; whichever of the API and the workflow comes second changes nothing but what only the API knew. */
 export async function openRun(db: Db, run: RunRecord & RunKind): Promise<void> {
@@ -73,8 +71,6 @@ export async function countOutcomes(db: Db, runId: string): Promise<RunCounts> {
   }
   return counts;
 }
-
-export type ClosedStatus = 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
 
 /** Closes a run that is still open; a run closed already (by the workflow or by reconciliation) stays as it is. */
 export async function closeRun(db: Db, runId: string, status: ClosedStatus, summary: RunCounts, reason?: string, dryRun?: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { RUN_STATUSES } from '../../domain/run-status';
 import { errors, idParam, IdParams, json, secured, Timestamp, linksTo } from './common';
 
 export const RunCountsSchema = z
@@ -15,7 +16,7 @@ export const RunCountsSchema = z
   .openapi('RunCounts', { description: 'Per profile: total = exported + pending + Σ skipped + Σ rejected; `removed` counts list memberships' });
 
 const RunStatus = z
-  .enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'skipped'])
+  .enum(RUN_STATUSES)
   .openapi({ description: '`skipped`: a scheduled trigger that started nothing (see `error` for why)' });
 
 export const RunSummarySchema = z
