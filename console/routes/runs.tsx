@@ -1,6 +1,108 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { stream, streamSSE } from 'hono/streaming';
+import { exportWorkflowId } from '../../domain/ids';
+import { errorMessage } from '../api-client';
+import { ErrorPage } from '../components/error-page';
 import type { SignedInEnv } from '../env';
+import { readForm } from '../form';
+import { outcomesCsv } from '../outcomes-csv';
+import { ConfirmPage, LivePanel, RunPage, type Outcome, type RunView } from '../pages/run';
+import { paths } from '../paths';
+import { page, viewerOf } from '../render';
 
-export function createRunRoutes(_deps: { temporalUi: { url: string; namespace: string } }) {
-  return new Hono<SignedInEnv>();
+type C = Context<SignedInEnv>;
+export interface TemporalUi {
+  url: string;
+  namespace: string;
+}
+
+/** A watched run is asked for at most this often per open page: watching must not slow it down. */
+export const POLL_MS = 2_000;
+const OUTCOMES_PER_PAGE = 50;
+const runPath = (id: string) => `/runs/${encodeURIComponent(id)}`;
+
+const DONE_NOTICES: Record<string, string> = {
+  pause: 'Paused: nothing more is sent until it is resumed.',
+  resume: 'Resumed.',
+  cancel: 'Cancellation requested: the batches in flight finish, then it stops.',
+  'approve-removals': 'Removals approved: the run goes on.',
+};
+
+async function exportName(c: C, exportId: string): Promise<string> {
+  const answer = await c.var.api<{ displayName: string }>('GET', `/exports/${encodeURIComponent(exportId)}`);
+  return answer.ok ? answer.body.displayName : exportId;
+}
+
+async function showRun(c: C, id: string, ui: TemporalUi, outcome: { notice?: string; error?: string } = {}) {
+  const found = await c.var.api<RunView>('GET', runPath(id));
+  if (!found.ok) return page(c, <ErrorPage viewer={viewerOf(c)} title="Run" message={errorMessage(found)} />, found.status === 404 ? 404 : 502);
+  const run = found.body;
+  const status: 'rejected' | 'skipped' = c.req.query('outcomes') === 'skipped' ? 'skipped' : 'rejected';
+  const cursor = c.req.query('cursor');
+  const query = `status=${status}&limit=${OUTCOMES_PER_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+  const rows = await c.var.api<{ outcomes: Outcome[]; nextCursor: string | null }>('GET', `${runPath(id)}/outcomes?${query}`);
+  const outcomes = rows.ok ? { status, rows: rows.body.outcomes, nextCursor: rows.body.nextCursor } : { status, rows: [], nextCursor: null, error: errorMessage(rows) };
+  const temporalUrl = `${ui.url}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(exportWorkflowId(run.exportId))}`;
+  const body = <RunPage viewer={viewerOf(c)} run={run} exportName={await exportName(c, run.exportId)} temporalUrl={temporalUrl} outcomes={outcomes} {...outcome} />;
+  return page(c, body, outcome.error ? 409 : 200);
+}
+
+/** Pause, resume and re-drive at once; cancel and approve only once confirmed. */
+async function act(c: C, action: string, ui: TemporalUi) {
+  const id = c.req.param('id') as string;
+  const needsConfirmation = action === 'cancel' || action === 'approve-removals';
+  if (needsConfirmation && (await readForm(c)).text('confirmed') !== 'yes') return c.redirect(`${paths.runPage(id)}/${action}`, 303);
+  const answer = await c.var.api<{ runId: string }>('POST', `${runPath(id)}/${action}`);
+  if (!answer.ok) return showRun(c, id, ui, { error: errorMessage(answer) });
+  if (action === 'redrive') return c.redirect(paths.runPage(answer.body.runId), 303);
+  return c.redirect(`${paths.runPage(id)}?done=${action}`, 303);
+}
+
+async function confirm(c: C, action: 'cancel' | 'approve-removals') {
+  const found = await c.var.api<RunView>('GET', runPath(c.req.param('id') as string));
+  if (!found.ok) return page(c, <ErrorPage viewer={viewerOf(c)} title="Run" message={errorMessage(found)} />, 404);
+  return page(c, <ConfirmPage viewer={viewerOf(c)} run={found.body} action={action} exportName={await exportName(c, found.body.exportId)} />);
+}
+
+/**
+ * The run's live panel as server-sent events: one GET /runs/:id every {@link POLL_MS} while the
+ * page is open and the run goes, then a last panel and `done`, which closes the browser's stream.
+ */
+function runEvents(c: C) {
+  const id = c.req.param('id') as string;
+  return streamSSE(c, async (sse) => {
+    let open = true;
+    sse.onAbort(() => {
+      open = false;
+    });
+    while (open) {
+      const found = await c.var.api<RunView>('GET', runPath(id));
+      if (!found.ok) break;
+      await sse.writeSSE({ event: 'progress', data: String(await (<LivePanel run={found.body} viewer={viewerOf(c)} />)) });
+      if (found.body.status !== 'running') break;
+      await sse.sleep(POLL_MS);
+    }
+    await sse.writeSSE({ event: 'done', data: '' });
+  });
+}
+
+function downloadCsv(c: C) {
+  const id = c.req.param('id') as string;
+  const status = c.req.query('status') === 'skipped' ? 'skipped' : 'rejected';
+  c.header('Content-Type', 'text/csv; charset=utf-8');
+  c.header('Content-Disposition', `attachment; filename="run-${id.replace(/[^\w-]/g, '')}-${status}.csv"`);
+  return stream(c, async (out) => {
+    for await (const chunk of outcomesCsv(c.var.api, id, status)) await out.write(chunk);
+  });
+}
+
+export function createRunRoutes(deps: { temporalUi: TemporalUi }) {
+  const ui = deps.temporalUi;
+  return new Hono<SignedInEnv>()
+    .get('/:id', (c) => showRun(c, c.req.param('id'), ui, { notice: DONE_NOTICES[c.req.query('done') ?? ''] }))
+    .get('/:id/events', runEvents)
+    .get('/:id/outcomes.csv', downloadCsv)
+    .get('/:id/cancel', (c) => confirm(c, 'cancel'))
+    .get('/:id/approve-removals', (c) => confirm(c, 'approve-removals'))
+    .post('/:id/:action{pause|resume|cancel|approve-removals|redrive}', (c) => act(c, c.req.param('action'), ui));
 }
