@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     console.log(`
 Autopilot segment export is running.
   API            ${base}   (docs: ${base}/docs)
+  Console        ${base}/console   (sign in with an API token${stack.newAdminToken ? ': the admin token below' : ''})
   Temporal UI    ${stack.temporalUi ?? '(your Temporal server\'s UI)'}
   Autopilot      ${stack.simOrigin ? `simulator at ${stack.autopilotBaseUrl} (inspect: ${stack.simOrigin}/_sim/stats)` : stack.autopilotBaseUrl}
   Profiles       ${stack.profileSource}
