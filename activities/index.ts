@@ -1,9 +1,10 @@
 /**
  * The engine's activities in groups, one per task queue: the store work on the main queue (beside
- * the workflows), the rate-limited Autopilot calls on their own, alert deliveries on theirs. Each
+ * the workflows), the metered destination calls on their own, alert deliveries on theirs. Each
  * group is registered only on its own worker, and the workflows proxy each with its own type.
  */
-export { createAutopilotActivities, type AutopilotActivities, type AutopilotActivityDeps, type BatchResult, type ExportBatchInput } from './autopilot';
+export { createDestinationActivities, type DestinationActivities, type DestinationActivityDeps } from './destination';
+export type { BatchResult, ExportBatchInput } from './export-batches';
 export { createStoreActivities, type StoreActivities, type StoreActivityDeps } from './store';
 export { createSourceActivities, SOURCE_PAGE_SIZE, type ReadSourcePageInput, type ReadSourcePageResult, type SourceActivities, type SourceActivityDeps } from './source';
 export { createRetentionActivities, type RetentionActivities } from './retention';

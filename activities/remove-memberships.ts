@@ -1,7 +1,7 @@
-import { AutopilotError, type AutopilotClient } from '../autopilot';
+import { isDestinationError, type Destination } from '../destinations';
 import type { Db } from '../store/db';
 import { readRemovals, recordRemovals, type RemovalItem, type RemovalOutcome } from '../store/removals';
-import { retryingTransient } from './retrying-transient';
+import { retryingTransient } from '../destinations/retrying-transient';
 
 export interface RemoveMembershipsInput {
   runId: string;
@@ -9,33 +9,31 @@ export interface RemoveMembershipsInput {
   /** Removals [first, first + count) of the run's plan (run_removals seqs). */
   first: number;
   count: number;
-  /** Segment id → Autopilot list id, as ensured for the run; each removal uses the list it was delivered to. */
-  lists?: Record<string, string>;
 }
 
 export interface RemovalResult {
   /** Memberships off their lists (this attempt's and earlier attempts'). */
   removed: number;
-  /** Memberships Autopilot refused to remove; their sync state stays. */
+  /** Memberships the destination refused to remove; their sync state stays. */
   failed: number;
 }
 
 /**
  * Removals of one slice in flight at once. Each waits for its own turn at the key's rate; one at a
- * time, every removal also waited out Autopilot's answer (100–300 ms), and 500 of them took 1.2 ×
+ * time, every removal also waited out the destination's answer (Autopilot: 100–300 ms), and 500 of them took 1.2 ×
  * their floor.
  */
 export const REMOVALS_IN_FLIGHT = 4;
 
 /**
- * Takes a slice of a run's planned memberships off their lists, one request each (each paced by
+ * Takes a slice of a run's planned memberships off their places, one request each (each paced by
  * the client's turn), recording each outcome as it comes, so a killed attempt loses at most the
  * ones in flight, and its retry skips what is already removed (a repeated DELETE is harmless too).
- * Only list membership is touched: contacts are never deleted. A request Autopilot refuses (4xx)
+ * Only membership is touched: contacts are never deleted. A request the destination refuses (4xx)
  * fails that removal alone; auth failures and exhausted transient ones stop the slice and are
  * thrown once the requests in flight have ended.
  */
-export async function removeMemberships(db: Db, client: AutopilotClient, input: RemoveMembershipsInput, signal: AbortSignal): Promise<RemovalResult> {
+export async function removeMemberships(db: Db, destination: Destination, input: RemoveMembershipsInput, signal: AbortSignal): Promise<RemovalResult> {
   const items = await readRemovals(db, input.runId, input.first, input.count);
   const todo = items.filter((item) => item.status !== 'removed');
   const result: RemovalResult = { removed: items.length - todo.length, failed: 0 };
@@ -47,7 +45,7 @@ export async function removeMemberships(db: Db, client: AutopilotClient, input: 
         const item = todo[next++];
         signal.throwIfAborted();
         // A request once started is finished and recorded, even when the run is being cancelled.
-        const outcome = await removeOne(client, item, signal);
+        const outcome = await removeOne(destination, item, signal);
         await recordRemovals(db, input.runId, [outcome]);
         result[outcome.status]++;
       }
@@ -62,13 +60,13 @@ export async function removeMemberships(db: Db, client: AutopilotClient, input: 
   return result;
 }
 
-async function removeOne(client: AutopilotClient, item: RemovalItem, signal: AbortSignal): Promise<RemovalOutcome> {
+async function removeOne(destination: Destination, item: RemovalItem, signal: AbortSignal): Promise<RemovalOutcome> {
   try {
-    await retryingTransient(() => client.removeFromList(item.listId, item.email), signal);
+    await retryingTransient(() => destination.removeMembership(item.listId, item.email), signal);
     return { seq: item.seq, status: 'removed' };
   } catch (err) {
-    // The message names the status and Autopilot's wording only, never the email.
-    if (err instanceof AutopilotError && err.kind === 'rejected') return { seq: item.seq, status: 'failed', reason: err.message };
+    // The message names the status and the destination's wording only, never the email.
+    if (isDestinationError(err, 'rejected')) return { seq: item.seq, status: 'failed', reason: err.message };
     throw err;
   }
 }

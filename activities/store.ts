@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/activity';
+import { destinationKind, type DestinationKind, type DestinationType } from '../destinations';
 import { ErrorType } from '../domain/errors';
-import type { ExportSettings, ProfileSourceKind, RunCounts, RunTrigger } from '../domain/export';
+import type { ExportSettings, ProfileSourceKind, RunCounts } from '../domain/export';
 import type { RunLabels } from '../domain/run-labels';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
@@ -14,25 +15,29 @@ export interface StoreActivityDeps {
   connections: ConnectionStore;
   /** Where this deployment reads profiles (PROFILE_SOURCE): recorded in the settings of the runs schedules start. */
   profileSource?: ProfileSourceKind;
+  /** The platform behind each connection type (its contact shape); the engine's own unless a test brings another. */
+  kinds?: (type: DestinationType) => DestinationKind;
 }
 
 /** The activities that keep a run's records in the store, registered on the main task queue only. */
 export function createStoreActivities(deps: StoreActivityDeps) {
   const { db } = deps;
   return {
-    /** An export's current settings, or nothing when it has no connection to run on. */
-    async loadExportSettings(input: { exportId: string }): Promise<{ settings: ExportSettings; createdBy: string; labels: RunLabels } | null> {
+    /**
+     * An export's current settings, the workers' profile source and its labels, or nothing when it
+     * has no connection to run on: what a scheduled run starts with.
+     */
+    async loadExportSettings(input: { exportId: string }): Promise<{ settings: ExportSettings; source: ProfileSourceKind; createdBy: string; labels: RunLabels } | null> {
       const e = await createExportStore(db).get(input.exportId);
       if (!e?.connectionId) return null;
       const connection = await deps.connections.get(e.connectionId);
       const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
-      // `createdBy` is the name the scheduled workflow reads; it carries the schedule's owner.
-      const settings = toSettings({ ...e, connectionId: e.connectionId });
-      if (deps.profileSource) settings.source = deps.profileSource;
-      return { settings, createdBy: scheduleOwner(e), labels };
+      // `createdBy` is the name the scheduled run is attributed to: the schedule's owner.
+      return { settings: toSettings({ ...e, connectionId: e.connectionId }), source: deps.profileSource ?? 'builtin', createdBy: scheduleOwner(e), labels };
     },
 
-    async startRun(input: { runId: string; exportId: string; workflowId: string; trigger: RunTrigger }): Promise<void> {
+    /** Opens the run's record (its starter may have opened it already: then nothing changes). */
+    async startRun(input: runs.RunRecord & runs.RunKind): Promise<void> {
       await runs.openRun(db, input);
     },
 
@@ -52,7 +57,8 @@ export function createStoreActivities(deps: StoreActivityDeps) {
         );
       }
       // The mode (incremental or full) is decided in the freeze's own transaction, from the export's sync state.
-      const { mode, fullBecause, removalsHeld, ...plan } = await freeze.snapshotRun(db, input.runId, settings, input.lists);
+      const shape = (deps.kinds ?? destinationKind)((await deps.connections.get(settings.connectionId))?.type ?? 'autopilot');
+      const { mode, fullBecause, removalsHeld, ...plan } = await freeze.snapshotRun(db, input.runId, settings, shape, input.lists);
       log.info('Run planned', { runId: input.runId, mode, ...(fullBecause && { fullBecause }), ...(removalsHeld && { removalsHeld }), ...plan });
       return plan;
     },
@@ -64,7 +70,7 @@ export function createStoreActivities(deps: StoreActivityDeps) {
     async finishRun(input: { runId: string; dryRun?: boolean }): Promise<RunCounts> {
       const counts = await runs.countOutcomes(db, input.runId);
       if (counts.pending > 0 && !input.dryRun) throw new Error(`Run ${input.runId} still has ${counts.pending} profiles pending`);
-      await runs.closeRun(db, input.runId, 'completed', counts, undefined, input.dryRun);
+      await runs.closeRun(db, input.runId, 'completed', counts);
       return counts;
     },
 

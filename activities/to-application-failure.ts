@@ -1,31 +1,31 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { AutopilotError } from '../autopilot/errors';
+import { DestinationError } from '../destinations/errors';
 import { ErrorType } from '../domain/errors';
 
-/** Autopilot answers no Retry-After; one second is the rate limit's own window. */
+/** A destination that answers no Retry-After: one second is a rate limit's own window. */
 const RATE_LIMIT_RETRY_MS = 1_000;
 
-/** The one place that decides whether an Autopilot failure is worth retrying. */
+/** The one place that decides whether a destination's failure is worth retrying. */
 export function toApplicationFailure(err: unknown): unknown {
-  if (!(err instanceof AutopilotError)) return err;
+  if (!(err instanceof DestinationError)) return err;
   switch (err.kind) {
     case 'auth':
-      return ApplicationFailure.nonRetryable(err.message, ErrorType.AutopilotAuth);
+      return ApplicationFailure.nonRetryable(err.message, ErrorType.DestinationAuth);
     case 'rejected':
-      return ApplicationFailure.nonRetryable(err.message, ErrorType.AutopilotRejected);
+      return ApplicationFailure.nonRetryable(err.message, ErrorType.DestinationRejected);
     case 'notFound':
-      return ApplicationFailure.nonRetryable(err.message, ErrorType.AutopilotNotFound);
-    // Asking the same wrong server again will not make it Autopilot.
-    case 'notAutopilot':
-      return ApplicationFailure.nonRetryable(err.message, ErrorType.NotAutopilot);
+      return ApplicationFailure.nonRetryable(err.message, ErrorType.DestinationNotFound);
+    // Asking the same wrong server again will not make it the destination.
+    case 'wrongService':
+      return ApplicationFailure.nonRetryable(err.message, ErrorType.WrongService);
     case 'rateLimited':
       return ApplicationFailure.create({
         message: err.message,
-        type: ErrorType.AutopilotRateLimited,
+        type: ErrorType.DestinationRateLimited,
         nextRetryDelay: err.retryAfterMs ?? RATE_LIMIT_RETRY_MS,
         category: ApplicationFailureCategory.BENIGN,
       });
     default:
-      return ApplicationFailure.retryable(err.message, ErrorType.AutopilotUnavailable);
+      return ApplicationFailure.retryable(err.message, ErrorType.DestinationUnavailable);
   }
 }

@@ -1,10 +1,10 @@
-import { AutopilotClient } from '../autopilot';
+import { destinationKind, type DestinationType } from '../destinations';
 import type { OutboundPolicy } from '../outbound/policy';
 import type { CheckKey } from './ports';
 
 export interface KeyCheckerOptions {
-  /** Where keys of connections without their own base URL are checked. */
-  defaultBaseUrl: string;
+  /** Per platform, where keys of connections without their own base URL are checked (else the platform's default). */
+  defaultBaseUrls?: Partial<Record<DestinationType, string>>;
   /** Short, because an admin is waiting on the answer. */
   timeoutMs?: number;
   /** Where keys may be sent. */
@@ -12,21 +12,23 @@ export interface KeyCheckerOptions {
 }
 
 /**
- * Checks a key with `GET /account`. Failures are `AutopilotError`s: `auth`/`rejected` mean the key
- * is refused; `unavailable`, `timeout`, `network` and `rateLimited` mean Autopilot could not say.
+ * Checks a key with the destination's own key check (one authenticated call that creates
+ * nothing). Failures are `DestinationError`s: `auth`/`rejected` mean the key is refused;
+ * `unavailable`, `timeout`, `network` and `rateLimited` mean the destination could not say.
  */
 export function createKeyChecker(options: KeyCheckerOptions): CheckKey {
-  return async (apiKey, baseUrl) => {
-    const client = new AutopilotClient({
-      baseUrl: baseUrl ?? options.defaultBaseUrl,
+  return async (type, apiKey, baseUrl) => {
+    const kind = destinationKind(type);
+    const destination = kind.open({
+      baseUrl: baseUrl ?? options.defaultBaseUrls?.[type] ?? kind.defaultBaseUrl,
       apiKey,
       timeoutMs: options.timeoutMs ?? 10_000,
       ...options.outbound.agents({ keepAlive: false }),
     });
     try {
-      await client.getAccount();
+      return await destination.checkKey();
     } finally {
-      client.close();
+      destination.close();
     }
   };
 }

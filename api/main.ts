@@ -5,7 +5,6 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit, requireSecretsKey, type Config } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createSearchAttributeGuard } from '../temporal/search-attributes';
-import { DEFAULT_AUTOPILOT_TASK_QUEUE } from '../domain/ids';
 import { openDbWhenReachable, type Db } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
 import { ensureBootstrapToken } from '../store/tokens';
@@ -47,13 +46,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const connection = Connection.lazy(temporalConnectionOptions(config.temporal, options.temporalAddress));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const { taskQueue } = config.temporal;
-  // Passed to the workflow only when it differs from the workflow's own default.
-  const autopilotTaskQueue =
-    config.temporal.autopilotTaskQueue === DEFAULT_AUTOPILOT_TASK_QUEUE ? undefined : config.temporal.autopilotTaskQueue;
   // Registers the runs' search attributes where the server lets it; asked again later if it did not.
   const searchAttributes = createSearchAttributeGuard({ connection, namespace: client.options.namespace, logger });
   void searchAttributes.state();
-  const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue, source: config.profileSource.kind, searchAttributes });
+  const runs = createRunLauncher({ client, db, taskQueue, source: config.profileSource.kind, searchAttributes });
   const defaultBaseUrl = options.autopilotBaseUrl ?? config.autopilot.baseUrl;
   const outbound = createOutboundPolicy([...config.outbound.allowedHosts, hostOf(defaultBaseUrl)]);
   // GET /segments, /profile-fields and export checks read the configured source; its hosts are allowed to it alone.
@@ -62,10 +58,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const app = createApp({
     db,
     box: createSecretBox(options.secretsKey),
-    checkKey: createKeyChecker({ defaultBaseUrl, outbound }),
+    checkKey: createKeyChecker({ defaultBaseUrls: { autopilot: defaultBaseUrl }, outbound }),
     outbound,
     minScheduleIntervalMinutes: config.api.minScheduleIntervalMinutes,
-    scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
+    scheduler: createTemporalScheduler({ client, taskQueue }),
     runs,
     bootstrapAdminToken: config.api.adminToken,
     trustedProxies: config.api.trustedProxies,

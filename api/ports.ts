@@ -1,5 +1,7 @@
 import type { AlertInput } from '../activities';
-import type { ExportSettings, RunTrigger } from '../domain/export';
+import type { DestinationAccount, DestinationType } from '../destinations';
+import type { RunTrigger } from '../domain/export';
+import type { RunStart } from '../domain/run-input';
 import type { Schedule } from '../store/exports';
 import type { RunLabels } from '../domain/run-labels';
 import type { ClosedStatus } from '../domain/run-status';
@@ -8,11 +10,11 @@ import type { PauseState, RunProgress } from '../workflows';
 
 /**
  * The narrow ports the API needs from the outside world. Real implementations wrap Temporal
- * (run-launcher.ts, scheduler.ts) and Autopilot (check-key.ts); route tests pass fakes.
+ * (run-launcher.ts, scheduler.ts) and the destinations (check-key.ts); route tests pass fakes.
  */
 
-/** Checks an Autopilot key with one authenticated call; throws an `AutopilotError` when it fails. */
-export type CheckKey = (apiKey: string, baseUrl: string | null) => Promise<void>;
+/** Checks a destination's key with one authenticated call: the account it belongs to; throws a `DestinationError` when it fails. */
+export type CheckKey = (type: DestinationType, apiKey: string, baseUrl: string | null) => Promise<DestinationAccount>;
 
 /**
  * Keeps one Temporal Schedule per scheduled, active export. Both methods are idempotent;
@@ -37,8 +39,8 @@ export interface RunEnding {
 }
 
 export interface RunLauncher {
-  /** Starts a run; throws {@link RunAlreadyGoingError} when the export already has one going. */
-  start(settings: ExportSettings, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun>;
+  /** Starts a run of the export as saved, with this run's request; throws {@link RunAlreadyGoingError} when the export already has one going. */
+  start(run: Omit<RunStart, 'source' | 'trigger'>, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun>;
   /** Holds the run between batches; resolves once nothing is in flight. Throws {@link RunNotSteerableError} when it does not apply. */
   pause(workflowId: string, runId: string, by: string): Promise<PauseState>;
   /** Lets a paused run go on; throws {@link RunNotSteerableError} when it is not paused. */

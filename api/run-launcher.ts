@@ -6,13 +6,14 @@ import {
   type Client,
   type UpdateDefinition,
 } from '@temporalio/client';
-import type { ExportSettings, ProfileSourceKind, RunTrigger } from '../domain/export';
+import type { ProfileSourceKind, RunTrigger } from '../domain/export';
+import type { RunStart } from '../domain/run-input';
 import { exportWorkflowId } from '../domain/ids';
 import type { Db } from '../store/db';
 import { findRunningRun } from '../store/run-queries';
 import { runSearchAttributes, runStaticDetails, runSummary, type RunLabels } from '../domain/run-labels';
 import { refusedSearchAttribute, type SearchAttributeGuard } from '../temporal/search-attributes';
-import { approveRemovalsUpdate, exportRun, pauseUpdate, progressQuery, resumeUpdate, type ExportRunInput, type RunProgress } from '../workflows';
+import { approveRemovalsUpdate, pauseUpdate, progressQuery, resumeUpdate, runExport, type RunExportInput, type RunProgress } from '../workflows';
 import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
 import { startReconciledAlert } from './reconciled-alert';
 
@@ -41,8 +42,6 @@ export interface RunLauncherOptions {
   db: Db;
   /** The main task queue (workflows). */
   taskQueue: string;
-  /** The queue of the rate-limited Autopilot workers, when not the workflow's default. */
-  autopilotTaskQueue?: string;
   /** How long a progress query may take before the API answers without it. */
   queryTimeoutMs?: number;
   /** Where this deployment reads profiles (PROFILE_SOURCE): frozen into each run's settings. */
@@ -163,12 +162,12 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       }
     },
 
-    async start(settings: ExportSettings, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun> {
+    async start(run: Omit<RunStart, 'source' | 'trigger'>, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun> {
+      const settings = run.export;
       const workflowId = exportWorkflowId(settings.exportId);
-      const input: ExportRunInput = { settings: options.source ? { ...settings, source: options.source } : settings, trigger };
-      if (options.autopilotTaskQueue) input.options = { autopilotTaskQueue: options.autopilotTaskQueue };
+      const input: RunExportInput = { ...run, source: options.source ?? 'builtin', trigger };
       const begin = () =>
-        client.workflow.start(exportRun, {
+        client.workflow.start(runExport, {
           taskQueue: options.taskQueue,
           workflowId,
           workflowIdConflictPolicy: 'FAIL',

@@ -14,8 +14,6 @@ export interface SchedulerOptions {
   client: Client;
   /** The main task queue, where `scheduledExport` runs. */
   taskQueue: string;
-  /** The queue of the rate-limited Autopilot workers, when not the workflow's default. */
-  autopilotTaskQueue?: string;
 }
 
 export const scheduleId = (exportId: string): string => `export-schedule-${exportId}`;
@@ -37,7 +35,6 @@ export function createTemporalScheduler(options: SchedulerOptions): Scheduler {
 
   function plan(exportId: string, schedule: Schedule, summary?: string) {
     const input: ScheduledExportInput = { exportId };
-    if (options.autopilotTaskQueue) input.options = { autopilotTaskQueue: options.autopilotTaskQueue };
     const spec: ScheduleSpec = { cronExpressions: [schedule.cron], timezone: schedule.timezone };
     const action: ScheduleOptionsAction = {
       type: 'startWorkflow',

@@ -82,7 +82,7 @@ export class AutopilotClient {
   }
 
   /**
-   * `GET /account`: checks the key. Throws `auth` when Autopilot rejects it, and `notAutopilot`
+   * `GET /account`: checks the key. Throws `auth` when Autopilot rejects it, and `wrongService`
    * when the answer is not an account (so a server that answers anything is not taken for Autopilot).
    */
   async getAccount(signal?: AbortSignal): Promise<AutopilotAccount> {

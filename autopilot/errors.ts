@@ -1,44 +1,17 @@
 import axios, { type AxiosError } from 'axios';
+import { DestinationError, type DestinationErrorKind, type DestinationErrorOptions } from '../destinations/errors';
 import { ErrorBodySchema } from './contract';
 
-export type AutopilotErrorKind =
-  | 'auth'
-  | 'rejected'
-  | 'notFound'
-  | 'rateLimited'
-  | 'unavailable'
-  | 'timeout'
-  | 'network'
-  /** The server answered, but not as Autopilot would: a wrong base URL, most likely. */
-  | 'notAutopilot';
-
-export interface AutopilotErrorOptions {
-  status?: number;
-  retryAfterMs?: number;
-  /** A Node/axios error code such as `ECONNRESET`; never carries data. */
-  code?: string;
-}
+export type AutopilotErrorKind = DestinationErrorKind;
+export type AutopilotErrorOptions = DestinationErrorOptions;
 
 /**
- * A classified Autopilot failure. The message names the status and Autopilot's own wording only:
- * it never holds the API key, request bodies, emails or URLs, so it is safe to log and to surface.
- * The raw axios error is deliberately not kept as `cause`, because its config holds the key and
- * the contacts.
+ * A classified Autopilot failure (see {@link DestinationError}). The message names the status and
+ * Autopilot's own wording only. The raw axios error is deliberately not kept as `cause`, because
+ * its config holds the key and the contacts.
  */
-export class AutopilotError extends Error {
+export class AutopilotError extends DestinationError {
   override readonly name = 'AutopilotError';
-  readonly kind: AutopilotErrorKind;
-  readonly status?: number;
-  readonly retryAfterMs?: number;
-  readonly code?: string;
-
-  constructor(kind: AutopilotErrorKind, message: string, options: AutopilotErrorOptions = {}) {
-    super(message);
-    this.kind = kind;
-    this.status = options.status;
-    this.retryAfterMs = options.retryAfterMs;
-    this.code = options.code;
-  }
 }
 
 const MAX_MESSAGE_LENGTH = 200;

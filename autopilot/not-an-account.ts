@@ -10,7 +10,7 @@ const MAX_KEYS_SHOWN = 10;
  */
 export function notAnAccountError(baseUrl: string, body: unknown, status: number): AutopilotError {
   return new AutopilotError(
-    'notAutopilot',
+    'wrongService',
     `The server at ${hostOf(baseUrl)} answered GET /account with ${describeShape(body)} that is not an Autopilot account`,
     { status },
   );

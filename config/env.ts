@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AUTOPILOT_REQUESTS_PER_SECOND, DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
-import { DEFAULT_AUTOPILOT_TASK_QUEUE, DEFAULT_TASK_QUEUE } from '../domain/ids';
+import { DEFAULT_TASK_QUEUE } from '../domain/ids';
 import { hostOf } from '../outbound/policy';
 import { loadProfileSourceConfig, ProfileSourceConfigError, type ProfileSourceConfig } from '../profiles-source/config';
 import { strongSecretsKey } from './secrets-key';
@@ -13,14 +13,13 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  TEMPORAL_AUTOPILOT_TASK_QUEUE: z.string().min(1).default(DEFAULT_AUTOPILOT_TASK_QUEUE),
   TEMPORAL_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   SECRETS_KEY: strongSecretsKey.optional(),
   AUTOPILOT_BASE_URL: z.url().default(DEFAULT_AUTOPILOT_BASE_URL),
-  AUTOPILOT_RATE_LIMIT: z.coerce.number().positive().max(1000).default(AUTOPILOT_REQUESTS_PER_SECOND),
-  AUTOPILOT_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(15_000),
+  DESTINATION_QUEUE_RATE_LIMIT: z.coerce.number().positive().max(1000).default(AUTOPILOT_REQUESTS_PER_SECOND),
+  DESTINATION_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(15_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   RUN_DETAILS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
@@ -50,12 +49,15 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   /** `address`, `namespace` and `connection` (TLS, API key, gRPC metadata) as Temporal's environment conventions give them (config/temporal.ts). */
-  temporal: { address?: string; namespace: string; connection: TemporalSettings['connection']; taskQueue: string; autopilotTaskQueue: string; workflowBundle?: string };
+  temporal: { address?: string; namespace: string; connection: TemporalSettings['connection']; taskQueue: string; workflowBundle?: string };
   /** `healthPort`: where a worker process answers GET /health (compose's health check); none when unset. */
   worker: { healthPort?: number };
   store: { url?: string; dataDir: string };
   secretsKey?: Buffer;
-  autopilot: { baseUrl: string; rateLimit: number; timeoutMs: number };
+  /** Where Autopilot connections without a base URL of their own send. */
+  autopilot: { baseUrl: string };
+  /** `queueRateLimit`: activities per second the server hands out on the destination queue; `timeoutMs`: one request's. */
+  destinations: { queueRateLimit: number; timeoutMs: number };
   /** `sweepIntervalMs`: how often runs whose workflow ended without closing them are reconciled with Temporal. */
   /** `publicUrl`: where people reach the API (alerts link to runs there); `http://localhost:<PORT>` by default. */
   /** `trustedProxies`: peers whose X-Forwarded-For names the client (the right-most entry that is not one of them). */
@@ -88,12 +90,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: temporal.namespace ?? e.TEMPORAL_NAMESPACE,
       connection: temporal.connection,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      autopilotTaskQueue: e.TEMPORAL_AUTOPILOT_TASK_QUEUE,
       workflowBundle: e.TEMPORAL_WORKFLOW_BUNDLE && path.resolve(e.TEMPORAL_WORKFLOW_BUNDLE),
     },
     store: { url: e.DATABASE_URL, dataDir: path.join(dataDir, 'pglite') },
     secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64') : undefined,
-    autopilot: { baseUrl: e.AUTOPILOT_BASE_URL, rateLimit: e.AUTOPILOT_RATE_LIMIT, timeoutMs: e.AUTOPILOT_TIMEOUT_MS },
+    autopilot: { baseUrl: e.AUTOPILOT_BASE_URL },
+    destinations: { queueRateLimit: e.DESTINATION_QUEUE_RATE_LIMIT, timeoutMs: e.DESTINATION_TIMEOUT_MS },
     api: {
       port: e.PORT,
       adminToken: e.ADMIN_TOKEN,

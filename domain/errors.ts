@@ -3,12 +3,12 @@
  * (class identity does not survive the workflow sandbox or a process hop).
  */
 export const ErrorType = {
-  AutopilotAuth: 'AutopilotAuthError',
-  AutopilotRejected: 'AutopilotRejectedError',
-  AutopilotNotFound: 'AutopilotNotFoundError',
-  AutopilotRateLimited: 'AutopilotRateLimitedError',
-  AutopilotUnavailable: 'AutopilotUnavailableError',
-  NotAutopilot: 'NotAutopilotError',
+  DestinationAuth: 'DestinationAuthError',
+  DestinationRejected: 'DestinationRejectedError',
+  DestinationNotFound: 'DestinationNotFoundError',
+  DestinationRateLimited: 'DestinationRateLimitedError',
+  DestinationUnavailable: 'DestinationUnavailableError',
+  WrongService: 'WrongServiceError',
   ConnectionNotFound: 'ConnectionNotFoundError',
   ProfileLimitExceeded: 'ProfileLimitExceededError',
   InvalidExportInput: 'InvalidExportInputError',

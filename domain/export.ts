@@ -1,16 +1,14 @@
 /** Pure types and rules of an export run. Imported by workflows: no I/O, no Node built-ins. */
 
-/** Autopilot allows at most 100 contacts per bulk upsert. */
-export const MAX_BATCH_SIZE = 100;
 /** The product's ceiling on profiles per export. */
 export const MAX_PROFILES_PER_EXPORT = 100_000;
 
-/** Which profile attribute feeds which Autopilot field. Attribute names only, never values. */
+/** Which profile attribute feeds which destination field. Attribute names only, never values. */
 export interface FieldMapping {
   email: string;
   firstName?: string;
   lastName?: string;
-  /** Autopilot field (`Company`, or a custom `string--Plan--Tier`) → profile attribute. */
+  /** Destination field (Autopilot: `Company`, or a custom `string--Plan--Tier`) → profile attribute. */
   fields?: Record<string, string>;
 }
 
@@ -34,11 +32,11 @@ export interface ExportSettings {
   mapping: FieldMapping;
   profileLimit: number;
   onLimitExceeded: OnLimitExceeded;
-  /** The events its webhook wants (never the webhook itself); absent in runs started before alerts. */
+  /** The events its webhook wants (never the webhook itself); none when absent. */
   alertEvents?: AlertEvent[];
-  /** Where its profiles are read from; absent (runs started before sources): the built-in store. */
+  /** Where its profiles are read from; the built-in store when absent. */
   source?: ProfileSourceKind;
-  /** This run's sync mode; absent (runs started before sync state): `full`. */
+  /** The sync mode; `full` when absent. */
   mode?: SyncMode;
   /** Mirror mode: take memberships the engine delivered off the list once they leave the segment. */
   removeWhenLeaving?: boolean;
@@ -71,7 +69,7 @@ export const RemovalHeld = {
   DELIVERED_BY_ANOTHER_EXPORT: 'delivered by another export',
 } as const;
 
-/** Runs in a row Autopilot must reject a delivery before it is parked. */
+/** Runs in a row the destination must reject a delivery before it is parked. */
 export const PARK_AFTER_REJECTED_RUNS = 3;
 
 export const SkipReason = {
@@ -81,15 +79,10 @@ export const SkipReason = {
   OVER_LIMIT: 'over limit',
   /** Delivered as it is now by an earlier run (incremental mode). */
   UNCHANGED: 'unchanged',
-  /** Rejected by Autopilot in {@link PARK_AFTER_REJECTED_RUNS} runs in a row: parked until re-driven. */
+  /** Rejected by the destination in {@link PARK_AFTER_REJECTED_RUNS} runs in a row: parked until re-driven. */
   REJECTED_BEFORE: 'rejected before',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
-
-export const RejectReason = {
-  REFUSED: 'refused by Autopilot',
-  BATCH_REFUSED: 'Autopilot refused the request',
-} as const;
 
 /**
  * Profile-level outcome counts. `total = exported + pending + Σ skipped + Σ rejected`, always;

@@ -1,6 +1,13 @@
 export const DEFAULT_TASK_QUEUE = 'segment-export';
-/** Activities that call Autopilot run on their own queue so the server can rate-limit them. */
-export const DEFAULT_AUTOPILOT_TASK_QUEUE = 'segment-export-autopilot';
+
+/**
+ * Activities that call a destination run on a queue of their own, beside the workflows' queue, so
+ * the server can meter them. Derived from the workflows' queue so a workflow finds it from its own
+ * task queue, with no setting.
+ */
+export function destinationTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-destinations`;
+}
 
 /**
  * Alert deliveries run on a queue of their own, beside the workflows' queue, with their own slots:

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AUTOPILOT_REQUESTS_PER_SECOND } from '../autopilot/contract';
+import { destinationKind, type DestinationType } from '../destinations';
 import type { Db } from './db';
 import { SecretOpenError, type SecretBox } from './secret-box';
 
@@ -8,10 +8,10 @@ export type UsableBy = 'admins' | 'admins_and_contributors';
 export interface Connection {
   id: string;
   displayName: string;
-  type: 'autopilot';
+  type: DestinationType;
   usableBy: UsableBy;
   baseUrl: string | null;
-  /** Autopilot's rate budget for this key; 5 unless the customer's contract allows more. */
+  /** The destination's rate budget for this key (Autopilot: 5 unless the customer's contract allows more). */
   requestsPerSecond: number;
   apiKeyLast4: string;
   privacyConsentAt: Date;
@@ -22,11 +22,21 @@ export interface Connection {
 
 export interface NewConnection {
   displayName: string;
+  /** Autopilot unless said otherwise. */
+  type?: DestinationType;
   apiKey: string;
   usableBy: UsableBy;
   baseUrl?: string | null;
   requestsPerSecond?: number;
   createdBy: string;
+}
+
+/** What it takes to call a connection's destination. */
+export interface ConnectionSecret {
+  type: DestinationType;
+  apiKey: string;
+  baseUrl: string | null;
+  requestsPerSecond: number;
 }
 
 export interface RemoveResult {
@@ -47,10 +57,11 @@ export function createConnectionStore(db: Db, box: SecretBox) {
   return {
     async create(c: NewConnection): Promise<Connection> {
       const id = randomUUID();
+      const type = c.type ?? 'autopilot';
       const [row] = await db.query<Connection>(
-        `INSERT INTO connections (id, display_name, api_key_secret, api_key_last4, usable_by, base_url, requests_per_second, privacy_consent_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8) RETURNING ${COLUMNS}`,
-        [id, c.displayName, box.seal(c.apiKey, id), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? AUTOPILOT_REQUESTS_PER_SECOND, c.createdBy],
+        `INSERT INTO connections (id, display_name, type, api_key_secret, api_key_last4, usable_by, base_url, requests_per_second, privacy_consent_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9) RETURNING ${COLUMNS}`,
+        [id, c.displayName, type, box.seal(c.apiKey, id), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? destinationKind(type).defaultRequestsPerSecond, c.createdBy],
       );
       return row;
     },
@@ -116,20 +127,20 @@ export function createConnectionStore(db: Db, box: SecretBox) {
     },
 
     /**
-     * Names one Autopilot account's rate budget without revealing its key: every connection, run
-     * and worker process that uses the same key at the same address shares it.
+     * Names one destination account's rate budget without revealing its key: every connection, run
+     * and worker process that uses the same key of the same platform at the same address shares it.
      */
-    destinationKey(apiKey: string, baseUrl: string): string {
-      return box.fingerprint('autopilot-destination', `${baseUrl.replace(/\/+$/, '')}\n${apiKey}`);
+    destinationKey(type: DestinationType, apiKey: string, baseUrl: string): string {
+      return box.fingerprint(`${type}-destination`, `${baseUrl.replace(/\/+$/, '')}\n${apiKey}`);
     },
 
-    /** The plain key, where to send it and how fast; only activities and the key check call this. */
-    async readApiKey(id: string): Promise<{ apiKey: string; baseUrl: string | null; requestsPerSecond: number } | undefined> {
-      const [row] = await db.query<{ secret: string; baseUrl: string | null; requestsPerSecond: number }>(
-        'SELECT api_key_secret AS secret, base_url AS "baseUrl", requests_per_second AS "requestsPerSecond" FROM connections WHERE id = $1',
+    /** The plain key, which platform, where to send it and how fast; only activities and the key check call this. */
+    async readApiKey(id: string): Promise<ConnectionSecret | undefined> {
+      const [row] = await db.query<Omit<ConnectionSecret, 'apiKey'> & { secret: string }>(
+        'SELECT type, api_key_secret AS secret, base_url AS "baseUrl", requests_per_second AS "requestsPerSecond" FROM connections WHERE id = $1',
         [id],
       );
-      return row && { apiKey: openApiKey(box, row.secret, id), baseUrl: row.baseUrl, requestsPerSecond: row.requestsPerSecond };
+      return row && { type: row.type, apiKey: openApiKey(box, row.secret, id), baseUrl: row.baseUrl, requestsPerSecond: row.requestsPerSecond };
     },
   };
 }

@@ -1,7 +1,7 @@
+import type { DestinationKind } from '../destinations/port';
 import type { Db } from './db';
 import {
   EMAIL_PATTERN,
-  MAX_BATCH_SIZE,
   PARK_AFTER_REJECTED_RUNS,
   RemovalHeld,
   SkipReason,
@@ -11,6 +11,7 @@ import {
 } from '../domain/export';
 import { gateRemovals } from './removals';
 import { isCutShort } from '../domain/run-status';
+import { recordRunPlan } from './runs';
 import { sqlParams } from './sql-params';
 import { contentHashSql, hasSyncState, resolveRunMode, type FullBecause } from './sync';
 
@@ -49,8 +50,8 @@ export type FrozenPlan = RunPlan & { mode: SyncMode; fullBecause?: FullBecause; 
  * the sync state says. The mode is decided in the same transaction (resolveRunMode).
  * Idempotent: a retried snapshot replaces the previous attempt's rows.
  */
-export async function snapshotRun(db: Db, runId: string, s: ExportSettings, lists?: Record<string, string>): Promise<FrozenPlan> {
-  const mapped = mappedFields(s.mapping);
+export async function snapshotRun(db: Db, runId: string, s: ExportSettings, shape: ContactShape, lists?: Record<string, string>): Promise<FrozenPlan> {
+  const mapped = mappedFields(s.mapping, shape);
   return db.transaction(async (tx) => {
     const { mode, why } = await resolveRunMode(tx, runId, s);
     for (const table of ['run_items', 'run_batches', 'run_profiles', 'run_removals']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
@@ -68,15 +69,9 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings, list
       departed,
       compared: mode === 'incremental' && (await hasSyncState(tx, s.exportId)),
     });
-    const [{ unchangedItems, unchangedProfiles, heldShared, heldChanged, ...plan }] = await tx.query<FreezeRow>(sql, freezeParams(runId, s, mode, lists, redrive));
+    const [{ unchangedItems, unchangedProfiles, heldShared, heldChanged, ...plan }] = await tx.query<FreezeRow>(sql, freezeParams(runId, s, shape, mode, lists, redrive));
     const held = removalsHeld(s.removeWhenLeaving === true ? heldChanged : 0, heldShared);
-    await tx.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4, removals_held = $5 WHERE id = $1', [
-      runId,
-      plan.totalProfiles,
-      unchangedProfiles,
-      unchangedItems,
-      held && JSON.stringify(held),
-    ]);
+    await recordRunPlan(tx, runId, { totalProfiles: plan.totalProfiles, unchangedProfiles, unchangedItems, removalsHeld: held });
     const frozen: FrozenPlan = { ...plan, mode, ...(why && { fullBecause: why }), ...(held && { removalsHeld: held }) };
     // The gate over what the statement planned to remove (store/removals.ts).
     return departed === 'remove' ? { ...frozen, ...(await gateRemovals(tx, runId, s)) } : frozen;
@@ -123,8 +118,15 @@ const { $, values: freezeValues } = sqlParams([
  * What the freeze binds. `lists`: the export's lists as the destination holds them now (segment id →
  * list id, missing ones absent), or undefined for runs that did not look them up before the freeze.
  */
-function freezeParams(runId: string, s: ExportSettings, mode: SyncMode, lists: Record<string, string> | undefined, redrive: RedriveScope | undefined): unknown[] {
-  const mapped = mappedFields(s.mapping);
+function freezeParams(
+  runId: string,
+  s: ExportSettings,
+  shape: ContactShape,
+  mode: SyncMode,
+  lists: Record<string, string> | undefined,
+  redrive: RedriveScope | undefined,
+): unknown[] {
+  const mapped = mappedFields(s.mapping, shape);
   return freezeValues({
     runId,
     segmentIds: s.segmentIds,
@@ -135,7 +137,7 @@ function freezeParams(runId: string, s: ExportSettings, mode: SyncMode, lists: R
     emailPattern: EMAIL_PATTERN,
     overLimit: SkipReason.OVER_LIMIT,
     duplicateEmail: SkipReason.DUPLICATE_EMAIL,
-    batchSize: MAX_BATCH_SIZE,
+    batchSize: shape.batchSize,
     exportId: s.exportId,
     incremental: mode === 'incremental',
     parkAfter: PARK_AFTER_REJECTED_RUNS,
@@ -160,9 +162,12 @@ async function redriveScope(tx: Db, runId: string): Promise<RedriveScope> {
   return { runId, withPending: run !== undefined && isCutShort(run.status) };
 }
 
-/** (Autopilot field, profile attribute) pairs in the order toContact applies them: later ones win. */
-function mappedFields(m: ExportSettings['mapping']): [string, string][] {
-  const standard: [string, string | undefined][] = [['FirstName', m.firstName], ['LastName', m.lastName]];
+/** How the destination takes contacts: its own names for first and last name, and contacts per batch. */
+export type ContactShape = Pick<DestinationKind, 'nameFields' | 'batchSize'>;
+
+/** (destination field, profile attribute) pairs in the order they apply: later ones win. */
+function mappedFields(m: ExportSettings['mapping'], shape: ContactShape): [string, string][] {
+  const standard: [string, string | undefined][] = [[shape.nameFields.firstName, m.firstName], [shape.nameFields.lastName, m.lastName]];
   return [...standard, ...Object.entries(m.fields ?? {})].filter((p): p is [string, string] => p[1] !== undefined);
 }
 

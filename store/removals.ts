@@ -1,5 +1,6 @@
 import type { Db } from './db';
 import { DEFAULT_MAX_REMOVAL_SHARE, type ExportSettings, type RemovalGateList } from '../domain/export';
+import { recordRemovalGate, type RemovalGateRecord } from './runs';
 
 /**
  * Mirror mode: the (email, list) memberships this engine delivered that have left their segments
@@ -36,10 +37,7 @@ export async function gateRemovals(tx: Db, runId: string, settings: ExportSettin
     .map((p) => ({ ...p, members: members.get(p.segmentId) ?? 0 }))
     .filter((p) => overShare(p.removals, p.members, share));
   const gate = gated.map(({ segmentId, removals, members }) => ({ segmentId, removals, members }));
-  await tx.query('UPDATE runs SET removal_gate = $2 WHERE id = $1', [
-    runId,
-    gated.length ? JSON.stringify({ lists: gated.map(({ segmentId, listId, removals, members }) => ({ segmentId, listId, removals, members })) }) : null,
-  ]);
+  await recordRemovalGate(tx, runId, gated.length ? { lists: gated.map(({ segmentId, listId, removals, members }) => ({ segmentId, listId, removals, members })) } : null);
   return { removals: planned.reduce((sum, p) => sum + p.removals, 0), gate };
 }
 
@@ -127,23 +125,8 @@ export async function countRemovals(db: Db, runId: string): Promise<RemovalCount
   return row;
 }
 
-export interface RemovalGateRecord {
-  lists: (RemovalGateList & { listId: string })[];
-  approvedBy?: string;
-  approvedAt?: string;
-}
-
 /** What a run's gate holds back, and who approved it; undefined when the run has no gate. */
 export async function readRemovalGate(db: Db, runId: string): Promise<RemovalGateRecord | undefined> {
   const [row] = await db.query<{ gate: RemovalGateRecord | null }>('SELECT removal_gate AS gate FROM runs WHERE id = $1', [runId]);
   return row?.gate ?? undefined;
-}
-
-/** Notes who let a gated run remove what it planned (the workflow is what lets it). */
-export async function recordRemovalApproval(db: Db, runId: string, by: string): Promise<void> {
-  await db.query(
-    `UPDATE runs SET removal_gate = removal_gate || jsonb_build_object('approvedBy', $2::text, 'approvedAt', now())
-     WHERE id = $1 AND removal_gate IS NOT NULL`,
-    [runId, by],
-  );
 }

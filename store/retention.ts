@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import { deleteRun, markDetailsPurged } from './runs';
 
 /**
  * The per-profile details of a run, every table keyed by `run_id` first: what retention deletes.
@@ -46,10 +47,10 @@ export async function purgeRunDetails(db: Db, options: PurgeOptions): Promise<Pu
     result.rowsDeleted += rows;
     if (!complete) return { ...result, more: true };
     if (run.exportDeleted) {
-      await db.query('DELETE FROM runs WHERE id = $1', [run.runId]);
+      await deleteRun(db, run.runId);
       result.runsDeleted++;
     } else {
-      await db.query('UPDATE runs SET details_purged_at = now() WHERE id = $1', [run.runId]);
+      await markDetailsPurged(db, run.runId);
       result.runsPurged++;
     }
   }

@@ -1,8 +1,19 @@
 import type { Db } from './db';
-import { SkipReason, type RunCounts, type RunTrigger } from '../domain/export';
+import { SkipReason, type RemovalGateList, type RunCounts, type RunTrigger, type SyncMode } from '../domain/export';
 import type { ClosedStatus } from '../domain/run-status';
 
-/** The run record: opened when a run starts, closed with its counts; and those counts. */
+/**
+ * The run record, and every write to it: opened when a run starts, its mode and plan recorded by
+ * the freeze, its removal gate and who approved it, closed with its counts; retention marks or
+ * deletes it. Other modules call these; none writes the runs table itself.
+ */
+
+/** What a run's gate holds back, and who approved it. */
+export interface RemovalGateRecord {
+  lists: (RemovalGateList & { listId: string })[];
+  approvedBy?: string;
+  approvedAt?: string;
+}
 
 export interface RunRecord {
   runId: string;
@@ -11,18 +22,18 @@ export interface RunRecord {
   trigger: RunTrigger;
 }
 
-/** What the API knows of a run it starts, before the workflow plans it (the freeze records them too). */
+/** What the run was asked for: recorded when it opens, by whichever of its starter and its workflow comes first. */
 export interface RunKind {
   dryRun?: boolean;
   redriveOf?: string;
 }
 
-/** Records a run as going; whichever of the API and the workflow comes second changes nothing but what only the API knew. */
+/** Records a run as going; the second of its starter and its workflow to open it changes nothing. */
 export async function openRun(db: Db, run: RunRecord & RunKind): Promise<void> {
   await db.query(
     `INSERT INTO runs (id, export_id, workflow_id, trigger, triggered_by, status, dry_run, redrive_of)
      VALUES ($1, $2, $3, $4, $5, 'running', coalesce($6, false), $7)
-     ON CONFLICT (id) DO UPDATE SET dry_run = runs.dry_run OR coalesce($6, false), redrive_of = coalesce(runs.redrive_of, $7)`,
+     ON CONFLICT (id) DO NOTHING`,
     [run.runId, run.exportId, run.workflowId, run.trigger.kind, run.trigger.by ?? null, run.dryRun ?? null, run.redriveOf ?? null],
   );
 }
@@ -73,12 +84,55 @@ export async function countOutcomes(db: Db, runId: string): Promise<RunCounts> {
 }
 
 /** Closes a run that is still open; a run closed already (by the workflow or by reconciliation) stays as it is. */
-export async function closeRun(db: Db, runId: string, status: ClosedStatus, summary: RunCounts, reason?: string, dryRun?: boolean): Promise<void> {
+export async function closeRun(db: Db, runId: string, status: ClosedStatus, summary: RunCounts, reason?: string): Promise<void> {
   await db.query(
-    `UPDATE runs SET status = $2, summary = $3, error = $4, finished_at = now(), dry_run = dry_run OR $5
-     WHERE id = $1 AND status = 'running'`,
-    [runId, status, JSON.stringify(summary), reason ?? null, dryRun === true],
+    `UPDATE runs SET status = $2, summary = $3, error = $4, finished_at = now() WHERE id = $1 AND status = 'running'`,
+    [runId, status, JSON.stringify(summary), reason ?? null],
   );
+}
+
+/** The mode the freeze chose, and why a run is full (`changed settings`: it removes nothing). */
+export async function recordRunMode(db: Db, runId: string, mode: SyncMode, fullBecause: string | undefined): Promise<void> {
+  await db.query('UPDATE runs SET mode = $2, full_because = $3 WHERE id = $1', [runId, mode, fullBecause ?? null]);
+}
+
+/** What the freeze counted: profiles, those it found unchanged (not written as items), the removals it held back by reason. */
+export async function recordRunPlan(
+  db: Db,
+  runId: string,
+  plan: { totalProfiles: number; unchangedProfiles: number; unchangedItems: number; removalsHeld?: Record<string, number> },
+): Promise<void> {
+  await db.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4, removals_held = $5 WHERE id = $1', [
+    runId,
+    plan.totalProfiles,
+    plan.unchangedProfiles,
+    plan.unchangedItems,
+    plan.removalsHeld ? JSON.stringify(plan.removalsHeld) : null,
+  ]);
+}
+
+/** The lists whose removals wait for an admin (none: null); a retried freeze replaces it. */
+export async function recordRemovalGate(db: Db, runId: string, gate: RemovalGateRecord | null): Promise<void> {
+  await db.query('UPDATE runs SET removal_gate = $2 WHERE id = $1', [runId, gate && JSON.stringify(gate)]);
+}
+
+/** Notes who let a gated run remove what it planned (the workflow is what lets it). */
+export async function recordRemovalApproval(db: Db, runId: string, by: string): Promise<void> {
+  await db.query(
+    `UPDATE runs SET removal_gate = removal_gate || jsonb_build_object('approvedBy', $2::text, 'approvedAt', now())
+     WHERE id = $1 AND removal_gate IS NOT NULL`,
+    [runId, by],
+  );
+}
+
+/** Retention: the run's per-profile details are gone, its summary stays. */
+export async function markDetailsPurged(db: Db, runId: string): Promise<void> {
+  await db.query('UPDATE runs SET details_purged_at = now() WHERE id = $1', [runId]);
+}
+
+/** Retention: a run of a deleted export goes entirely. */
+export async function deleteRun(db: Db, runId: string): Promise<void> {
+  await db.query('DELETE FROM runs WHERE id = $1', [runId]);
 }
 
 /** A scheduled trigger that started nothing, recorded as a run of its own so the export's history shows it. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db';
 import type { ExportSettings, SyncMode } from '../domain/export';
+import { recordRunMode } from './runs';
 
 /**
  * Sync state: per export, what the engine last delivered for each (email, segment list) and how it
@@ -64,13 +65,7 @@ export type FullBecause = 'forced' | 'changed settings' | 're-drive';
 export async function resolveRunMode(tx: Db, runId: string, s: ExportSettings): Promise<ResolvedMode> {
   const [run] = await tx.query<{ mode: SyncMode | null; why: FullBecause | null }>('SELECT mode, full_because AS why FROM runs WHERE id = $1 FOR UPDATE', [runId]);
   const resolved: ResolvedMode = run?.mode ? { mode: run.mode, ...(run.why && { why: run.why }) } : await decide(tx, s);
-  await tx.query('UPDATE runs SET mode = $2, full_because = $3, dry_run = $4, redrive_of = $5 WHERE id = $1', [
-    runId,
-    resolved.mode,
-    resolved.why ?? null,
-    s.dryRun === true,
-    s.redriveOf ?? null,
-  ]);
+  await recordRunMode(tx, runId, resolved.mode, resolved.why);
   return resolved;
 }
 

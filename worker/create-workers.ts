@@ -1,6 +1,6 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { AlertActivities, AutopilotActivities, RetentionActivities, SourceActivities, StoreActivities } from '../activities';
-import { alertTaskQueue } from '../domain/ids';
+import type { AlertActivities, DestinationActivities, RetentionActivities, SourceActivities, StoreActivities } from '../activities';
+import { alertTaskQueue, destinationTaskQueue } from '../domain/ids';
 
 /** Alert deliveries at once per worker: each holds its slot for one attempt's deadline at most. */
 const ALERT_DELIVERY_SLOTS = 10;
@@ -17,13 +17,12 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  autopilotTaskQueue: string;
-  /** Autopilot requests per second, enforced by the Temporal server across every worker of the queue. */
-  autopilotRateLimit: number;
+  /** Destination activities per second, enforced by the Temporal server across every worker of the destination queue. */
+  destinationRateLimit: number;
   /** The main queue's activities: the store work of runs and of retention, and reading a profile source. */
   storeActivities: StoreActivities & RetentionActivities & SourceActivities;
-  /** The Autopilot queue's activities, and only those: they are the rate-limited ones. */
-  autopilotActivities: AutopilotActivities;
+  /** The destination queue's activities, and only those: they are the metered ones. */
+  destinationActivities: DestinationActivities;
   /** The alert queue's activity: a slow receiver holds only this queue's slots. */
   alertActivities: AlertActivities;
   slots?: WorkerSlots;
@@ -32,8 +31,8 @@ export interface WorkerSetup {
 }
 
 /**
- * Three workers: one runs the workflows and the store-side activities, one calls Autopilot from its
- * own task queue so the server hands out its activities at Autopilot's rate, and one delivers
+ * Three workers: one runs the workflows and the store-side activities, one calls destinations from
+ * their own task queue (`destinationTaskQueue`) so the server meters their activities, and one delivers
  * alerts from theirs (`alertTaskQueue`), so a webhook receiver never takes a slot a run waits for.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
@@ -52,10 +51,10 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     }),
     Worker.create({
       ...common,
-      taskQueue: setup.autopilotTaskQueue,
-      activities: setup.autopilotActivities,
+      taskQueue: destinationTaskQueue(setup.taskQueue),
+      activities: setup.destinationActivities,
       // Must be the same on every worker of this queue: the last poller's value wins.
-      maxTaskQueueActivitiesPerSecond: setup.autopilotRateLimit,
+      maxTaskQueueActivitiesPerSecond: setup.destinationRateLimit,
     }),
     Worker.create({
       ...common,

@@ -1,5 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import { loadConfigOrExit, requireSecretsKey } from '../config/env';
+import { destinationTaskQueue } from '../domain/ids';
 import { openDb } from '../store/db';
 import { createSecretBox } from '../store/secret-box';
 import { serveWorkerHealth } from './health';
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const db = await openDb(config.store);
   try {
     const worker = await startWorker({ config, db, box: createSecretBox(secretsKey) });
-    console.log(`Worker polling ${config.temporal.taskQueue} and ${config.temporal.autopilotTaskQueue}`);
+    console.log(`Worker polling ${config.temporal.taskQueue} and ${destinationTaskQueue(config.temporal.taskQueue)}`);
     let polling = true;
     const done = worker.done.finally(() => (polling = false));
     const health = config.worker.healthPort ? await serveWorkerHealth(config.worker.healthPort, () => polling) : undefined;

@@ -1,6 +1,6 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, type WorkerOptions } from '@temporalio/worker';
-import { createAlertActivities, createAutopilotActivities, createRetentionActivities, createSourceActivities, createStoreActivities } from '../activities';
+import { createAlertActivities, createDestinationActivities, createRetentionActivities, createSourceActivities, createStoreActivities, type DestinationActivityDeps } from '../activities';
 import type { Config } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
 import { createSearchAttributeGuard } from '../temporal/search-attributes';
@@ -28,6 +28,8 @@ export interface StartWorkerOptions {
   slots?: WorkerSlots;
   /** One alert attempt's deadline with the receiver (10 s by default). */
   alertDeliveryDeadlineMs?: number;
+  /** The platform behind each connection type; the engine's own by default (tests bring an in-memory one). */
+  destinationKinds?: DestinationActivityDeps['kinds'];
 }
 
 export interface RunningWorker {
@@ -61,10 +63,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      autopilotTaskQueue: config.temporal.autopilotTaskQueue,
-      autopilotRateLimit: config.autopilot.rateLimit,
+      destinationRateLimit: config.destinations.queueRateLimit,
       storeActivities: {
-        ...createStoreActivities({ db, connections, profileSource: config.profileSource.kind }),
+        ...createStoreActivities({ db, connections, profileSource: config.profileSource.kind, kinds: options.destinationKinds }),
         ...createSourceActivities({ db, source }),
         ...createRetentionActivities({ db, retentionDays: config.retention.runDetailsDays }),
       },
@@ -76,12 +77,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         deliveryDeadlineMs: options.alertDeliveryDeadlineMs,
       }),
       slots: options.slots,
-      autopilotActivities: createAutopilotActivities({
+      destinationActivities: createDestinationActivities({
         db,
         connections,
-        autopilotBaseUrl,
-        autopilotTimeoutMs: config.autopilot.timeoutMs,
+        baseUrls: { autopilot: autopilotBaseUrl },
+        timeoutMs: config.destinations.timeoutMs,
         outbound,
+        kinds: options.destinationKinds,
       }),
       workflowBundle: options.workflowBundle ?? (bundlePath ? { codePath: bundlePath } : undefined),
     });

@@ -1,5 +1,5 @@
-export { exportRun } from './export-run';
-export type { ExportRunInput, ExportRunOptions, ExportRunResult, RunState } from './export-run';
+export { runExport } from './run-export';
+export type { RunExportInput, RunOptions, RunPlanned, RunResult } from './run-export';
 export { approveRemovalsUpdate, BLOCKED_ON_KEY, NEEDS_APPROVAL, needsApprovalPhase, pauseUpdate, progressQuery, resumeUpdate } from './steering';
 export type { PauseState, RemovalGateList, RunPhase, RunProgress } from './steering';
 export { scheduledExport } from './scheduled-export';

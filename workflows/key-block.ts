@@ -31,7 +31,7 @@ export function createKeyBlock(options: KeyBlockOptions) {
         if (!isAuthFailure(err)) throw err;
         if (Date.now() >= deadline) {
           const hours = Math.round(options.timeoutMs / 360_000) / 10;
-          throw ApplicationFailure.nonRetryable(`Autopilot rejected the API key and it was not replaced within ${hours} h`, ErrorType.AutopilotAuth);
+          throw ApplicationFailure.nonRetryable(`The destination refused the API key and it was not replaced within ${hours} h`, ErrorType.DestinationAuth);
         }
       }
     }
@@ -48,5 +48,5 @@ export function createKeyBlock(options: KeyBlockOptions) {
 }
 
 export function isAuthFailure(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === ErrorType.AutopilotAuth;
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === ErrorType.DestinationAuth;
 }

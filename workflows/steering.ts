@@ -3,7 +3,7 @@ import type { RemovalGateList } from '../domain/export';
 
 export type { RemovalGateList } from '../domain/export';
 
-export const BLOCKED_ON_KEY = 'blocked: Autopilot rejected the API key';
+export const BLOCKED_ON_KEY = 'blocked: the destination refused the API key';
 /** A mirror-mode run that would take more than its export's share off a list waits for an admin. */
 export const NEEDS_APPROVAL = 'blocked: needs approval';
 export type RunPhase =

@@ -27,7 +27,7 @@ const ERROR_DESCRIPTIONS = {
   415: 'Unsupported content type',
   422: 'Autopilot refused the API key',
   429: 'Too many failed authentication attempts from this address or with this token: this failure is refused; try again after `Retry-After` seconds (a valid token is never refused)',
-  502: 'Autopilot could not be reached or did not answer, or the server at the base URL is not Autopilot (`not_autopilot`)',
+  502: 'Autopilot could not be reached or did not answer, or the server at the base URL is not Autopilot (`wrong_service`)',
   503: 'A dependency (the store, Temporal or the run\'s workers) does not answer now; try again after Retry-After',
 } as const;
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

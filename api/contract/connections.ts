@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { AUTOPILOT_REQUESTS_PER_SECOND } from '../../autopilot';
+import { DESTINATION_TYPES } from '../../destinations/port';
 import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp, linksTo } from './common';
 
 export const PRIVACY_NOTICE =
@@ -20,12 +20,13 @@ const RequestsPerSecond = z.number().min(0.1).max(100).openapi({
 
 export const CreateConnectionBody = z
   .strictObject({
+    type: z.enum(DESTINATION_TYPES).default('autopilot').openapi({ description: 'The platform the key belongs to' }),
     displayName: DisplayName.openapi({ example: 'Autopilot – newsletter account (EU)' }),
     apiKey: ApiKey,
     usableBy: UsableBy.default('admins'),
     privacyConsent: z.literal(true, { error: PRIVACY_NOTICE }).openapi({ description: PRIVACY_NOTICE }),
     baseUrl: BaseUrl.optional(),
-    requestsPerSecond: RequestsPerSecond.default(AUTOPILOT_REQUESTS_PER_SECOND),
+    requestsPerSecond: RequestsPerSecond.optional().openapi({ description: "The key's rate budget; the platform's own by default (Autopilot: 5)" }),
   })
   .openapi('CreateConnection');
 
@@ -34,7 +35,7 @@ export const UpdateConnectionBody = z
     displayName: DisplayName.optional(),
     apiKey: ApiKey.optional(),
     usableBy: UsableBy.optional(),
-    baseUrl: BaseUrl.nullable().optional().openapi({ description: 'null goes back to the default Autopilot URL' }),
+    baseUrl: BaseUrl.nullable().optional().openapi({ description: "null goes back to the platform's default URL" }),
     requestsPerSecond: RequestsPerSecond.optional(),
   })
   .openapi('UpdateConnection');
@@ -43,7 +44,7 @@ export const ConnectionSchema = z
   .object({
     id: z.string(),
     displayName: z.string(),
-    type: z.literal('autopilot'),
+    type: z.enum(DESTINATION_TYPES),
     usableBy: UsableBy,
     baseUrl: z.string().nullable(),
     requestsPerSecond: z.number(),

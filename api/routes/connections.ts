@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AutopilotError } from '../../autopilot';
+import { destinationKind, DestinationError, type DestinationType } from '../../destinations';
 import { exportWorkflowId } from '../../domain/ids';
 import type { Connection, ConnectionStore } from '../../store/connections';
 import { canUseConnection } from '../access';
@@ -51,21 +51,22 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
   }
 
   /**
-   * Asks Autopilot; a refused key is 422 with the status only, no answer is 502, and so is an answer
-   * that is not Autopilot's (with our own description of its shape: it names no values).
+   * Asks the destination; a refused key is 422 with the status only, no answer is 502, and so is an
+   * answer that is not the destination's (with our own description of its shape: it names no values).
    */
-  async function checkKey(apiKey: string, baseUrl: string | null): Promise<void> {
+  async function checkKey(type: DestinationType, apiKey: string, baseUrl: string | null): Promise<void> {
+    const { label } = destinationKind(type);
     try {
-      await deps.checkKey(apiKey, baseUrl);
+      await deps.checkKey(type, apiKey, baseUrl);
     } catch (err) {
-      if (!(err instanceof AutopilotError)) throw err;
-      if (err.kind === 'notAutopilot') throw new ApiError(502, 'not_autopilot', err.message);
+      if (!(err instanceof DestinationError)) throw err;
+      if (err.kind === 'wrongService') throw new ApiError(502, 'wrong_service', err.message);
       // Only the status: the other end's wording is not ours to echo.
       const status = err.status ? ` (HTTP ${err.status})` : ` (${err.kind})`;
       if (err.kind === 'auth' || err.kind === 'rejected' || err.kind === 'notFound') {
-        throw new ApiError(422, 'autopilot_key_rejected', `Autopilot refused the API key${status}`);
+        throw new ApiError(422, 'key_rejected', `${label} refused the API key${status}`);
       }
-      throw new ApiError(502, 'autopilot_unavailable', `Could not check the API key with Autopilot${status}`);
+      throw new ApiError(502, 'destination_unavailable', `Could not check the API key with ${label}${status}`);
     }
   }
 
@@ -87,7 +88,7 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
     .openapi(connectionRoutes.create, async (c) => {
       const body = c.req.valid('json');
       allowedBaseUrl(body.baseUrl);
-      await checkKey(body.apiKey, body.baseUrl ?? null);
+      await checkKey(body.type, body.apiKey, body.baseUrl ?? null);
       const created = await connections.create({ ...body, createdBy: c.var.user.name });
       deps.logger.info('Connection created', { connectionId: created.id, by: c.var.user.name });
       return c.json(fullView(created), 201, { Location: `/connections/${created.id}` });
@@ -114,7 +115,7 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
       if (patch.apiKey !== undefined || patch.baseUrl !== undefined) {
         const stored = await connections.readApiKey(id);
         if (!stored) throw notFound('Connection');
-        await checkKey(patch.apiKey ?? stored.apiKey, patch.baseUrl === undefined ? current.baseUrl : patch.baseUrl);
+        await checkKey(current.type, patch.apiKey ?? stored.apiKey, patch.baseUrl === undefined ? current.baseUrl : patch.baseUrl);
       }
       const updated = await connections.update(id, patch);
       if (!updated) throw notFound('Connection');
@@ -124,7 +125,7 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
     .openapi(connectionRoutes.test, async (c) => {
       const stored = await connections.readApiKey(c.req.valid('param').id);
       if (!stored) throw notFound('Connection');
-      await checkKey(stored.apiKey, stored.baseUrl);
+      await checkKey(stored.type, stored.apiKey, stored.baseUrl);
       return c.json({ ok: true as const }, 200);
     })
     .openapi(connectionRoutes.remove, async (c) => {

@@ -2,11 +2,11 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { toSettings, type ExportConfig, type ExportStore } from '../../store/exports';
-import { SkipReason, type ExportSettings } from '../../domain/export';
+import { SkipReason } from '../../domain/export';
+import type { RunRequest } from '../../domain/run-input';
 import { countRedrivable, getRun, listOutcomes, listRuns, type OutcomeRow, type RunRow } from '../../store/run-queries';
 import { detailsPurgedAt } from '../../store/retention';
-import { recordRemovalApproval } from '../../store/removals';
-import { openRun } from '../../store/runs';
+import { openRun, recordRemovalApproval } from '../../store/runs';
 import { visibleExport } from '../access';
 import { isAdmin, type AppEnv, type Principal } from '../auth';
 import { runRoutes, StartRunBody } from '../contract/runs';
@@ -41,8 +41,6 @@ function decodeCursor(cursor: string): string {
   return profileId;
 }
 
-/** What a manual run may ask for beyond the export's settings. */
-type RunRequest = Pick<ExportSettings, 'dryRun' | 'mode' | 'redriveOf'>;
 
 const JSON_TYPE = /^application\/([a-z.+-]+\+)?json\s*(;|$)/i;
 
@@ -97,7 +95,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
     const trigger = { kind: 'manual' as const, by: user.name };
     const connection = await deps.connections.get(e.connectionId);
     const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
-    const started = await deps.runs.start({ ...toSettings(e), ...request }, trigger, labels);
+    const started = await deps.runs.start({ export: toSettings(e), request }, trigger, labels);
     // Recorded here too (idempotent with the workflow's own first step), with what only this request knows.
     await openRun(db, { runId: started.runId, exportId: e.id, workflowId: started.workflowId, trigger, dryRun: request.dryRun, redriveOf: request.redriveOf });
     deps.logger.info('Run started', { exportId: e.id, runId: started.runId, by: user.name, ...request });

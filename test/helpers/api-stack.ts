@@ -23,17 +23,17 @@ const quiet: Logger = { info: debug, warn: debug, error: debug };
 export async function startApiStack(options: TestStackOptions & { sweepIntervalMs?: number } = {}) {
   const stack = await startTestStack(options);
   const { client, db, connections } = stack;
-  const { taskQueue, autopilotTaskQueue } = stack.taskQueues;
-  const runs = createRunLauncher({ client, db, taskQueue, autopilotTaskQueue });
+  const { taskQueue } = stack;
+  const runs = createRunLauncher({ client, db, taskQueue });
   // The simulator's host (loopback), as startApi allows the host of its default Autopilot URL.
   const outbound = createOutboundPolicy([hostOf(stack.sim.url)]);
   const app = createApp({
     db,
     box: stack.box,
     connections,
-    checkKey: createKeyChecker({ defaultBaseUrl: stack.sim.url, outbound }),
+    checkKey: createKeyChecker({ defaultBaseUrls: { autopilot: stack.sim.url }, outbound }),
     outbound,
-    scheduler: createTemporalScheduler({ client, taskQueue, autopilotTaskQueue }),
+    scheduler: createTemporalScheduler({ client, taskQueue }),
     runs,
     bootstrapAdminToken: API_TOKEN,
     logger: quiet,

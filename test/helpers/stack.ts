@@ -14,7 +14,7 @@ import { createConnectionStore } from '../../store/connections';
 import { openDb, type Db } from '../../store/db';
 import { createExportStore, type NewExport } from '../../store/exports';
 import { createSecretBox, generateSecretsKey } from '../../store/secret-box';
-import { exportRun, type ExportRunOptions, type ExportRunResult } from '../../workflows';
+import { runExport, type RunOptions, type RunResult } from '../../workflows';
 import { RuntimeLogger } from '../../worker/runtime-logger';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from '../../worker/start-worker';
 
@@ -51,7 +51,7 @@ export interface TestStackOptions {
   /** RUN_DETAILS_RETENTION_DAYS of the stack's workers (default 30). */
   retentionDays?: number;
   /** Slot budgets and the alert delivery deadline of the stack's in-process workers. */
-  worker?: Pick<StartWorkerOptions, 'slots' | 'alertDeliveryDeadlineMs'>;
+  worker?: Pick<StartWorkerOptions, 'slots' | 'alertDeliveryDeadlineMs' | 'destinationKinds'>;
 }
 
 /**
@@ -73,16 +73,14 @@ export async function startTestStack(options: TestStackOptions = {}) {
   const exportStore = createExportStore(db);
   const suffix = randomUUID();
   const taskQueue = `test-${suffix}`;
-  const autopilotTaskQueue = `test-autopilot-${suffix}`;
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
   // The same composition root as `npm start` and `npm run worker`, on this stack's own queues.
   const config = loadConfig({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_AUTOPILOT_TASK_QUEUE: autopilotTaskQueue,
-    AUTOPILOT_RATE_LIMIT: String(options.rateLimit ?? 1000),
-    AUTOPILOT_TIMEOUT_MS: '2000',
+    DESTINATION_QUEUE_RATE_LIMIT: String(options.rateLimit ?? 1000),
+    DESTINATION_TIMEOUT_MS: '2000',
     RUN_DETAILS_RETENTION_DAYS: String(options.retentionDays ?? 30),
   });
   let workers: RunningWorker[] = [];
@@ -107,7 +105,6 @@ export async function startTestStack(options: TestStackOptions = {}) {
     connections,
     exports: exportStore,
     taskQueue,
-    taskQueues: { taskQueue, autopilotTaskQueue },
     /** Starts (another) set of workers on this stack's queues. */
     startWorkers,
     stopWorkers,
@@ -118,12 +115,11 @@ export async function startTestStack(options: TestStackOptions = {}) {
         TEMPORAL_WORKFLOW_BUNDLE: await workflowBundleFile(),
         TEMPORAL_ADDRESS: address,
         TEMPORAL_TASK_QUEUE: taskQueue,
-        TEMPORAL_AUTOPILOT_TASK_QUEUE: autopilotTaskQueue,
         DATABASE_URL: databaseUrl,
         SECRETS_KEY: secretsKey,
         AUTOPILOT_BASE_URL: sim.url,
-        AUTOPILOT_RATE_LIMIT: String(options.rateLimit ?? 1000),
-        AUTOPILOT_TIMEOUT_MS: '2000',
+        DESTINATION_QUEUE_RATE_LIMIT: String(options.rateLimit ?? 1000),
+        DESTINATION_TIMEOUT_MS: '2000',
       };
     },
 
@@ -143,16 +139,16 @@ export async function startTestStack(options: TestStackOptions = {}) {
       });
     },
 
-    /** Starts a run of the export on this stack's queues. */
-    async startRun(settings: ExportSettings, runOptions: ExportRunOptions = {}): Promise<WorkflowHandle<typeof exportRun>> {
-      return client.workflow.start(exportRun, {
+    /** Starts a run of the export (settings as saved, with what the run asks for) on this stack's queues. */
+    async startRun(settings: ExportSettings, runOptions: RunOptions = {}): Promise<WorkflowHandle<typeof runExport>> {
+      return client.workflow.start(runExport, {
         taskQueue,
         workflowId: `${exportWorkflowId(settings.exportId)}-${randomUUID()}`,
-        args: [{ settings, trigger: { kind: 'manual', by: 'tester' }, options: { autopilotTaskQueue, ...runOptions } }],
+        args: [{ export: settings, request: {}, source: settings.source ?? 'builtin', trigger: { kind: 'manual', by: 'tester' }, options: runOptions }],
       });
     },
 
-    async run(settings: ExportSettings, runOptions: ExportRunOptions = {}): Promise<ExportRunResult> {
+    async run(settings: ExportSettings, runOptions: RunOptions = {}): Promise<RunResult> {
       return (await this.startRun(settings, runOptions)).result();
     },
 

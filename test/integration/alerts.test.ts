@@ -13,6 +13,7 @@ import { until } from '../helpers/assertions';
 import { buildProfiles, loadProfiles } from '../helpers/profiles';
 import { TEST_API_KEY } from '../helpers/stack';
 import { startTrickleServer } from '../helpers/trickle-server';
+import { recordHistories } from '../helpers/history';
 
 interface Received {
   body: string;
@@ -114,6 +115,7 @@ describe('alerts', () => {
     expect(ids.length).toBeGreaterThanOrEqual(2);
     expect(new Set(ids)).toEqual(new Set([alert.headers[WEBHOOK_ID_HEADER]]));
     expect(await runStatus(runId)).toBe('completed');
+    await recordHistories(s.client, String(alert.headers[WEBHOOK_ID_HEADER]), 'alert-retried');
   });
 
   it('tells when a run fails, with the reason', async () => {

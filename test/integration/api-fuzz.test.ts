@@ -38,7 +38,7 @@ describe('the API under schemathesis', () => {
     const queue = `fuzz-${randomUUID()}`;
     const config = loadConfig({
       PORT: '0', ADMIN_TOKEN, DATA_DIR: dir, SECRETS_KEY: secretsKey, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: queue, TEMPORAL_AUTOPILOT_TASK_QUEUE: `${queue}-autopilot`,
+      TEMPORAL_TASK_QUEUE: queue,
     });
     api = await startApi({ config, db, secretsKey: Buffer.from(secretsKey, 'base64'), autopilotBaseUrl: sim.url, logger: silent });
     // Workers too, on queues of this test's own: the stateful phase follows links to real runs.

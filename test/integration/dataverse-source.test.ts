@@ -8,7 +8,7 @@ import { exportWorkflowId } from '../../domain/ids';
 import { listen } from '../../local-server/serve';
 import { openDb, type Db } from '../../store/db';
 import { toSettings } from '../../store/exports';
-import { exportRun } from '../../workflows';
+import { runExport } from '../../workflows';
 import { startWorker, type RunningWorker } from '../../worker/start-worker';
 import { innermostFailure, until } from '../helpers/assertions';
 import { historyText, recordHistories } from '../helpers/history';
@@ -127,22 +127,21 @@ describe('Customer Insights – Data as the profile source', () => {
   /** Workers (the real composition root) reading `source`, on queues of their own. */
   async function dataverseWorkers(source: Fake, overrides: Record<string, string> = {}) {
     const suffix = randomUUID();
-    const queues = { taskQueue: `dv-${suffix}`, autopilotTaskQueue: `dv-autopilot-${suffix}` };
+    const queues = { taskQueue: `dv-${suffix}` };
     const config = loadConfig({
       TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
       TEMPORAL_TASK_QUEUE: queues.taskQueue,
-      TEMPORAL_AUTOPILOT_TASK_QUEUE: queues.autopilotTaskQueue,
-      AUTOPILOT_RATE_LIMIT: '1000',
-      AUTOPILOT_TIMEOUT_MS: '2000',
+      DESTINATION_QUEUE_RATE_LIMIT: '1000',
+      DESTINATION_TIMEOUT_MS: '2000',
       ...dataverseEnv(source, overrides),
     });
     workers.push(await startWorker({ config, db, box: stack.box, autopilotBaseUrl: stack.sim.url, workflowBundle: await workflowBundle() }));
     return {
-      start: (settings: ExportSettings): Promise<WorkflowHandleWithFirstExecutionRunId<typeof exportRun>> =>
-        stack.client.workflow.start(exportRun, {
+      start: (settings: ExportSettings): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runExport>> =>
+        stack.client.workflow.start(runExport, {
           taskQueue: queues.taskQueue,
           workflowId: `${exportWorkflowId(settings.exportId)}-${randomUUID()}`,
-          args: [{ settings, trigger: { kind: 'manual', by: 'tester' }, options: { autopilotTaskQueue: queues.autopilotTaskQueue } }],
+          args: [{ export: settings, request: {}, source: 'dataverse', trigger: { kind: 'manual', by: 'tester' } }],
         }),
     };
   }

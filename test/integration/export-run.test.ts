@@ -1,5 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { countsAddUp } from '../../domain/export';
+import { countsAddUp, type RunCounts } from '../../domain/export';
+import { exportWorkflowId } from '../../domain/ids';
+import { scheduledExport } from '../../workflows';
 import { ErrorType } from '../../domain/errors';
 import { toSettings } from '../../store/exports';
 import { allExecutions, historyText, recordHistories } from '../helpers/history';
@@ -10,7 +12,7 @@ import { innermostFailure, simContacts } from '../helpers/assertions';
 const profiles = buildProfiles(2_500);
 const SEGMENTS = ['A', 'B', 'C'];
 
-describe('exportRun', () => {
+describe('runExport', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
@@ -79,14 +81,14 @@ describe('exportRun', () => {
 
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const failure = innermostFailure(err);
-    expect(failure.type).toBe(ErrorType.AutopilotAuth);
+    expect(failure.type).toBe(ErrorType.DestinationAuth);
     expect(failure.message).toMatch(/401/);
     await recordHistories(stack.client, handle.workflowId, 'rejected-key');
     expect(stack.sim.sim.stats().upserts).toBe(0);
     const events = (await handle.fetchHistory()).events ?? [];
     const scheduled = events.flatMap((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     const attempts = events.flatMap((ev) => ev.activityTaskStartedEventAttributes?.attempt ?? []);
-    expect(scheduled).toEqual(['startRun', 'findLists', 'failRun']);
+    expect(scheduled).toEqual(['startRun', 'findPlaces', 'failRun']);
     expect(attempts).toEqual([1, 1, 1]);
   });
 
@@ -125,5 +127,21 @@ describe('exportRun', () => {
     expect(counts.skipped['over limit']).toBeGreaterThan(0);
     expect(counts.exported + counts.rejected['refused by Autopilot']).toBeLessThanOrEqual(1_000);
     expect(countsAddUp(counts)).toBe(true);
+  });
+
+  it("runs an export from its schedule's workflow, under the export's own workflow id", async () => {
+    const settings = await exportSettings({ segmentIds: ['A'] });
+    const scheduled = await stack.client.workflow.execute(scheduledExport, {
+      taskQueue: stack.taskQueue,
+      workflowId: `scheduled-${settings.exportId}`,
+      args: [{ exportId: settings.exportId }],
+    });
+
+    expect(scheduled).toEqual({ started: expect.any(String) });
+    const run = stack.client.workflow.getHandle(exportWorkflowId(settings.exportId));
+    const { counts } = (await run.result()) as { counts: RunCounts };
+    expect(countsAddUp(counts)).toBe(true);
+    expect(counts.exported).toBe(expectedExport(profiles, ['A']).contacts.size);
+    await recordHistories(stack.client, `scheduled-${settings.exportId}`, 'scheduled-export');
   });
 });

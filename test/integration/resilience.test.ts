@@ -45,7 +45,8 @@ describe('a run under failure', () => {
     await recordHistories(stack.client, handle.workflowId, 'faults');
 
     expect(countsAddUp(counts)).toBe(true);
-    expect(counts.rejected).toEqual({ 'refused by Autopilot': expected.refused.length, 'Autopilot refused the request': 1 });
+    // The refused one carries Autopilot's own reason.
+    expect(counts.rejected).toEqual({ 'refused by Autopilot': expected.refused.length, 'Autopilot answered 400 Bad Request: Invalid contact data.': 1 });
     expected.contacts.delete(poison);
     expect(new Set(simContacts(stack.sim.sim, TEST_API_KEY).keys())).toEqual(new Set(expected.contacts.keys()));
     const stats = stack.sim.sim.stats(TEST_API_KEY);
@@ -83,7 +84,7 @@ describe('a run under failure', () => {
     const failure = innermostFailure(await handle.result().catch((e: unknown) => e));
     stack.sim.sim.addKey(TEST_API_KEY);
 
-    expect(failure.type).toBe(ErrorType.AutopilotAuth);
+    expect(failure.type).toBe(ErrorType.DestinationAuth);
     expect(failure.message).toMatch(/not replaced within/);
   });
 });

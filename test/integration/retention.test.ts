@@ -5,6 +5,7 @@ import type { RetentionTotals } from '../../workflows/retention';
 import { until } from '../helpers/assertions';
 import { buildProfiles, loadProfiles } from '../helpers/profiles';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { recordHistories } from '../helpers/history';
 
 const profiles = buildProfiles(400);
 
@@ -40,7 +41,9 @@ describe('the retention schedule', () => {
       const { recentActions } = (await handle.describe()).info;
       return recentActions.length > before ? recentActions[recentActions.length - 1].action.workflow.workflowId : undefined;
     });
-    return stack.client.workflow.getHandle<() => Promise<RetentionTotals>>(workflowId).result();
+    const totals = await stack.client.workflow.getHandle<() => Promise<RetentionTotals>>(workflowId).result();
+    await recordHistories(stack.client, workflowId, 'retention');
+    return totals;
   }
 
   it("purges the details of runs past the retention age and keeps young runs' details and every summary", async () => {

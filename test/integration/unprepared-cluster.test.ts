@@ -69,8 +69,7 @@ describe('a Temporal cluster nobody prepared', () => {
       SECRETS_KEY: secretsKey,
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: `unprepared-${suffix}`,
-      TEMPORAL_AUTOPILOT_TASK_QUEUE: `unprepared-autopilot-${suffix}`,
-      AUTOPILOT_TIMEOUT_MS: '2000',
+      DESTINATION_TIMEOUT_MS: '2000',
     });
 
     // The API, alone, prepares the namespace.

@@ -4,6 +4,8 @@ import { startAutopilotSim, type RunningAutopilotSim } from '../../../autopilot-
 import { openDb, type Db } from '../../../store/db';
 import { readRemovals } from '../../../store/removals';
 import { ensureExport } from '../../helpers/exports';
+import { autopilotDestination } from '../../../autopilot/destination';
+import type { Destination } from '../../../destinations';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 const RUN = 'run-1';
@@ -46,16 +48,20 @@ const listMembers = () => running.sim.contacts(KEY).filter((c) => c.lists.includ
 const synced = async () => (await db.query<{ email: string }>('SELECT email FROM sync_state ORDER BY email')).map((r) => r.email);
 const deletes = () => running.sim.stats(KEY).byPath['DELETE /list/:listId/contact/:idOrEmail'] ?? 0;
 
-/** The real client, except for the emails named: those throw what they are given. */
-function failing(errors: Record<string, AutopilotError>): AutopilotClient {
-  return Object.assign(Object.create(client) as AutopilotClient, {
-    removeFromList: (list: string, email: string) => (errors[email] ? Promise.reject(errors[email]) : client.removeFromList(list, email)),
+/** Autopilot behind the destination port, as the activities open it. */
+const destination = (): Destination => autopilotDestination.open({ baseUrl: running.url, apiKey: KEY, timeoutMs: 2_000 });
+
+/** The real destination, except for the emails named: those throw what they are given. */
+function failing(errors: Record<string, AutopilotError>): Destination {
+  const real = destination();
+  return Object.assign(Object.create(real) as Destination, {
+    removeMembership: (place: string, email: string) => (errors[email] ? Promise.reject(errors[email]) : real.removeMembership(place, email)),
   });
 }
 
 describe('removeMemberships', () => {
   it('takes exactly its slice off the list, forgets those memberships, and deletes no contact', async () => {
-    expect(await removeMemberships(db, client, input(1, 2), signal)).toEqual({ removed: 2, failed: 0 });
+    expect(await removeMemberships(db, destination(), input(1, 2), signal)).toEqual({ removed: 2, failed: 0 });
     expect(listMembers()).toEqual(['a@example.com', 'd@example.com']);
     expect(running.sim.contacts(KEY)).toHaveLength(4);
     expect(running.sim.stats(KEY).removalsByList).toEqual({ [listId]: 2 });
@@ -64,9 +70,9 @@ describe('removeMemberships', () => {
   });
 
   it('on a retry, skips what an earlier attempt removed and counts it', async () => {
-    await removeMemberships(db, client, input(0, 2), signal);
+    await removeMemberships(db, destination(), input(0, 2), signal);
     const before = deletes();
-    expect(await removeMemberships(db, client, input(0, 4), signal)).toEqual({ removed: 4, failed: 0 });
+    expect(await removeMemberships(db, destination(), input(0, 4), signal)).toEqual({ removed: 4, failed: 0 });
     expect(deletes() - before).toBe(2);
     expect(listMembers()).toEqual([]);
     expect(await synced()).toEqual([]);
@@ -95,7 +101,7 @@ describe('removeMemberships', () => {
   it('sends nothing once its attempt is cancelled', async () => {
     const cancelled = new AbortController();
     cancelled.abort();
-    await expect(removeMemberships(db, client, input(0, 4), cancelled.signal)).rejects.toThrow();
+    await expect(removeMemberships(db, destination(), input(0, 4), cancelled.signal)).rejects.toThrow();
     expect(deletes()).toBe(0);
     expect(listMembers()).toHaveLength(4);
   });

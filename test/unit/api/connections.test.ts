@@ -42,7 +42,7 @@ describe('POST /connections', () => {
     const res = await h.call('admin', 'POST', '/connections', connectionBody(h, { apiKey: 'ffffffffffffffffffffffffffffffff' }));
     expect(res.status).toBe(422);
     const { error } = await json(res);
-    expect(error.code).toBe('autopilot_key_rejected');
+    expect(error.code).toBe('key_rejected');
     expect(error.message).toBe('Autopilot refused the API key (HTTP 401)'); // its wording is not echoed
     expect(await count()).toBe(0);
   });
@@ -50,7 +50,7 @@ describe('POST /connections', () => {
   it('answers 502 and saves nothing when Autopilot cannot be reached', async () => {
     const res = await h.call('admin', 'POST', '/connections', connectionBody(h, { baseUrl: UNREACHABLE_URL }));
     expect(res.status).toBe(502);
-    expect((await json(res)).error.code).toBe('autopilot_unavailable');
+    expect((await json(res)).error.code).toBe('destination_unavailable');
     expect(await count()).toBe(0);
   });
 

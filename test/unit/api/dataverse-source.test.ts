@@ -3,7 +3,7 @@ import { createRunLauncher } from '../../../api/run-launcher';
 import { INTERACTIVE_SOURCE_TUNING } from '../../../api/source-errors';
 import { startDataverseSim, type RunningDataverseSim } from '../../../dataverse-sim';
 import type { ExportSettings } from '../../../domain/export';
-import type { ExportRunInput } from '../../../workflows';
+import type { RunExportInput } from '../../../workflows';
 import { createOutboundPolicy } from '../../../outbound/policy';
 import { createProfileSource, Secret, type ProfileSource } from '../../../profiles-source';
 import type { Db } from '../../../store/db';
@@ -181,10 +181,10 @@ describe('POST and PATCH /exports over Customer Insights – Data', () => {
 
 describe('run launcher', () => {
   it("records the deployment's profile source in the settings of each run it starts", async () => {
-    const started: ExportRunInput[] = [];
+    const started: RunExportInput[] = [];
     const client = {
       workflow: {
-        start: async (_workflow: unknown, options: { args: [ExportRunInput] }) => {
+        start: async (_workflow: unknown, options: { args: [RunExportInput] }) => {
           started.push(options.args[0]);
           return { firstExecutionRunId: 'run-1' };
         },
@@ -194,9 +194,9 @@ describe('run launcher', () => {
     const labels = { exportName: 'E', connectionName: 'C' };
     const trigger = { kind: 'manual' as const, by: 'alice' };
 
-    await createRunLauncher({ client, db: h.db, taskQueue: 'q', source: 'dataverse' }).start(settings, trigger, labels);
-    await createRunLauncher({ client, db: h.db, taskQueue: 'q' }).start(settings, trigger, labels);
+    await createRunLauncher({ client, db: h.db, taskQueue: 'q', source: 'dataverse' }).start({ export: settings, request: {} }, trigger, labels);
+    await createRunLauncher({ client, db: h.db, taskQueue: 'q' }).start({ export: settings, request: {} }, trigger, labels);
 
-    expect(started.map((input) => input.settings.source)).toEqual(['dataverse', undefined]);
+    expect(started.map((input) => input.source)).toEqual(['dataverse', 'builtin']);
   });
 });

@@ -16,6 +16,7 @@ import { importProfiles } from '../../../store/profiles';
 import { createSecretBox, generateSecretsKey } from '../../../store/secret-box';
 import { createTokenStore } from '../../../store/tokens';
 import type { RunProgress } from '../../../workflows';
+import { runSettings } from '../../../domain/run-input';
 
 /** Opening PGlite and migrating takes seconds; give beforeAll room. */
 export const HARNESS_TIMEOUT = 60_000;
@@ -50,7 +51,9 @@ export function createFakeRuns() {
     refuseApproval: undefined as string | undefined,
   };
   const runs: RunLauncher = {
-    async start(settings, trigger) {
+    async start(run, trigger) {
+      // What the run would go by (the workers' source aside).
+      const settings = runSettings({ ...run, source: 'builtin' });
       const workflowId = exportWorkflowId(settings.exportId);
       const current = going.get(workflowId);
       if (current) throw new RunAlreadyGoingError(current.runId);
@@ -110,7 +113,7 @@ export async function createHarness(options: { authFailures?: AuthFailureLimiter
   const app = createApp({
     db,
     box: createSecretBox(Buffer.from(generateSecretsKey(), 'base64')),
-    checkKey: createKeyChecker({ defaultBaseUrl: sim.url, timeoutMs: 2_000, outbound: TEST_OUTBOUND }),
+    checkKey: createKeyChecker({ defaultBaseUrls: { autopilot: sim.url }, timeoutMs: 2_000, outbound: TEST_OUTBOUND }),
     outbound: TEST_OUTBOUND,
     scheduler: fakeScheduler.scheduler,
     runs: options.runs?.(db) ?? fakeRuns.runs,
@@ -139,7 +142,7 @@ export async function createHarness(options: { authFailures?: AuthFailureLimiter
       return app.request(path, { method, headers, body: raw });
     },
     async reset() {
-      await db.exec('TRUNCATE api_tokens, run_items, run_batches, runs, exports, connections, segment_members, profiles');
+      await db.exec('TRUNCATE api_tokens, run_items, run_batches, runs, exports, connections, segment_members, profiles CASCADE');
       logs.length = 0;
       fakeScheduler.schedules.clear();
       fakeRuns.state.going.clear();

@@ -29,7 +29,7 @@ describe('a base URL whose server is not Autopilot', () => {
     const res = await h.call('admin', 'POST', '/connections', connectionBody(h, { baseUrl: otherUrl }));
     expect(res.status).toBe(502);
     const { error } = await json(res);
-    expect(error.code).toBe('not_autopilot');
+    expect(error.code).toBe('wrong_service');
     expect(error.message).toBe(`The server at ${new URL(otherUrl).host} answered GET /account with JSON (keys: status) that is not an Autopilot account`);
     expect(await count()).toBe(0);
   });
@@ -38,7 +38,7 @@ describe('a base URL whose server is not Autopilot', () => {
     const id = await createConnection(h);
     const res = await h.call('admin', 'PATCH', `/connections/${id}`, { baseUrl: otherUrl, apiKey: GOOD_KEY });
     expect(res.status).toBe(502);
-    expect((await json(res)).error.code).toBe('not_autopilot');
+    expect((await json(res)).error.code).toBe('wrong_service');
     expect((await json(await h.call('admin', 'GET', `/connections/${id}`))).baseUrl).toBe(h.sim.url);
   });
 });

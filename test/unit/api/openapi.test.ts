@@ -8,7 +8,7 @@ const noDb = new Proxy({}, { get: () => () => Promise.reject(new Error('no store
 const app = createApp({
   db: noDb,
   box: createSecretBox(Buffer.from(generateSecretsKey(), 'base64')),
-  checkKey: async () => undefined,
+  checkKey: async () => ({ name: 'Test' }),
   outbound: TEST_OUTBOUND,
   scheduler: createFakeScheduler().scheduler,
   runs: createFakeRuns().runs,

@@ -6,6 +6,7 @@ import { snapshotRun } from '../../../store/freeze';
 import { closeRun, countOutcomes } from '../../../store/runs';
 import { createConnection, createExport } from './fixtures';
 import { createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
+import { autopilotDestination } from '../../../autopilot/destination';
 
 const LISTS = { VIP: 'contactlist_vip', Loyalty: 'contactlist_loyalty' };
 let h: Harness;
@@ -30,7 +31,7 @@ async function startedRun(): Promise<string> {
   const res = await h.call('admin', 'POST', `/exports/${exportId}/runs`);
   const { runId } = await json(res);
   const e = (await createExportStore(h.db).get(exportId))!;
-  await snapshotRun(h.db, runId, toSettings({ ...e, connectionId: e.connectionId! }));
+  await snapshotRun(h.db, runId, toSettings({ ...e, connectionId: e.connectionId! }), autopilotDestination);
   const batch = await readBatches(h.db, runId, 0, 1);
   await recordSentBatch(h.db, runId, 0, batch.map((i) => (i.profileId === 'p003' ? { seq: i.seq, status: 'rejected', reason: 'refused by Autopilot' } : { seq: i.seq, status: 'exported' })), LISTS);
   await h.db.query("UPDATE runs SET started_at = now() - interval '10 seconds' WHERE id = $1", [runId]);
@@ -251,8 +252,8 @@ describe('dry runs and run modes', () => {
       yield JSON.stringify({ id: 'p008', segments: ['VIP'], EmailAddress: 'SSN 078-05-1120' });
     })());
     const { runId } = await json(await h.call('admin', 'POST', `/exports/${exportId}/runs`, { dryRun: true }));
-    await snapshotRun(h.db, runId, started().settings);
-    await closeRun(h.db, runId, 'completed', await countOutcomes(h.db, runId), undefined, true);
+    await snapshotRun(h.db, runId, started().settings, autopilotDestination);
+    await closeRun(h.db, runId, 'completed', await countOutcomes(h.db, runId));
     h.runState.going.clear();
 
     const run = await json(await h.call('admin', 'GET', `/runs/${runId}`));

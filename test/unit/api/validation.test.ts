@@ -105,7 +105,7 @@ describe('unexpected errors', () => {
     const app = createApp({
       db: h.db,
       box: createSecretBox(Buffer.from(generateSecretsKey(), 'base64')),
-      checkKey: async () => undefined,
+      checkKey: async () => ({ name: 'Test' }),
       outbound: TEST_OUTBOUND,
       scheduler: { upsert: async () => Promise.reject(new Error('scheduler exploded')), remove: async () => undefined },
       runs: createFakeRuns().runs,

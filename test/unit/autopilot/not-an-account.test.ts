@@ -35,7 +35,7 @@ describe('AutopilotClient.getAccount against a server that is not Autopilot', ()
 
   it('refuses `200 {}`, saying what it got', async () => {
     const err = await failureOf('{}');
-    expect(err).toMatchObject({ kind: 'notAutopilot', status: 200 });
+    expect(err).toMatchObject({ kind: 'wrongService', status: 200 });
     expect(err.message).toBe(`The server at ${host} answered GET /account with JSON (no keys) that is not an Autopilot account`);
   });
 
@@ -72,8 +72,8 @@ describe('AutopilotClient.getAccount against a server that is not Autopilot', ()
   });
 
   it('refuses an account without an email', async () => {
-    expect(await failureOf(JSON.stringify({ fullName: 'Ann Lee', email: '' }))).toMatchObject({ kind: 'notAutopilot' });
-    expect(await failureOf(JSON.stringify({ fullName: 'Ann Lee' }))).toMatchObject({ kind: 'notAutopilot' });
+    expect(await failureOf(JSON.stringify({ fullName: 'Ann Lee', email: '' }))).toMatchObject({ kind: 'wrongService' });
+    expect(await failureOf(JSON.stringify({ fullName: 'Ann Lee' }))).toMatchObject({ kind: 'wrongService' });
   });
 
   it('accepts an account, with whatever other fields it has', async () => {
@@ -84,6 +84,6 @@ describe('AutopilotClient.getAccount against a server that is not Autopilot', ()
   it('fails the activity without retries: asking the wrong server again will not help', async () => {
     const failure = toApplicationFailure(await failureOf('{}')) as ApplicationFailure;
     expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect(failure).toMatchObject({ nonRetryable: true, type: ErrorType.NotAutopilot });
+    expect(failure).toMatchObject({ nonRetryable: true, type: ErrorType.WrongService });
   });
 });

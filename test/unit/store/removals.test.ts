@@ -1,11 +1,13 @@
 import { RemovalHeld, type ExportSettings } from '../../../domain/export';
 import { openDb, type Db } from '../../../store/db';
 import { importProfiles } from '../../../store/profiles';
-import { countRemovals, overShare, readRemovalGate, readRemovals, recordRemovalApproval, recordRemovals } from '../../../store/removals';
+import { countRemovals, overShare, readRemovalGate, readRemovals, recordRemovals } from '../../../store/removals';
+import { recordRemovalApproval } from '../../../store/runs';
 import { readBatches, recordSentBatch } from '../../../store/batches';
 import { snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/freeze';
 import { syncSignature } from '../../../store/sync';
 import { ensureExport } from '../../helpers/exports';
+import { autopilotDestination } from '../../../autopilot/destination';
 
 const EXPORT = 'exp-1';
 const LISTS: Record<string, string> = { VIP: 'contactlist_VIP', Loyalty: 'contactlist_LOY' };
@@ -56,7 +58,7 @@ async function planRun(runId: string, s: ExportSettings = settings()) {
   // The state `delivered` wrote was delivered under these settings, unless an earlier run said otherwise.
   await ensureExport(db, s.exportId, syncSignature(s));
   await db.query("INSERT INTO runs (id, export_id, workflow_id, trigger, status) VALUES ($1, $2, 'wf', 'manual', 'running')", [runId, s.exportId]);
-  const { removals, gate } = await snapshotRun(db, runId, s);
+  const { removals, gate } = await snapshotRun(db, runId, s, autopilotDestination);
   return { removals, gate };
 }
 
@@ -131,7 +133,7 @@ describe('removals planned by the freeze', () => {
     await profiles([{ id: 'p1', email: 'ann@example.com', segments: ['VIP'] }]);
     await delivered([{ segment: 'VIP', email: 'bob@example.com' }]);
     await planRun('run-1', settings({ maxRemovalShare: 1 }));
-    const again = await snapshotRun(db, 'run-1', settings({ maxRemovalShare: 1 }));
+    const again = await snapshotRun(db, 'run-1', settings({ maxRemovalShare: 1 }), autopilotDestination);
     expect(again.removals).toBe(1);
     expect(await countRemovals(db, 'run-1')).toMatchObject({ planned: 1 });
   });
@@ -199,7 +201,7 @@ describe('removals an admin did not decide', () => {
     expect(await heldOf('run-2')).toEqual({ [RemovalHeld.SETTINGS_CHANGED]: 2 });
     expect(await syncKeys()).toEqual([]);
     // A retried freeze keeps the reason: its first attempt marked the new settings as planned.
-    expect((await snapshotRun(db, 'run-2', after)).removals).toBeUndefined();
+    expect((await snapshotRun(db, 'run-2', after, autopilotDestination)).removals).toBeUndefined();
 
     const items = await readBatches(db, 'run-2', 0, 10);
     await recordSentBatch(db, 'run-2', 0, items.map((i) => ({ seq: i.seq, status: 'exported' as const })), LISTS);

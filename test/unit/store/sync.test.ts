@@ -7,6 +7,7 @@ import { readBatches, recordSentBatch } from '../../../store/batches';
 import { snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/freeze';
 import { closeRun, countOutcomes, openRun } from '../../../store/runs';
 import { syncSignature } from '../../../store/sync';
+import { autopilotDestination } from '../../../autopilot/destination';
 
 const LISTS: Record<string, string> = { VIP: 'contactlist_VIP', Loyalty: 'contactlist_LOY' };
 
@@ -57,8 +58,8 @@ type RunOptions = {
 /** A run as the workflow makes it: freeze, send every batch (Autopilot refusing `refuse`), close. */
 async function run(s: ExportSettings, options: RunOptions = {}) {
   const runId = `run-${++runNo}`;
-  await openRun(db, { runId, exportId: s.exportId, workflowId: 'wf', trigger: { kind: 'manual' } });
-  const plan = await snapshotRun(db, runId, s, options.found);
+  await openRun(db, { runId, exportId: s.exportId, workflowId: 'wf', trigger: { kind: 'manual' }, dryRun: s.dryRun, redriveOf: s.redriveOf });
+  const plan = await snapshotRun(db, runId, s, autopilotDestination, options.found);
   const lists = options.found ? { ...Object.fromEntries(s.segmentIds.map((id) => [id, `contactlist_${id}_made_again`])), ...options.found } : LISTS;
   const sent: string[] = [];
   for (let b = 0; b < Math.min(plan.batches, options.sendBatches ?? plan.batches); b++) {
@@ -149,11 +150,11 @@ describe('what the sync state belongs to', () => {
     expect(await state()).toEqual([]);
   });
 
-  it('keeps what the API knew of a run (dry run, re-drive) whichever of the API and the workflow records it first', async () => {
-    await openRun(db, { runId: 'r-a', exportId, workflowId: 'wf', trigger: { kind: 'manual' } });
-    await openRun(db, { runId: 'r-a', exportId, workflowId: 'wf', trigger: { kind: 'manual' }, dryRun: true, redriveOf: 'r-0' });
-    await openRun(db, { runId: 'r-a', exportId, workflowId: 'wf', trigger: { kind: 'manual' } });
-    expect(await getRun(db, 'r-a')).toMatchObject({ dryRun: true, redriveOf: 'r-0', mode: null, status: 'running' });
+  it('opens a run once, with what it was asked for: the second of its starter and its workflow to open it changes nothing', async () => {
+    const open = { runId: 'r-a', exportId, workflowId: 'wf', trigger: { kind: 'manual' as const }, dryRun: true, redriveOf: 'r-0' };
+    await openRun(db, open);
+    await openRun(db, { ...open, workflowId: 'other' });
+    expect(await getRun(db, 'r-a')).toMatchObject({ dryRun: true, redriveOf: 'r-0', workflowId: 'wf', mode: null, status: 'running' });
   });
 });
 
@@ -316,8 +317,8 @@ describe('the mode of a run', () => {
     await run(await settings());
     const s = await settings({ mapping: { email: 'EmailAddress' } });
     await openRun(db, { runId: 'retried', exportId, workflowId: 'wf', trigger: { kind: 'manual' } });
-    expect((await snapshotRun(db, 'retried', s)).mode).toBe('full');
-    expect((await snapshotRun(db, 'retried', s)).mode).toBe('full');
+    expect((await snapshotRun(db, 'retried', s, autopilotDestination)).mode).toBe('full');
+    expect((await snapshotRun(db, 'retried', s, autopilotDestination)).mode).toBe('full');
   });
 });
 
