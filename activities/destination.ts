@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, sleep } from '@temporalio/activity';
-import { destinationKind, DestinationError, type Destination, type DestinationAccount, type DestinationKind, type DestinationType } from '../destinations';
+import { baseUrlOf, destinationKind, DestinationError, type Destination, type DestinationAccount, type DestinationKind, type DestinationType } from '../destinations';
 import { ErrorType } from '../domain/errors';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
@@ -47,7 +47,7 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
     const secret = await deps.connections.readApiKey(connectionId);
     if (!secret) throw ApplicationFailure.nonRetryable(`Connection ${connectionId} does not exist`, ErrorType.ConnectionNotFound);
     const kind = (deps.kinds ?? destinationKind)(secret.type);
-    const baseUrl = secret.baseUrl ?? deps.baseUrls?.[secret.type] ?? kind.defaultBaseUrl;
+    const baseUrl = baseUrlOf(kind, secret, deps.baseUrls?.[secret.type]);
     allowedOrFail(deps.outbound, kind.label, baseUrl);
     const key = JSON.stringify([secret.type, secret.apiKey, baseUrl, secret.requestsPerSecond]);
     const cached = opened.get(connectionId);

@@ -19,7 +19,8 @@ import { createConsole, type ConsoleOptions } from '../console/app';
 import { createDocsRoutes } from './docs';
 import { createErrorHandler, errorBody, errorsOfThisRealm, validationHook } from './errors';
 import { createJsonLogger, type Logger } from './logger';
-import type { CheckKey, RunLauncher, Scheduler } from './ports';
+import { createFieldLister } from './destination-fields';
+import type { CheckKey, ListDestinationFields, RunLauncher, Scheduler } from './ports';
 import { tagRequests, withRequestId } from './request-id';
 import { createCatalogRoutes } from './routes/catalog';
 import { createConnectionRoutes } from './routes/connections';
@@ -32,6 +33,8 @@ import { securityHeaders } from './security-headers';
 export type AppDeps = {
   db: Db;
   checkKey: CheckKey;
+  /** Reads a connection's account fields to check a mapping (Ortto); by default asks the destination itself. */
+  destinationFields?: ListDestinationFields;
   /** Where connections and alert webhooks may point. */
   outbound: OutboundPolicy;
   /** Schedules may not fire more often (default 15 minutes). */
@@ -90,7 +93,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', createConnectionRoutes({ ...stores, checkKey: deps.checkKey, outbound: deps.outbound, scheduler: deps.scheduler, runs: deps.runs }));
   const alerts = createAlertStore(deps.db, deps.box);
   const minScheduleIntervalMinutes = deps.minScheduleIntervalMinutes ?? 15;
-  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs, alerts, outbound: deps.outbound, minScheduleIntervalMinutes }));
+  const destinationFields = deps.destinationFields ?? createFieldLister({ connections, outbound: deps.outbound });
+  app.route('/', createExportRoutes({ ...stores, scheduler: deps.scheduler, runs: deps.runs, alerts, outbound: deps.outbound, minScheduleIntervalMinutes, destinationFields }));
   app.route('/', createRunRoutes({ ...stores, runs: deps.runs, reconciler: createRunReconciler({ db: deps.db, runs: deps.runs, logger }) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {

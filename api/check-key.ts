@@ -1,4 +1,4 @@
-import { destinationKind, type DestinationType } from '../destinations';
+import { baseUrlOf, destinationKind, type DestinationType } from '../destinations';
 import type { OutboundPolicy } from '../outbound/policy';
 import type { CheckKey } from './ports';
 
@@ -17,10 +17,10 @@ export interface KeyCheckerOptions {
  * `unavailable`, `timeout`, `network` and `rateLimited` mean the destination could not say.
  */
 export function createKeyChecker(options: KeyCheckerOptions): CheckKey {
-  return async (type, apiKey, baseUrl) => {
+  return async (type, apiKey, baseUrl, region) => {
     const kind = destinationKind(type);
     const destination = kind.open({
-      baseUrl: baseUrl ?? options.defaultBaseUrls?.[type] ?? kind.defaultBaseUrl,
+      baseUrl: baseUrlOf(kind, { baseUrl, region }, options.defaultBaseUrls?.[type]),
       apiKey,
       timeoutMs: options.timeoutMs ?? 10_000,
       ...options.outbound.agents({ keepAlive: false }),

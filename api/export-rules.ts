@@ -6,11 +6,15 @@ import type { Db } from '../store/db';
 import { canUseConnection } from './access';
 import { isAdmin, type Principal } from './auth';
 import { ApiError, invalid, type Issue } from './errors';
+import { mappedFieldIssues } from './mapped-fields';
+import type { ListDestinationFields } from './ports';
 
 export interface ExportReferences {
   connectionId?: string;
   segmentIds?: string[];
   mapping?: FieldMapping;
+  /** The connection and mapping the export will have, when either changes: its mapped fields are checked against that destination. */
+  destination?: { connectionId: string | null; mapping: FieldMapping };
 }
 
 /**
@@ -22,7 +26,7 @@ export interface ExportReferences {
 export async function checkReferences(
   refs: ExportReferences,
   user: Principal,
-  deps: { db: Db; connections: ConnectionStore; profiles?: ProfileSource },
+  deps: { db: Db; connections: ConnectionStore; profiles?: ProfileSource; destinationFields?: ListDestinationFields },
 ): Promise<void> {
   const profiles = deps.profiles ?? new BuiltinProfileSource(deps.db);
   const issues: Issue[] = [];
@@ -33,6 +37,8 @@ export async function checkReferences(
     // Not shared with a contributor reads the same as absent: no existence leak.
     if (!connection || !canUseConnection(user, connection)) issue(['connectionId'], 'no such connection');
   }
+  const destination = refs.destination ?? (refs.connectionId !== undefined && refs.mapping ? { connectionId: refs.connectionId, mapping: refs.mapping } : undefined);
+  if (destination?.connectionId && issues.length === 0) issues.push(...(await mappedFieldIssues(destination.connectionId, destination.mapping, deps)));
   if (refs.segmentIds !== undefined) {
     const missing = new Set(await missingSegments(profiles, refs.segmentIds));
     refs.segmentIds.forEach((id, i) => {

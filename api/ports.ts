@@ -1,5 +1,5 @@
 import type { AlertInput } from '../activities';
-import type { DestinationAccount, DestinationType } from '../destinations';
+import type { DestinationAccount, DestinationField, DestinationType } from '../destinations';
 import type { RunTrigger } from '../domain/export';
 import type { RunStart } from '../domain/run-input';
 import type { Schedule } from '../store/exports';
@@ -14,7 +14,13 @@ import type { PauseState, RunProgress } from '../workflows';
  */
 
 /** Checks a destination's key with one authenticated call: the account it belongs to; throws a `DestinationError` when it fails. */
-export type CheckKey = (type: DestinationType, apiKey: string, baseUrl: string | null) => Promise<DestinationAccount>;
+export type CheckKey = (type: DestinationType, apiKey: string, baseUrl: string | null, region?: string | null) => Promise<DestinationAccount>;
+
+/**
+ * The fields a connection's account has, by id, for platforms whose fields must exist before a
+ * mapping sends to them; undefined for the others. Throws a `DestinationError` when it fails.
+ */
+export type ListDestinationFields = (connectionId: string) => Promise<DestinationField[] | undefined>;
 
 /**
  * Keeps one Temporal Schedule per scheduled, active export. Both methods are idempotent;

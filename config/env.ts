@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AUTOPILOT_REQUESTS_PER_SECOND, DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
 import { DEFAULT_TASK_QUEUE } from '../domain/ids';
+import { ORTTO_BASE_URLS } from '../ortto/contract';
 import { hostOf } from '../outbound/policy';
 import { loadProfileSourceConfig, ProfileSourceConfigError, type ProfileSourceConfig } from '../profiles-source/config';
 import { strongSecretsKey } from './secrets-key';
@@ -107,8 +108,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retention: { runDetailsDays: e.RUN_DETAILS_RETENTION_DAYS },
     worker: { healthPort: e.WORKER_HEALTH_PORT },
     outbound: {
-      // By default Autopilot's own host, and that of AUTOPILOT_BASE_URL when it is set.
-      allowedHosts: e.OUTBOUND_ALLOWED_HOSTS?.split(',') ?? [...new Set([hostOf(DEFAULT_AUTOPILOT_BASE_URL), hostOf(e.AUTOPILOT_BASE_URL)])],
+      // By default Autopilot's own host, Ortto's regional hosts, and that of AUTOPILOT_BASE_URL when it is set.
+      allowedHosts:
+        e.OUTBOUND_ALLOWED_HOSTS?.split(',') ??
+        [...new Set([hostOf(DEFAULT_AUTOPILOT_BASE_URL), ...Object.values(ORTTO_BASE_URLS).map(hostOf), hostOf(e.AUTOPILOT_BASE_URL)])],
     },
     profileSource,
     dataDir,

@@ -8,12 +8,18 @@ import type https from 'node:https';
  */
 
 /** The platforms a connection may point at. */
-export const DESTINATION_TYPES = ['autopilot'] as const;
+export const DESTINATION_TYPES = ['autopilot', 'ortto'] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
 
 /** The account a key belongs to, as the key check learns it: for people, never for logic. */
 export interface DestinationAccount {
   name: string;
+}
+
+/** A field of the destination's account a mapping may send to: its id, and its kind of value in the platform's words. */
+export interface DestinationField {
+  id: string;
+  kind: string;
 }
 
 /** One contact of a batch, as its run froze it: the email, the mapped fields (destination field → value), where it goes. */
@@ -39,6 +45,8 @@ export interface Destination {
   upsert(contacts: OutgoingContact[], signal?: AbortSignal): Promise<ContactResult[]>;
   /** Takes one contact off one place; the contact itself stays. Repeating it is harmless. */
   removeMembership(place: string, email: string, signal?: AbortSignal): Promise<'removed' | 'notMember'>;
+  /** The fields of the account a mapping may name, for platforms whose fields must exist before they are sent. */
+  listFields?(signal?: AbortSignal): Promise<DestinationField[]>;
   close(): void;
 }
 
@@ -60,6 +68,8 @@ export interface DestinationKind {
   /** What people call it, in messages and the console. */
   label: string;
   defaultBaseUrl: string;
+  /** For platforms whose keys live in one region: the base URL of each region a connection may name. */
+  regions?: Readonly<Record<string, string>>;
   /** Contacts per upsert, at most. */
   batchSize: number;
   /** Requests per second a key may make unless its connection says otherwise. */

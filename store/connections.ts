@@ -11,6 +11,8 @@ export interface Connection {
   type: DestinationType;
   usableBy: UsableBy;
   baseUrl: string | null;
+  /** Where the platform keeps the key (Ortto: default, eu, au); null for platforms without regions. */
+  region: string | null;
   /** The destination's rate budget for this key (Autopilot: 5 unless the customer's contract allows more). */
   requestsPerSecond: number;
   apiKeyLast4: string;
@@ -27,6 +29,7 @@ export interface NewConnection {
   apiKey: string;
   usableBy: UsableBy;
   baseUrl?: string | null;
+  region?: string | null;
   requestsPerSecond?: number;
   createdBy: string;
 }
@@ -36,6 +39,7 @@ export interface ConnectionSecret {
   type: DestinationType;
   apiKey: string;
   baseUrl: string | null;
+  region: string | null;
   requestsPerSecond: number;
 }
 
@@ -45,7 +49,7 @@ export interface RemoveResult {
   exportIds: string[];
 }
 
-const COLUMNS = `id, display_name AS "displayName", type, usable_by AS "usableBy", base_url AS "baseUrl",
+const COLUMNS = `id, display_name AS "displayName", type, usable_by AS "usableBy", base_url AS "baseUrl", region,
   requests_per_second AS "requestsPerSecond", api_key_last4 AS "apiKeyLast4", privacy_consent_at AS "privacyConsentAt", created_by AS "createdBy",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -59,9 +63,9 @@ export function createConnectionStore(db: Db, box: SecretBox) {
       const id = randomUUID();
       const type = c.type ?? 'autopilot';
       const [row] = await db.query<Connection>(
-        `INSERT INTO connections (id, display_name, type, api_key_secret, api_key_last4, usable_by, base_url, requests_per_second, privacy_consent_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9) RETURNING ${COLUMNS}`,
-        [id, c.displayName, type, box.seal(c.apiKey, id), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? destinationKind(type).defaultRequestsPerSecond, c.createdBy],
+        `INSERT INTO connections (id, display_name, type, api_key_secret, api_key_last4, usable_by, base_url, requests_per_second, privacy_consent_at, created_by, region)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10) RETURNING ${COLUMNS}`,
+        [id, c.displayName, type, box.seal(c.apiKey, id), c.apiKey.slice(-4), c.usableBy, c.baseUrl ?? null, c.requestsPerSecond ?? destinationKind(type).defaultRequestsPerSecond, c.createdBy, c.region ?? null],
       );
       return row;
     },
@@ -77,7 +81,7 @@ export function createConnectionStore(db: Db, box: SecretBox) {
 
     async update(
       id: string,
-      patch: { displayName?: string; apiKey?: string; usableBy?: UsableBy; baseUrl?: string | null; requestsPerSecond?: number },
+      patch: { displayName?: string; apiKey?: string; usableBy?: UsableBy; baseUrl?: string | null; region?: string | null; requestsPerSecond?: number },
     ) {
       const [row] = await db.query<Connection>(
         `UPDATE connections SET
@@ -87,6 +91,7 @@ export function createConnectionStore(db: Db, box: SecretBox) {
            usable_by = coalesce($5, usable_by),
            base_url = CASE WHEN $6 THEN $7 ELSE base_url END,
            requests_per_second = coalesce($8, requests_per_second),
+           region = CASE WHEN $9 THEN $10 ELSE region END,
            updated_at = now()
          WHERE id = $1 RETURNING ${COLUMNS}`,
         [
@@ -98,6 +103,8 @@ export function createConnectionStore(db: Db, box: SecretBox) {
           patch.baseUrl !== undefined,
           patch.baseUrl ?? null,
           patch.requestsPerSecond ?? null,
+          patch.region !== undefined,
+          patch.region ?? null,
         ],
       );
       return row as Connection | undefined;
@@ -137,10 +144,10 @@ export function createConnectionStore(db: Db, box: SecretBox) {
     /** The plain key, which platform, where to send it and how fast; only activities and the key check call this. */
     async readApiKey(id: string): Promise<ConnectionSecret | undefined> {
       const [row] = await db.query<Omit<ConnectionSecret, 'apiKey'> & { secret: string }>(
-        'SELECT type, api_key_secret AS secret, base_url AS "baseUrl", requests_per_second AS "requestsPerSecond" FROM connections WHERE id = $1',
+        'SELECT type, api_key_secret AS secret, base_url AS "baseUrl", region, requests_per_second AS "requestsPerSecond" FROM connections WHERE id = $1',
         [id],
       );
-      return row && { type: row.type, apiKey: openApiKey(box, row.secret, id), baseUrl: row.baseUrl, requestsPerSecond: row.requestsPerSecond };
+      return row && { type: row.type, apiKey: openApiKey(box, row.secret, id), baseUrl: row.baseUrl, region: row.region, requestsPerSecond: row.requestsPerSecond };
     },
   };
 }

@@ -256,6 +256,31 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
   `,
+  // The region of a connection whose platform keeps each key in one (Ortto): its host follows from it.
+  `
+  ALTER TABLE connections ADD COLUMN region text;
+  `,
+  // A run's profile-level counts kept as it goes (runs.tally: {"exported": n, "pending": n,
+  // "rejected:<reason>": n, "skipped:<reason>": n, "removed": n}), so reading them costs one row,
+  // whatever the run's size; null for runs planned before (their counts are recomputed). A profile
+  // with more than one delivery to send (several segments), or a parked one beside the one it
+  // sends, keeps what is left of them here until each is recorded: what its batches change of its
+  // outcome (pending until its last delivery is recorded, rejected at the first refusal).
+  `
+  ALTER TABLE runs ADD COLUMN tally jsonb;
+  CREATE TABLE run_profile_pending (
+    run_id text NOT NULL,
+    profile_id text NOT NULL,
+    -- Deliveries not yet recorded.
+    pending integer NOT NULL,
+    -- Refused by the destination so far, and the least reason it gave (null: none given).
+    refused boolean NOT NULL DEFAULT false,
+    reason text,
+    -- The reason of its parked deliveries, reported for a refusal that gave none (as countOutcomes does).
+    parked text,
+    PRIMARY KEY (run_id, profile_id)
+  );
+  `,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DESTINATION_TYPES } from '../../destinations/port';
+import { ORTTO_REGIONS } from '../../ortto/contract';
 import { DisplayName, errors, IdParams, json, jsonBody, secured, Timestamp, linksTo } from './common';
 
 export const PRIVACY_NOTICE =
@@ -8,14 +9,22 @@ export const PRIVACY_NOTICE =
 
 const UsableBy = z.enum(['admins', 'admins_and_contributors']).openapi({ description: 'Who may build exports on it' });
 // Write-only: accepted in requests, never part of any response.
-const ApiKey = z.string().trim().min(1).max(200).openapi({ description: 'Autopilot API key (write-only)', writeOnly: true });
+const ApiKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .openapi({ description: "The platform's API key: Autopilot's, or an Ortto Custom API data source's private key (write-only)", writeOnly: true });
 const BaseUrl = z
   .url({ protocol: /^https?$/ })
   .max(2000)
-  .openapi({ description: 'Autopilot API base URL, if not the default (e.g. a simulator)' });
+  .openapi({ description: "The platform's API base URL, if not its default or its region's (e.g. a simulator)" });
+const Region = z.enum(ORTTO_REGIONS).openapi({
+  description: "Ortto only: the region the key belongs to (default, eu, au); its API host follows from it unless baseUrl is given",
+});
 // Below 0.1 a turn would be minutes apart (and at 1e-300 the spacing overflows): not a real budget.
 const RequestsPerSecond = z.number().min(0.1).max(100).openapi({
-  description: "Autopilot requests per second allowed for this key, shared by all its runs (Autopilot's default: 5)",
+  description: 'Requests per second the platform allows this key, shared by all its runs (Autopilot: 5; Ortto: 10 on Professional, 30 on Business)',
 });
 
 export const CreateConnectionBody = z
@@ -26,7 +35,8 @@ export const CreateConnectionBody = z
     usableBy: UsableBy.default('admins'),
     privacyConsent: z.literal(true, { error: PRIVACY_NOTICE }).openapi({ description: PRIVACY_NOTICE }),
     baseUrl: BaseUrl.optional(),
-    requestsPerSecond: RequestsPerSecond.optional().openapi({ description: "The key's rate budget; the platform's own by default (Autopilot: 5)" }),
+    region: Region.optional(),
+    requestsPerSecond: RequestsPerSecond.optional().openapi({ description: "The key's rate budget; the platform's own by default (Autopilot: 5, Ortto: 10)" }),
   })
   .openapi('CreateConnection');
 
@@ -36,6 +46,7 @@ export const UpdateConnectionBody = z
     apiKey: ApiKey.optional(),
     usableBy: UsableBy.optional(),
     baseUrl: BaseUrl.nullable().optional().openapi({ description: "null goes back to the platform's default URL" }),
+    region: Region.nullable().optional(),
     requestsPerSecond: RequestsPerSecond.optional(),
   })
   .openapi('UpdateConnection');
@@ -47,6 +58,7 @@ export const ConnectionSchema = z
     type: z.enum(DESTINATION_TYPES),
     usableBy: UsableBy,
     baseUrl: z.string().nullable(),
+    region: z.string().nullable(),
     requestsPerSecond: z.number(),
     apiKeyLast4: z.string(),
     privacyConsentAt: Timestamp,
@@ -75,7 +87,7 @@ export const connectionRoutes = {
     method: 'post',
     path: '/connections',
     tags,
-    summary: 'Add an Autopilot connection (the key is checked first)',
+    summary: 'Add a connection to a destination, Autopilot or Ortto (the key is checked first)',
     request: { body: jsonBody(CreateConnectionBody) },
     responses: {
       201: { ...json(ConnectionSchema, 'Created'), links: linksTo('id', 'id', ['getConnection', 'updateConnection', 'testConnection', 'deleteConnection']) },
@@ -113,9 +125,9 @@ export const connectionRoutes = {
     method: 'post',
     path: '/connections/{id}/test',
     tags,
-    summary: 'Check the stored key against Autopilot now',
+    summary: 'Check the stored key against its destination now',
     request: { params: IdParams },
-    responses: { 200: json(z.object({ ok: z.literal(true) }), 'Autopilot accepts the key'), ...errors(400, 404, 422, 502) },
+    responses: { 200: json(z.object({ ok: z.literal(true) }), 'The destination accepts the key'), ...errors(400, 404, 422, 502) },
   }),
   remove: secured('admin', {
     operationId: 'deleteConnection',

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { destinationKind, DestinationError, type DestinationType } from '../../destinations';
+import { destinationKind, DestinationError, invalidRegion, type DestinationType } from '../../destinations';
 import { exportWorkflowId } from '../../domain/ids';
 import type { Connection, ConnectionStore } from '../../store/connections';
 import { canUseConnection } from '../access';
@@ -25,6 +25,7 @@ const fullView = (c: Connection) => ({
   type: c.type,
   usableBy: c.usableBy,
   baseUrl: c.baseUrl,
+  region: c.region,
   requestsPerSecond: c.requestsPerSecond,
   apiKeyLast4: c.apiKeyLast4,
   privacyConsentAt: c.privacyConsentAt.toISOString(),
@@ -54,10 +55,10 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
    * Asks the destination; a refused key is 422 with the status only, no answer is 502, and so is an
    * answer that is not the destination's (with our own description of its shape: it names no values).
    */
-  async function checkKey(type: DestinationType, apiKey: string, baseUrl: string | null): Promise<void> {
+  async function checkKey(type: DestinationType, apiKey: string, baseUrl: string | null, region: string | null): Promise<void> {
     const { label } = destinationKind(type);
     try {
-      await deps.checkKey(type, apiKey, baseUrl);
+      await deps.checkKey(type, apiKey, baseUrl, region);
     } catch (err) {
       if (!(err instanceof DestinationError)) throw err;
       if (err.kind === 'wrongService') throw new ApiError(502, 'wrong_service', err.message);
@@ -68,6 +69,12 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
       }
       throw new ApiError(502, 'destination_unavailable', `Could not check the API key with ${label}${status}`);
     }
+  }
+
+  /** A region is the platform's: one it does not have is a 400 naming those it has. */
+  function knownRegion(type: DestinationType, region: string | null | undefined): void {
+    const why = region ? invalidRegion(destinationKind(type), region) : undefined;
+    if (why) throw invalid([{ in: 'body', path: ['region'], code: 'invalid_region', message: why }]);
   }
 
   async function found(id: string): Promise<Connection> {
@@ -88,7 +95,8 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
     .openapi(connectionRoutes.create, async (c) => {
       const body = c.req.valid('json');
       allowedBaseUrl(body.baseUrl);
-      await checkKey(body.type, body.apiKey, body.baseUrl ?? null);
+      knownRegion(body.type, body.region);
+      await checkKey(body.type, body.apiKey, body.baseUrl ?? null, body.region ?? null);
       const created = await connections.create({ ...body, createdBy: c.var.user.name });
       deps.logger.info('Connection created', { connectionId: created.id, by: c.var.user.name });
       return c.json(fullView(created), 201, { Location: `/connections/${created.id}` });
@@ -108,14 +116,17 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
       const patch = c.req.valid('json');
       const current = await found(id);
       allowedBaseUrl(patch.baseUrl);
+      knownRegion(current.type, patch.region);
       // The stored key goes only where it was checked: a new address needs the key again.
-      if (patch.baseUrl !== undefined && patch.baseUrl !== current.baseUrl && patch.apiKey === undefined) {
-        throw invalid([{ in: 'body', path: ['apiKey'], code: 'api_key_required', message: 'send apiKey again to change baseUrl' }]);
+      const moved = (patch.baseUrl !== undefined && patch.baseUrl !== current.baseUrl) || (patch.region !== undefined && patch.region !== current.region);
+      if (moved && patch.apiKey === undefined) {
+        throw invalid([{ in: 'body', path: ['apiKey'], code: 'api_key_required', message: 'send apiKey again to change baseUrl or region' }]);
       }
-      if (patch.apiKey !== undefined || patch.baseUrl !== undefined) {
+      if (patch.apiKey !== undefined || patch.baseUrl !== undefined || patch.region !== undefined) {
         const stored = await connections.readApiKey(id);
         if (!stored) throw notFound('Connection');
-        await checkKey(current.type, patch.apiKey ?? stored.apiKey, patch.baseUrl === undefined ? current.baseUrl : patch.baseUrl);
+        const baseUrl = patch.baseUrl === undefined ? current.baseUrl : patch.baseUrl;
+        await checkKey(current.type, patch.apiKey ?? stored.apiKey, baseUrl, patch.region === undefined ? current.region : patch.region);
       }
       const updated = await connections.update(id, patch);
       if (!updated) throw notFound('Connection');
@@ -125,7 +136,7 @@ export function createConnectionRoutes(deps: ConnectionRouteDeps) {
     .openapi(connectionRoutes.test, async (c) => {
       const stored = await connections.readApiKey(c.req.valid('param').id);
       if (!stored) throw notFound('Connection');
-      await checkKey(stored.type, stored.apiKey, stored.baseUrl);
+      await checkKey(stored.type, stored.apiKey, stored.baseUrl, stored.region);
       return c.json({ ok: true as const }, 200);
     })
     .openapi(connectionRoutes.remove, async (c) => {

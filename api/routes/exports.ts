@@ -15,7 +15,7 @@ import { invalid, notFound, validationHook } from '../errors';
 import { shortestIntervalMinutes } from '../cron';
 import { checkReferences, checkRemovalRights } from '../export-rules';
 import type { Logger } from '../logger';
-import { InvalidScheduleError, type RunLauncher, type Scheduler } from '../ports';
+import { InvalidScheduleError, type ListDestinationFields, type RunLauncher, type Scheduler } from '../ports';
 import type { ProfileSource } from '../../profiles-source/source';
 import { fromSource } from '../source-errors';
 
@@ -32,6 +32,8 @@ export interface ExportRouteDeps {
   logger: Logger;
   /** Where segments and attributes are checked (PROFILE_SOURCE); the built-in store when absent. */
   profiles?: ProfileSource;
+  /** Where mapped fields are checked against the destination's account (Ortto); not checked when absent. */
+  destinationFields?: ListDestinationFields;
 }
 
 export const exportView = (e: ExportConfig) => ({
@@ -140,7 +142,10 @@ export function createExportRoutes(deps: ExportRouteDeps) {
       const current = await visibleExport(c.var.user, c.req.valid('param').id, deps);
       const patch = c.req.valid('json');
       checkRemovalRights(c.var.user, patch, current);
-      await fromSource(c, () => checkReferences(patch, c.var.user, deps));
+      const destination = patch.mapping !== undefined || patch.connectionId !== undefined
+        ? { connectionId: patch.connectionId ?? current.connectionId, mapping: patch.mapping ?? current.mapping }
+        : undefined;
+      await fromSource(c, () => checkReferences({ ...patch, destination }, c.var.user, deps));
       // The schedule's action shows the export's name, connection and segments: kept in step with them.
       if ([patch.schedule, patch.connectionId, patch.displayName, patch.segmentIds].some((v) => v !== undefined)) {
         const schedule = patch.schedule === undefined ? current.schedule : patch.schedule;
