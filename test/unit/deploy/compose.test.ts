@@ -3,6 +3,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
+import { DEFAULT_TASK_QUEUE, destinationTaskQueue } from '../../../domain/ids';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../../domain/run-labels';
 import { dockerIgnores, sentFiles } from './dockerignore';
 import { filesLoadedBy } from './imports';
@@ -139,5 +140,14 @@ describe('the image build', () => {
     expect(beyond.sort()).toEqual([...buildOnly, 'package.json', 'scripts/reseal-secrets.ts', 'tsconfig.json'].sort());
     expect(stage('build')).toContain(`rm ${buildOnly.join(' ')}`);
     expect(stage('runtime')).toMatch(/^COPY --from=build \/app \.\/$/m);
+  });
+});
+
+describe("the Temporal server's dynamic config", () => {
+  it('gives the destination queue, by the name the engine uses, one partition', () => {
+    const config = parse(read('deploy/temporal/dynamicconfig/segment-export.yaml')) as Record<string, { value: number; constraints: { taskQueueName: string } }[]>;
+    for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) {
+      expect(config[key]).toEqual([{ value: 1, constraints: { taskQueueName: destinationTaskQueue(DEFAULT_TASK_QUEUE) } }]);
+    }
   });
 });
