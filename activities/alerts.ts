@@ -7,7 +7,7 @@ import type { Db } from '../store/db';
 import { createExportStore } from '../store/exports';
 import { readRemovalGate } from '../store/removals';
 import { getRun } from '../store/run-queries';
-import { countOutcomes } from '../store/runs';
+import { countOutcomes, countsFromTally } from '../store/runs';
 import { alertSignatureHeaders } from './alert-signature';
 import { AlertPostError, postAlert } from './post-alert';
 
@@ -73,7 +73,7 @@ export function createAlertActivities(deps: AlertActivityDeps) {
   async function message(input: AlertInput): Promise<AlertMessage | undefined> {
     const [e, run] = await Promise.all([createExportStore(deps.db).get(input.exportId), getRun(deps.db, input.runId)]);
     if (!e || !run) return undefined;
-    const counts = run.status === 'running' ? await countOutcomes(deps.db, run.id) : run.summary;
+    const counts = run.status !== 'running' ? run.summary : run.tally ? countsFromTally(run.tally) : await countOutcomes(deps.db, run.id);
     return {
       event: input.event,
       exportId: e.id,

@@ -68,7 +68,7 @@ export function createStoreActivities(deps: StoreActivityDeps) {
      * sent nothing: it completes with what it would send still pending.
      */
     async finishRun(input: { runId: string; dryRun?: boolean }): Promise<RunCounts> {
-      const counts = await runs.countOutcomes(db, input.runId);
+      const counts = await closingCounts(db, input.runId);
       if (counts.pending > 0 && !input.dryRun) throw new Error(`Run ${input.runId} still has ${counts.pending} profiles pending`);
       await runs.closeRun(db, input.runId, 'completed', counts);
       return counts;
@@ -76,7 +76,7 @@ export function createStoreActivities(deps: StoreActivityDeps) {
 
     /** Closes a run cut short, keeping what was never sent as pending, so its counts still add up. */
     async failRun(input: { runId: string; status: 'failed' | 'cancelled'; reason: string }): Promise<void> {
-      await runs.closeRun(db, input.runId, input.status, await runs.countOutcomes(db, input.runId), input.reason);
+      await runs.closeRun(db, input.runId, input.status, await closingCounts(db, input.runId), input.reason);
     },
 
     async recordSkippedRun(input: runs.RunRecord & { reason: string }): Promise<void> {
@@ -86,3 +86,8 @@ export function createStoreActivities(deps: StoreActivityDeps) {
 }
 
 export type StoreActivities = ReturnType<typeof createStoreActivities>;
+
+/** The counts a run closes with: those it kept as it went, or, for a run planned before they were kept, counted from its items. */
+async function closingCounts(db: Db, runId: string): Promise<RunCounts> {
+  return (await runs.keptCounts(db, runId)) ?? runs.countOutcomes(db, runId);
+}

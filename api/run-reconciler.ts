@@ -2,7 +2,7 @@ import type { AlertEvent } from '../domain/export';
 import type { Db } from '../store/db';
 import { createExportStore } from '../store/exports';
 import { getRun, listOpenRuns, type RunRow } from '../store/run-queries';
-import { closeRun, countOutcomes } from '../store/runs';
+import { closeRun, countOutcomes, keptCounts } from '../store/runs';
 import type { Logger } from './logger';
 import type { RunEnding, RunLauncher } from './ports';
 
@@ -49,7 +49,7 @@ export function createRunReconciler(deps: { db: Db; runs: RunLauncher; logger: L
     if (!ending) return run;
     // Raised before the record closes: when it cannot be, the run stays open for the next sweep.
     if (!(await raiseAlert(run, ending))) return run;
-    await closeRun(db, run.id, ending.status, await countOutcomes(db, run.id), ending.reason);
+    await closeRun(db, run.id, ending.status, (await keptCounts(db, run.id)) ?? (await countOutcomes(db, run.id)), ending.reason);
     logger.info('Run closed from Temporal', { runId: run.id, status: ending.status });
     return (await getRun(db, run.id)) ?? run;
   }

@@ -2,7 +2,7 @@ import { percentDone, SkipReason, sumValues, type RunCounts } from '../domain/ex
 import type { Db } from '../store/db';
 import { detailsPurgedAt } from '../store/retention';
 import { readRunPlan, type RunPlanView, type RunRow } from '../store/run-queries';
-import { countOutcomes } from '../store/runs';
+import { countOutcomes, countsFromTally } from '../store/runs';
 import type { RunProgress } from '../workflows';
 import type { RunLauncher } from './ports';
 
@@ -18,12 +18,17 @@ export function runSummary(run: RunRow) {
     startedAt: run.startedAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     totalProfiles: run.totalProfiles,
-    counts: storedCounts(run),
+    counts: storedCounts(run) ?? keptCounts(run),
     error: run.error,
     mode: run.mode,
     dryRun: run.dryRun,
     redriveOf: run.redriveOf,
   };
+}
+
+/** What the run has kept of its counts as it went (see runs.tally): read with its row, whatever its size. */
+function keptCounts(run: RunRow): RunCounts | null {
+  return run.tally && countsFromTally(run.tally);
 }
 
 /** Summaries stored before `pending` was kept have none (an old failed run's then do not add up). */
@@ -45,17 +50,18 @@ function progressView(p: RunProgress) {
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
- * A run as GET /runs/:id shows it. While it runs, the store's per-profile counts give percent,
+ * A run as GET /runs/:id shows it. While it runs, the counts it keeps in its row give percent,
  * throughput and ETA (they survive worker restarts), and the workflow's progress query the phase.
+ * Only a run planned before counts were kept has them counted from its items.
  */
 export async function describeRun(run: RunRow, deps: { db: Db; runs: RunLauncher }, viewer: { admin: boolean }, now = Date.now()) {
   const running = run.status === 'running';
   const [progress, live, plan] = await Promise.all([
     running ? deps.runs.progress(run.workflowId) : undefined,
-    running || !run.summary ? countOutcomes(deps.db, run.id) : undefined,
+    (running || !run.summary) && !run.tally ? countOutcomes(deps.db, run.id) : undefined,
     dryRunPlan(run, deps.db, viewer),
   ]);
-  const counts = live ?? (storedCounts(run) as RunCounts);
+  const counts = (running ? keptCounts(run) : (storedCounts(run) ?? keptCounts(run))) ?? (live as RunCounts);
   const sent = counts.exported + sumValues(counts.rejected);
   const seconds = ((run.finishedAt?.getTime() ?? now) - run.startedAt.getTime()) / 1000;
   const throughput = seconds > 0 ? round(sent / seconds, 2) : null;

@@ -54,7 +54,7 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings, shap
   const mapped = mappedFields(s.mapping, shape);
   return db.transaction(async (tx) => {
     const { mode, why } = await resolveRunMode(tx, runId, s);
-    for (const table of ['run_items', 'run_batches', 'run_profiles', 'run_removals']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
+    for (const table of ['run_items', 'run_batches', 'run_profiles', 'run_removals', 'run_profile_pending']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
     // The statement's sorts and hashes (100,000 profiles: about 20 MB each) in memory, not in temporary files.
     await tx.query(`SET LOCAL work_mem = '${SNAPSHOT_WORK_MEM}'`);
     // Below the activity's timeout: an attempt that timed out must not keep the run's row locked
@@ -68,18 +68,42 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings, shap
       ranked: s.onLimitExceeded === 'send_first',
       departed,
       compared: mode === 'incremental' && (await hasSyncState(tx, s.exportId)),
+      shared: s.segmentIds.length > 1,
     });
-    const [{ unchangedItems, unchangedProfiles, heldShared, heldChanged, ...plan }] = await tx.query<FreezeRow>(sql, freezeParams(runId, s, shape, mode, lists, redrive));
+    const [{ unchangedItems, unchangedProfiles, heldShared, heldChanged, pendingProfiles, parkedProfiles, skippedProfiles, ...plan }] = await tx.query<FreezeRow>(
+      sql,
+      freezeParams(runId, s, shape, mode, lists, redrive),
+    );
     const held = removalsHeld(s.removeWhenLeaving === true ? heldChanged : 0, heldShared);
-    await recordRunPlan(tx, runId, { totalProfiles: plan.totalProfiles, unchangedProfiles, unchangedItems, removalsHeld: held });
     const frozen: FrozenPlan = { ...plan, mode, ...(why && { fullBecause: why }), ...(held && { removalsHeld: held }) };
     // The gate over what the statement planned to remove (store/removals.ts).
-    return departed === 'remove' ? { ...frozen, ...(await gateRemovals(tx, runId, s)) } : frozen;
+    const gated = departed === 'remove' ? { ...frozen, ...(await gateRemovals(tx, runId, s)) } : frozen;
+    // The run's first tally, profile by profile as countOutcomes classifies them (see the statement's last columns).
+    const skipped = { ...skippedProfiles, [SkipReason.REJECTED_BEFORE]: parkedProfiles, [SkipReason.UNCHANGED]: unchangedProfiles };
+    await recordRunPlan(tx, runId, {
+      totalProfiles: plan.totalProfiles,
+      unchangedProfiles,
+      unchangedItems,
+      removalsHeld: held,
+      frozen: { pending: pendingProfiles, skipped, removals: gated.removals ?? 0 },
+    });
+    return gated;
   });
 }
 
 /** The freeze's one row: the plan, and what it counted for the run's record. */
-type FreezeRow = RunPlan & { unchangedItems: number; unchangedProfiles: number; heldShared: number; heldChanged: number };
+type FreezeRow = RunPlan & {
+  unchangedItems: number;
+  unchangedProfiles: number;
+  heldShared: number;
+  heldChanged: number;
+  /** Profiles with a delivery to send. */
+  pendingProfiles: number;
+  /** Profiles whose every delivery is parked or unchanged, at least one parked. */
+  parkedProfiles: number;
+  /** Profiles skipped for a reason of their own (no, invalid or duplicate email, over the limit), by reason; null: none. */
+  skippedProfiles: Record<string, number> | null;
+};
 
 /**
  * What the freeze does with memberships the export delivered whose profile is no longer in the
@@ -228,6 +252,11 @@ interface SnapshotShape {
    * profiles follows from keyed alone, without a pass over the planned deliveries.
    */
   compared: boolean;
+  /**
+   * Several segments: a profile may have more than one delivery to send, and its outcome then waits
+   * for the last of them (run_profile_pending). With one segment, every profile has at most one.
+   */
+  shared: boolean;
 }
 
 /**
@@ -323,7 +352,7 @@ WITH typed AS (
     CASE WHEN skip IS NULL THEN 'pending' WHEN skip = ${$.unchanged} THEN 'unchanged' ELSE 'skipped' END, skip, change
   FROM numbered
   RETURNING batch_no
-)${shape.departed ? departedSql[shape.departed] : ''}
+)${shape.shared ? pendingProfilesSql : ''}${shape.departed ? departedSql[shape.departed] : ''}
 -- The plan, from what was just frozen: every profile has one row in keyed; only pending items have a batch.
 SELECT ${heldCounts(shape.departed)},
   (SELECT count(*) FROM keyed)::int AS "totalProfiles",
@@ -332,7 +361,26 @@ SELECT ${heldCounts(shape.departed)},
   ((SELECT count(*) FROM keyed) - (SELECT count(*) FROM sent))::int AS "profilesSkipped",
   (SELECT count(*) FROM planned WHERE skip = ${$.unchanged})::int AS "unchangedItems",
   -- Senders whose every delivery is unchanged: every sender has one, and its own items are all deliveries.
-  ((SELECT count(*) FROM keyed WHERE sender = id) - (SELECT count(DISTINCT profile_id) FROM planned WHERE skip IS DISTINCT FROM ${$.unchanged}))::int AS "unchangedProfiles"`;
+  ((SELECT count(*) FROM keyed WHERE sender = id) - (SELECT count(DISTINCT profile_id) FROM planned WHERE skip IS DISTINCT FROM ${$.unchanged}))::int AS "unchangedProfiles",
+  -- The first tally (see recordRunPlan): senders with a delivery to send are pending; those with
+  -- none, but one parked, skipped as parked; every other profile skipped for its own reason.
+  (SELECT count(*) FROM sent)::int AS "pendingProfiles",
+  (SELECT count(DISTINCT p.profile_id) FROM planned p WHERE p.skip = ${$.rejectedBefore} AND p.profile_id NOT IN (SELECT profile_id FROM sent))::int AS "parkedProfiles",
+  (SELECT jsonb_object_agg(reason, n) FROM (
+     SELECT coalesce(skip, ${$.duplicateEmail}) AS reason, count(*)::int AS n FROM keyed WHERE skip IS NOT NULL OR sender <> id GROUP BY 1
+   ) s) AS "skippedProfiles"`;
+
+/**
+ * Senders with more than one delivery to send, or one beside a parked one: what their batches have
+ * left to record, for the tally (see recordSentBatch). Every other sender's outcome is decided by
+ * its one batch.
+ */
+const pendingProfilesSql = `, shared AS (
+  INSERT INTO run_profile_pending (run_id, profile_id, pending, parked)
+  SELECT ${$.runId}, profile_id, count(*) FILTER (WHERE skip IS NULL), min(skip) FILTER (WHERE skip = ${$.rejectedBefore})
+  FROM planned GROUP BY profile_id
+  HAVING count(*) FILTER (WHERE skip IS NULL) > 1 OR (count(*) FILTER (WHERE skip IS NULL) = 1 AND bool_or(skip = ${$.rejectedBefore}))
+)`;
 
 /**
  * The memberships that left (see {@link snapshotSql}): those the export delivered that no profile

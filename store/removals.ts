@@ -1,6 +1,6 @@
 import type { Db } from './db';
 import { DEFAULT_MAX_REMOVAL_SHARE, type ExportSettings, type RemovalGateList } from '../domain/export';
-import { recordRemovalGate, type RemovalGateRecord } from './runs';
+import { addRemoved, recordRemovalGate, type RemovalGateRecord } from './runs';
 
 /**
  * Mirror mode: the (email, list) memberships this engine delivered that have left their segments
@@ -87,22 +87,27 @@ export interface RemovalOutcome {
  * Records removals in one statement: a removed membership leaves the export's sync state in the
  * same statement that marks it removed, so a crash can neither claim a removal Autopilot did not
  * make nor forget one it did. A failed one keeps its sync state and says why. A removal once
- * recorded as removed stays so.
+ * recorded as removed stays so. Those removed now count in the run's tally, in the same transaction.
  */
 export async function recordRemovals(db: Db, runId: string, outcomes: RemovalOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
-  await db.query(
-    `WITH marked AS (
-       UPDATE run_removals r SET status = o.status, reason = o.reason
-       FROM unnest($2::int[], $3::text[], $4::text[]) AS o(seq, status, reason)
-       WHERE r.run_id = $1 AND r.seq = ANY($2::int[]) AND r.seq = o.seq AND r.status <> 'removed'
-       RETURNING r.segment_id, r.email_key, r.list_id, r.status
-     )
-     DELETE FROM sync_state s USING marked m, runs ru
-     WHERE ru.id = $1 AND m.status = 'removed' AND s.export_id = ru.export_id
-       AND s.segment_id = m.segment_id AND s.email_key = m.email_key AND s.list_id = m.list_id`,
-    [runId, outcomes.map((o) => o.seq), outcomes.map((o) => o.status), outcomes.map((o) => (o.status === 'failed' ? (o.reason ?? null) : null))],
-  );
+  await db.transaction(async (tx) => {
+    const [{ removed }] = await tx.query<{ removed: number }>(
+      `WITH marked AS (
+         UPDATE run_removals r SET status = o.status, reason = o.reason
+         FROM unnest($2::int[], $3::text[], $4::text[]) AS o(seq, status, reason)
+         WHERE r.run_id = $1 AND r.seq = ANY($2::int[]) AND r.seq = o.seq AND r.status <> 'removed'
+         RETURNING r.segment_id, r.email_key, r.list_id, r.status
+       ), forgotten AS (
+         DELETE FROM sync_state s USING marked m, runs ru
+         WHERE ru.id = $1 AND m.status = 'removed' AND s.export_id = ru.export_id
+           AND s.segment_id = m.segment_id AND s.email_key = m.email_key AND s.list_id = m.list_id
+       )
+       SELECT count(*) FILTER (WHERE status = 'removed')::int AS removed FROM marked`,
+      [runId, outcomes.map((o) => o.seq), outcomes.map((o) => o.status), outcomes.map((o) => (o.status === 'failed' ? (o.reason ?? null) : null))],
+    );
+    await addRemoved(tx, runId, removed);
+  });
 }
 
 export interface RemovalCounts {

@@ -5,7 +5,7 @@ import { deleteRun, markDetailsPurged } from './runs';
  * The per-profile details of a run, every table keyed by `run_id` first: what retention deletes.
  * A new table of per-profile run data belongs here, or it is kept forever.
  */
-export const RUN_DETAIL_TABLES = ['run_items', 'run_batches', 'run_profiles', 'run_removals', 'run_source_members', 'run_source_profiles'] as const;
+export const RUN_DETAIL_TABLES = ['run_items', 'run_batches', 'run_profiles', 'run_removals', 'run_source_members', 'run_source_profiles', 'run_profile_pending'] as const;
 
 export interface PurgeOptions {
   /** Runs that finished before this lose their details. */

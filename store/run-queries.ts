@@ -1,6 +1,7 @@
 import type { Db } from './db';
 import { SkipReason, type RunCounts, type SyncMode } from '../domain/export';
 import { isCutShort, type RunStatus } from '../domain/run-status';
+import type { Tally } from './runs';
 
 /** Read-only queries behind the API's run endpoints; the workflow's activities own the writes (store/runs.ts). */
 
@@ -14,6 +15,8 @@ export interface RunRow {
   totalProfiles: number | null;
   /** Profile-level counts, written when the run closes. */
   summary: RunCounts | null;
+  /** The same counts as kept while the run goes (see countsFromTally); null for runs planned before they were kept. */
+  tally: Tally | null;
   /** Why it did not complete: failed, cancelled, terminated, timed out or skipped. */
   error: string | null;
   startedAt: Date;
@@ -28,7 +31,7 @@ export interface RunRow {
 
 const COLUMNS = `id, export_id AS "exportId", workflow_id AS "workflowId", trigger, triggered_by AS "triggeredBy",
   status, total_profiles AS "totalProfiles", summary, error, started_at AS "startedAt", finished_at AS "finishedAt",
-  mode, dry_run AS "dryRun", redrive_of AS "redriveOf"`;
+  mode, dry_run AS "dryRun", redrive_of AS "redriveOf", tally`;
 
 export async function getRun(db: Db, runId: string): Promise<RunRow | undefined> {
   const [row] = await db.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE id = $1`, [runId]);

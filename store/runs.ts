@@ -96,19 +96,93 @@ export async function recordRunMode(db: Db, runId: string, mode: SyncMode, fullB
   await db.query('UPDATE runs SET mode = $2, full_because = $3 WHERE id = $1', [runId, mode, fullBecause ?? null]);
 }
 
-/** What the freeze counted: profiles, those it found unchanged (not written as items), the removals it held back by reason. */
+/**
+ * What the freeze counted: profiles, those it found unchanged (not written as items), the removals
+ * it held back by reason; and the run's first tally: profiles pending (a delivery to send), skipped
+ * by reason (unchanged ones included), and, when it planned removals, none removed yet.
+ */
 export async function recordRunPlan(
   db: Db,
   runId: string,
-  plan: { totalProfiles: number; unchangedProfiles: number; unchangedItems: number; removalsHeld?: Record<string, number> },
+  plan: {
+    totalProfiles: number;
+    unchangedProfiles: number;
+    unchangedItems: number;
+    removalsHeld?: Record<string, number>;
+    frozen: { pending: number; skipped: Record<string, number>; removals: number };
+  },
 ): Promise<void> {
-  await db.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4, removals_held = $5 WHERE id = $1', [
+  const { pending, skipped, removals } = plan.frozen;
+  const tally: Tally = { exported: 0, pending, ...(removals > 0 && { removed: 0 }) };
+  for (const [reason, n] of Object.entries(skipped)) if (n > 0) tally[`skipped:${reason}`] = n;
+  await db.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4, removals_held = $5, tally = $6 WHERE id = $1', [
     runId,
     plan.totalProfiles,
     plan.unchangedProfiles,
     plan.unchangedItems,
     plan.removalsHeld ? JSON.stringify(plan.removalsHeld) : null,
+    JSON.stringify(tally),
   ]);
+}
+
+/**
+ * A run's counts as kept while it goes (see the migration of runs.tally): profiles by outcome,
+ * flat — `exported`, `pending`, `rejected:<reason>`, `skipped:<reason>` — and `removed`
+ * memberships. The freeze writes the first; each recorded batch moves profiles between them
+ * (store/batches.ts), each recorded removal adds to `removed` (store/removals.ts).
+ */
+export type Tally = Record<string, number>;
+
+/** The counts a tally stands for: what countOutcomes would compute from the run's items, read from one row. */
+export function countsFromTally(tally: Tally): RunCounts {
+  const counts: RunCounts = { total: 0, exported: 0, pending: 0, skipped: {}, rejected: {} };
+  for (const [key, n] of Object.entries(tally)) {
+    if (key === 'removed') {
+      counts.removed = n;
+      continue;
+    }
+    counts.total += n;
+    if (key === 'exported' || key === 'pending') counts[key] += n;
+    else if (n !== 0) {
+      const [status, reason] = [key.slice(0, key.indexOf(':')) as 'skipped' | 'rejected', key.slice(key.indexOf(':') + 1)];
+      counts[status][reason] = n;
+    }
+  }
+  return counts;
+}
+
+/** The run's kept counts; undefined for a run planned before they were kept (or not planned yet). */
+export async function keptCounts(db: Db, runId: string): Promise<RunCounts | undefined> {
+  const [row] = await db.query<{ tally: Tally | null }>('SELECT tally FROM runs WHERE id = $1', [runId]);
+  return row?.tally ? countsFromTally(row.tally) : undefined;
+}
+
+/**
+ * Inside the transaction that records a batch: takes the run's row, so that the batches of one run
+ * are recorded one at a time (each then reads what the others recorded, and moves each profile
+ * once), and returns its tally (null: the run keeps none).
+ */
+export async function lockRunTally(tx: Db, runId: string): Promise<Tally | null> {
+  const [row] = await tx.query<{ tally: Tally | null }>('SELECT tally FROM runs WHERE id = $1 FOR NO KEY UPDATE', [runId]);
+  return row?.tally ?? null;
+}
+
+/** Moves profiles between outcomes (`n` may be negative), under {@link lockRunTally}'s lock. */
+export async function moveInTally(tx: Db, runId: string, tally: Tally, moves: { key: string; n: number }[]): Promise<void> {
+  if (moves.length === 0) return;
+  const next = { ...tally };
+  for (const { key, n } of moves) next[key] = (next[key] ?? 0) + n;
+  for (const key of Object.keys(next)) if (next[key] === 0 && key.includes(':')) delete next[key];
+  await tx.query('UPDATE runs SET tally = $2 WHERE id = $1', [runId, JSON.stringify(next)]);
+}
+
+/** Counts memberships removed (in the statement's own transaction: a concurrent update is read again, not lost). */
+export async function addRemoved(tx: Db, runId: string, removed: number): Promise<void> {
+  if (removed === 0) return;
+  await tx.query(
+    `UPDATE runs SET tally = jsonb_set(tally, '{removed}', to_jsonb(coalesce((tally->>'removed')::int, 0) + $2)) WHERE id = $1 AND tally IS NOT NULL`,
+    [runId, removed],
+  );
 }
 
 /** The lists whose removals wait for an admin (none: null); a retried freeze replaces it. */

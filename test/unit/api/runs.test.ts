@@ -3,7 +3,7 @@ import { createExportStore, toSettings } from '../../../store/exports';
 import { importProfiles } from '../../../store/profiles';
 import { readBatches, recordSentBatch } from '../../../store/batches';
 import { snapshotRun } from '../../../store/freeze';
-import { closeRun, countOutcomes } from '../../../store/runs';
+import { closeRun, countOutcomes, keptCounts } from '../../../store/runs';
 import { createConnection, createExport } from './fixtures';
 import { createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
 import { autopilotDestination } from '../../../autopilot/destination';
@@ -35,6 +35,8 @@ async function startedRun(): Promise<string> {
   const batch = await readBatches(h.db, runId, 0, 1);
   await recordSentBatch(h.db, runId, 0, batch.map((i) => (i.profileId === 'p003' ? { seq: i.seq, status: 'rejected', reason: 'refused by Autopilot' } : { seq: i.seq, status: 'exported' })), LISTS);
   await h.db.query("UPDATE runs SET started_at = now() - interval '10 seconds' WHERE id = $1", [runId]);
+  // What the run keeps as it goes is what its items say.
+  expect(await keptCounts(h.db, runId)).toEqual(await countOutcomes(h.db, runId));
   return runId;
 }
 
@@ -78,6 +80,8 @@ describe('GET /runs/:runId', () => {
     expect(run.throughput).toBeCloseTo(0.1, 1);
     expect(run.etaSeconds).toBeGreaterThan(30);
     expect(run.etaSeconds).toBeLessThan(45);
+    // The history shows the same counts while the run goes.
+    expect((await json(await h.call('contributor', 'GET', `/exports/${exportId}/runs`))).runs[0].counts).toEqual(run.counts);
   });
 
   it('counts percent from the store when the workflow does not answer', async () => {
@@ -100,6 +104,7 @@ describe('GET /runs/:runId', () => {
     const runId = await startedRun();
     await recordSentBatch(h.db, runId, 1, (await readBatches(h.db, runId, 1, 1)).map((i) => ({ seq: i.seq, status: 'exported' as const })), LISTS);
     const counts = await countOutcomes(h.db, runId);
+    expect(await keptCounts(h.db, runId)).toEqual(counts);
     await closeRun(h.db, runId, 'completed', counts);
     h.runState.going.clear();
     const run = await json(await h.call('admin', 'GET', `/runs/${runId}`));

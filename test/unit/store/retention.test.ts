@@ -20,6 +20,7 @@ async function seedRun(db: Db, runId: string, exportId: string, ageDays: number 
     await db.query("INSERT INTO run_removals (run_id, seq, email_key, email, segment_id, list_id) VALUES ($1, $2, $3, $3, 'VIP', 'contactlist_1')", [runId, i, `${profileId}@example.com`]);
     await db.query("INSERT INTO run_source_members (run_id, segment_id, profile_id) VALUES ($1, 'VIP', $2)", [runId, profileId]);
     await db.query("INSERT INTO run_source_profiles (run_id, profile_id, attributes) VALUES ($1, $2, '{}')", [runId, profileId]);
+    await db.query('INSERT INTO run_profile_pending (run_id, profile_id, pending) VALUES ($1, $2, 2)', [runId, profileId]);
   }
 }
 

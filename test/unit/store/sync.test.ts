@@ -5,7 +5,7 @@ import { importProfiles } from '../../../store/profiles';
 import { countRedrivable, getRun, listOutcomes, readRunPlan } from '../../../store/run-queries';
 import { readBatches, recordSentBatch } from '../../../store/batches';
 import { snapshotRun, UNCHANGED_EXAMPLES } from '../../../store/freeze';
-import { closeRun, countOutcomes, openRun } from '../../../store/runs';
+import { closeRun, countOutcomes, keptCounts, openRun } from '../../../store/runs';
 import { syncSignature } from '../../../store/sync';
 import { autopilotDestination } from '../../../autopilot/destination';
 
@@ -71,6 +71,8 @@ async function run(s: ExportSettings, options: RunOptions = {}) {
     await recordSentBatch(db, runId, b, outcomes, lists);
   }
   const counts = await countOutcomes(db, runId);
+  // The counts the run kept as it went are those counted from its items.
+  expect(await keptCounts(db, runId)).toEqual(counts);
   if (!s.dryRun) await closeRun(db, runId, options.status ?? 'completed', counts);
   return { runId, plan, counts, sent: sent.sort() };
 }
