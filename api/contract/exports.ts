@@ -10,13 +10,16 @@ export const STANDARD_FIELDS = new Set(
   ),
 );
 const CUSTOM_FIELD = /^(string|integer|float|date|boolean)--\S/;
+/** An Ortto field id (`str::first`, `int:cm:visits`); which ones an account has is checked against it when the export is saved. */
+const ORTTO_FIELD = /^[a-z]{3}:(cm)?:[a-z0-9][a-z0-9_-]*$/;
 
 const Attribute = z.string().trim().min(1).max(200).openapi({ description: 'A profile attribute name', example: 'EmailAddress' });
 const AutopilotField = z
   .string()
   .max(200)
-  .refine((k) => STANDARD_FIELDS.has(k) || CUSTOM_FIELD.test(k), {
-    message: 'must be a standard Autopilot field (e.g. Company, Phone) or a custom field "<type>--<Name>" with type string, integer, float, date or boolean',
+  .refine((k) => STANDARD_FIELDS.has(k) || CUSTOM_FIELD.test(k) || ORTTO_FIELD.test(k), {
+    message:
+      'must be a standard Autopilot field (e.g. Company, Phone) or a custom field "<type>--<Name>" with type string, integer, float, date or boolean; for Ortto, a field id (str::language, int:cm:visits)',
   });
 
 export const MappingSchema = z
@@ -28,7 +31,7 @@ export const MappingSchema = z
       .record(AutopilotField, Attribute)
       .refine((r) => Object.keys(r).length <= 100, { message: 'at most 100 fields' })
       .optional()
-      .openapi({ description: 'Autopilot field → profile attribute', example: { Company: 'Company', 'string--Plan': 'Plan' } }),
+      .openapi({ description: 'Destination field (Autopilot: Company, string--Plan; Ortto: str:cm:plan) → profile attribute', example: { Company: 'Company', 'string--Plan': 'Plan' } }),
   })
   .openapi('FieldMapping') satisfies z.ZodType<FieldMapping>;
 
