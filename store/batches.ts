@@ -70,12 +70,13 @@ export async function recordSentBatch(db: Db, runId: string, batchNo: number, ou
 const recordSql = `
 WITH refused AS (
   SELECT * FROM unnest($3::int[], $4::text[]) AS o(seq, reason)
-), rejected AS (
-  UPDATE run_items i SET status = 'rejected', reason = o.reason
-  FROM refused o
-  WHERE i.run_id = $1 AND i.seq = ANY($3::int[]) AND i.seq = o.seq
 ), batch AS (
   INSERT INTO run_batches (run_id, batch_no) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING batch_no
+), rejected AS (
+  -- Only by the batch's first record: a retry that got other answers changes nothing.
+  UPDATE run_items i SET status = 'rejected', reason = o.reason
+  FROM refused o
+  WHERE i.run_id = $1 AND i.seq = ANY($3::int[]) AND i.seq = o.seq AND EXISTS (SELECT FROM batch)
 ), items AS MATERIALIZED (
   -- The batch's deliveries, with what is left of their profiles' (none when the batch was recorded already).
   SELECT i.seq, i.profile_id, i.segment_id, o.seq IS NOT NULL AS refused, o.reason,
