@@ -24,7 +24,7 @@ export async function mappedFieldIssues(
     const why = kind.invalidFieldName(id);
     return why ? [issue(id, `"${id}": ${why}`)] : [];
   });
-  if (malformed.length > 0 || !deps.destinationFields) return malformed;
+  if (malformed.length > 0 || !kind.fieldsMustExist || !deps.destinationFields) return malformed;
   const known = await listed(deps.destinationFields, connectionId, kind.label);
   if (!known) return [];
   return ids.filter((id) => !known.has(id)).map((id) => issue(id, `${kind.label} has no field "${id}" in this account: create it there first`));

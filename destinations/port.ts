@@ -76,6 +76,8 @@ export interface DestinationKind {
   defaultRequestsPerSecond: number;
   /** Its own field names for a profile's first and last name. */
   nameFields: { firstName: string; lastName: string };
+  /** Its accounts' fields must exist before a mapping sends to them: an export's are checked against {@link Destination.listFields}. */
+  fieldsMustExist?: boolean;
   /** Why a mapped field name cannot be sent there, or undefined when it can. */
   invalidFieldName(name: string): string | undefined;
   open(config: DestinationConfig): Destination;

@@ -22,6 +22,7 @@ export const orttoDestination: DestinationKind = {
   batchSize: MAX_PEOPLE_PER_MERGE,
   defaultRequestsPerSecond: ORTTO_REQUESTS_PER_SECOND,
   nameFields: { firstName: 'str::first', lastName: 'str::last' },
+  fieldsMustExist: true,
   invalidFieldName: invalidFieldId,
   open: (config) => new OrttoDestination(config),
 };

@@ -1,5 +1,5 @@
 import { CsrfField } from '../components/csrf-field';
-import { TextField } from '../components/fields';
+import { SelectField, TextField } from '../components/fields';
 import { Layout, type Viewer } from '../components/layout';
 import { Notice } from '../components/notice';
 import { When } from '../components/time';
@@ -11,6 +11,7 @@ export interface ConnectionView {
   type: string;
   usableBy?: 'admins' | 'admins_and_contributors';
   baseUrl?: string | null;
+  region?: string | null;
   requestsPerSecond?: number;
   apiKeyLast4?: string;
   createdBy?: string;
@@ -23,6 +24,16 @@ export interface ExportRef {
 }
 
 const WHO = { admins: 'Admins only', admins_and_contributors: 'Admins and contributors' };
+const TYPES = [
+  { value: 'autopilot', label: 'Autopilot' },
+  { value: 'ortto', label: 'Ortto' },
+];
+const REGIONS = [
+  { value: 'default', label: 'Default (api.ap3api.com)' },
+  { value: 'eu', label: 'Europe (api.eu.ap3api.com)' },
+  { value: 'au', label: 'Australia (api.au.ap3api.com)' },
+];
+const typeLabel = (type: string) => TYPES.find((t) => t.value === type)?.label ?? type;
 
 export function ConnectionsPage({ viewer, connections, notice }: { viewer: Viewer; connections: ConnectionView[]; notice?: string }) {
   return (
@@ -55,7 +66,7 @@ export function ConnectionsPage({ viewer, connections, notice }: { viewer: Viewe
               {connections.map((x) => (
                 <tr>
                   <td>{viewer.role === 'admin' ? <a href={paths.connectionPage(x.id)}>{x.displayName}</a> : x.displayName}</td>
-                  <td>Autopilot</td>
+                  <td>{typeLabel(x.type)}</td>
                   <td>{x.usableBy ? WHO[x.usableBy] : '—'}</td>
                   <td>{x.apiKeyLast4 ? <span class="mono">…{x.apiKeyLast4}</span> : '—'}</td>
                   <td>
@@ -76,6 +87,8 @@ export interface ConnectionFormValues {
   usableBy: 'admins' | 'admins_and_contributors';
   baseUrl: string;
   requestsPerSecond: string;
+  type: string;
+  region: string;
 }
 
 function UsableByField({ value }: { value: ConnectionFormValues['usableBy'] }) {
@@ -106,7 +119,7 @@ function AdvancedFields({ values, issues }: { values: ConnectionFormValues; issu
         min="0.1"
         max="100"
         value={values.requestsPerSecond}
-        hint="The key's rate budget, shared by every run that uses it (Autopilot allows 5)."
+        hint="The key's rate budget, shared by every run that uses it. Empty: the platform's own (Autopilot 5; Ortto 10, 30 on Business plans)."
         error={issues.get('requestsPerSecond')}
       />
     </details>
@@ -121,15 +134,8 @@ export function NewConnectionPage(props: { viewer: Viewer; values: ConnectionFor
       <Notice kind="error">{props.error}</Notice>
       <form class="stack" method="post" action={paths.connections}>
         <CsrfField token={props.viewer.csrfToken} />
-        <div class="field">
-          <label for="type">Type</label>
-          <select id="type" name="type">
-            <option value="autopilot" selected>
-              Autopilot
-            </option>
-          </select>
-          <p class="hint">More destinations later.</p>
-        </div>
+        <SelectField id="type" label="Type" options={TYPES} value={props.values.type} />
+        <SelectField id="region" label="Region (Ortto)" options={REGIONS} empty="—" value={props.values.region} error={issues.get('region')} hint="Ortto keys work only in their own region." />
         <TextField
           id="displayName"
           label="Display name"
@@ -144,8 +150,8 @@ export function NewConnectionPage(props: { viewer: Viewer; values: ConnectionFor
         <fieldset>
           <legend>Data privacy</legend>
           <p class="privacy" id="privacy-notice">
-            Exporting sends personal data outside this system's compliance boundary to Autopilot. You, the customer, are responsible for Autopilot
-            meeting your privacy and security obligations.
+            Exporting sends personal data outside this system's compliance boundary to the destination (Autopilot or Ortto). You, the customer, are
+            responsible for it meeting your privacy and security obligations.
           </p>
           <label class="choice">
             <input type="checkbox" name="privacyConsent" value="true" required aria-describedby="privacy-notice" /> I agree
@@ -182,7 +188,10 @@ export function ConnectionPage(props: ConnectionPageProps) {
       <Notice kind="error">{props.error}</Notice>
       <dl class="facts">
         <dt>Type</dt>
-        <dd>Autopilot</dd>
+        <dd>
+          {typeLabel(x.type)}
+          {x.region ? ` (region: ${x.region})` : ''}
+        </dd>
         <dt>Key</dt>
         <dd class="mono">…{x.apiKeyLast4}</dd>
         <dt>Added</dt>

@@ -17,7 +17,7 @@ import { page, viewerOf } from '../render';
 
 type C = Context<SignedInEnv>;
 
-const EMPTY: ConnectionFormValues = { displayName: '', usableBy: 'admins', baseUrl: '', requestsPerSecond: '5' };
+const EMPTY: ConnectionFormValues = { displayName: '', usableBy: 'admins', baseUrl: '', requestsPerSecond: '', type: 'autopilot', region: '' };
 
 function valuesFrom(form: Form): ConnectionFormValues {
   return {
@@ -25,6 +25,8 @@ function valuesFrom(form: Form): ConnectionFormValues {
     usableBy: form.text('usableBy') === 'admins_and_contributors' ? 'admins_and_contributors' : 'admins',
     baseUrl: form.text('baseUrl'),
     requestsPerSecond: form.text('requestsPerSecond'),
+    type: form.text('type') || 'autopilot',
+    region: form.text('region'),
   };
 }
 
@@ -32,7 +34,9 @@ const valuesOf = (x: ConnectionView): ConnectionFormValues => ({
   displayName: x.displayName,
   usableBy: x.usableBy ?? 'admins',
   baseUrl: x.baseUrl ?? '',
-  requestsPerSecond: String(x.requestsPerSecond ?? 5),
+  requestsPerSecond: String(x.requestsPerSecond ?? ''),
+  type: x.type,
+  region: x.region ?? '',
 });
 
 /** A number field as the API wants it: absent when empty, a number otherwise (a non-number is the API's to refuse). */
@@ -71,6 +75,8 @@ export function createConnectionRoutes() {
       const form = await readForm(c);
       const values = valuesFrom(form);
       const answer = await c.var.api<ConnectionView>('POST', '/connections', {
+        type: values.type,
+        region: values.region || undefined,
         displayName: values.displayName,
         apiKey: form.text('apiKey'),
         usableBy: values.usableBy,
