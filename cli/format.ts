@@ -116,6 +116,7 @@ export const connectionsTable = (rows: Connection[]) =>
   table(rows, [
     { header: 'ID', value: (c) => c.id },
     { header: 'NAME', value: (c) => c.displayName },
+    { header: 'TYPE', value: (c) => c.type },
     { header: 'USABLE BY', value: (c) => ('usableBy' in c ? c.usableBy : '-') },
     { header: 'REQ/S', value: (c) => ('requestsPerSecond' in c ? String(c.requestsPerSecond) : '-') },
     { header: 'KEY', value: (c) => ('apiKeyLast4' in c ? `…${c.apiKeyLast4}` : '-') },

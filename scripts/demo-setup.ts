@@ -18,6 +18,19 @@ export function createDemoConnection(connections: ConnectionStore, autopilot: { 
   });
 }
 
+/** The demo's Ortto connection, to the local Ortto simulator, beside the Autopilot one. */
+export async function ensureDemoOrttoConnection(connections: ConnectionStore, ortto: { apiKey: string; baseUrl: string }): Promise<void> {
+  if ((await connections.list()).some((c) => c.type === 'ortto')) return;
+  await connections.create({
+    type: 'ortto',
+    displayName: 'Demo Ortto (local simulator)',
+    apiKey: ortto.apiKey,
+    usableBy: 'admins_and_contributors',
+    baseUrl: ortto.baseUrl,
+    createdBy: 'admin',
+  });
+}
+
 async function* asAsync(lines: Iterable<string>): AsyncIterable<string> {
   yield* lines;
 }

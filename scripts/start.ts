@@ -10,18 +10,19 @@ import { createExportStore } from '../store/exports';
 import { createSecretBox, generateSecretsKey } from '../store/secret-box';
 import { RuntimeLogger } from '../worker/runtime-logger';
 import { setUpDataverseDemoExport, startDataverseDemo } from './dataverse-demo';
-import { setUpDemo } from './demo-setup';
+import { ensureDemoOrttoConnection, setUpDemo } from './demo-setup';
+import { ORTTO_DEMO_API_KEY, startOrttoSim } from '../ortto-sim';
 import { startApi } from '../api/main';
 import type { Logger } from '../api/logger';
 import { startWorker, type RunningWorker } from '../worker/start-worker';
 import { startDevServer } from './temporal-server';
 
 /** The ports `npm start` binds; `npm run screenshot-ui` picks free ones so it never meets a running stack. */
-export const NPM_START_PORTS = { temporal: 7233, temporalUi: 8233, simulator: 8787, dataverseSim: 8790 };
+export const NPM_START_PORTS = { temporal: 7233, temporalUi: 8233, simulator: 8787, orttoSimulator: 8788, dataverseSim: 8790 };
 
 export interface StackOptions {
   /** `dataverseSim` is needed only with {@link StackOptions.dataverseSim}. */
-  ports: Omit<typeof NPM_START_PORTS, 'dataverseSim'> & { dataverseSim?: number };
+  ports: Omit<typeof NPM_START_PORTS, 'dataverseSim' | 'orttoSimulator'> & { dataverseSim?: number; orttoSimulator?: number };
   /** Start a Temporal dev server (npm start: when no Temporal server is configured). */
   devServer: boolean;
   /** Start the Autopilot simulator and a demo connection and export on it (npm start: unless AUTOPILOT_BASE_URL is set). */
@@ -42,6 +43,8 @@ export interface Stack {
   temporalUi?: string;
   autopilotBaseUrl: string;
   simOrigin?: string;
+  /** The Ortto simulator the demo's Ortto connection sends to, when started. */
+  orttoSimUrl?: string;
   /** The Dataverse fake the profiles are read from, when started. */
   dataverseSimUrl?: string;
   /** Where profiles are read from, in words. */
@@ -77,6 +80,7 @@ Autopilot segment export is running.
   Console        ${base}/console   (sign in with an API token${stack.newAdminToken ? ': the admin token below' : ''})
   Temporal UI    ${stack.temporalUi ?? '(your Temporal server\'s UI)'}
   Autopilot      ${stack.simOrigin ? `simulator at ${stack.autopilotBaseUrl} (inspect: ${stack.simOrigin}/_sim/stats)` : stack.autopilotBaseUrl}
+  Ortto          ${stack.orttoSimUrl ? `simulator at ${stack.orttoSimUrl} (inspect: ${stack.orttoSimUrl}/_sim/health)` : 'connections name their region'}
   Profiles       ${stack.profileSource}
 ${stack.newAdminToken ? `  Admin token    ${stack.newAdminToken}   (shown once; keep it)\n` : ''}
 Start the demo export and watch it:
@@ -118,6 +122,9 @@ export async function startStack(given: Config, options: StackOptions, stops: ((
     autopilotBaseUrl = sim.url;
     simOrigin = sim.origin;
   }
+  // The Ortto simulator beside it, for a demo connection of each type.
+  const orttoSim = options.simulator ? await startOrttoSim({ port: options.ports.orttoSimulator ?? 0, customFields: [{ name: 'Plan', type: 'text' }] }) : undefined;
+  if (orttoSim) stops.push(orttoSim.close);
 
   let dataverseSimUrl: string | undefined;
   if (options.dataverseSim) {
@@ -140,6 +147,7 @@ export async function startStack(given: Config, options: StackOptions, stops: ((
     : dataverseSimUrl
       ? await setUpDataverseDemoExport(stores, demoAutopilot)
       : await setUpDemo(db, stores, demoAutopilot, options.demoProfiles);
+  if (orttoSim) await ensureDemoOrttoConnection(connections, { apiKey: ORTTO_DEMO_API_KEY, baseUrl: orttoSim.url });
 
   const worker = await startWorker({ config, db, box, temporalAddress, autopilotBaseUrl });
   stops.push(worker.stop);
@@ -148,7 +156,7 @@ export async function startStack(given: Config, options: StackOptions, stops: ((
   stops.push(api.close);
   const apiUrl = `http://localhost:${api.port}`;
   const profileSource = describeSource(config, dataverseSimUrl);
-  return { apiUrl, temporalUi, autopilotBaseUrl, simOrigin, dataverseSimUrl, profileSource, demoExportId: demo.exportId, newAdminToken: api.newAdminToken, worker };
+  return { apiUrl, temporalUi, autopilotBaseUrl, simOrigin, orttoSimUrl: orttoSim?.url, dataverseSimUrl, profileSource, demoExportId: demo.exportId, newAdminToken: api.newAdminToken, worker };
 }
 
 function describeSource(config: Config, dataverseSimUrl: string | undefined): string {
