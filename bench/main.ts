@@ -12,6 +12,7 @@ import { startDevServer } from '../scripts/temporal-server';
 import { progressQuery } from '../workflows';
 import { runPhases } from './phases';
 import { syncRefreshes, type SyncRunFigures } from './sync';
+import { importWatched, watchedRun, type WatchedFigures } from './watched';
 import { until } from '../test/helpers/assertions';
 import { allExecutions } from '../test/helpers/history';
 import { startPostgres } from '../test/helpers/postgres';
@@ -22,8 +23,9 @@ import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-p
  * `npm run bench [-- --profiles N] [--scale-profiles N] [--scenario 1|1e|2|3|4[,…]]`: the engine as
  * deployed (Temporal dev server, a worker process, PostgreSQL, the simulator over HTTP), at
  * Autopilot's limit, against a plain loop, at scale and through a crash; and, as scenario 1e, at
- * Autopilot's limit on the embedded default, as `npm start` runs it. Prints a table and writes it
- * as JSON under bench/results/.
+ * Autopilot's limit on the embedded default, as `npm start` runs it; and, as scenario w, a run of
+ * four overlapping segments on the embedded default, started and watched through the API (see
+ * bench/watched.ts). Prints a table and writes it as JSON under bench/results/.
  */
 const profiles = Number(argument('--profiles') ?? 100_000);
 const scaleProfiles = Number(argument('--scale-profiles') ?? 1_000_000);
@@ -56,6 +58,8 @@ interface Row {
   /** Where the engine's wall time went: setup (of it: plan) / send / finish, in seconds; how busy its batch slots were while sending. */
   phases?: string;
   note: string;
+  /** Scenario w: what the watched run measured. */
+  watched?: WatchedFigures;
 }
 
 /** When the simulator (in this process) received each request, by its own clock: the pacing as Autopilot would see it. */
@@ -269,6 +273,38 @@ const SYNC = { rateLimit: 1000, sim: { rateLimit: 0, faults: { latencyMs: [100, 
 const AT_THE_LIMIT = { rateLimit: 5, sim: { rateLimit: 5, faults: { latencyMs: [100, 300] as [number, number] } } };
 const LIMIT_OFF = { rateLimit: 1000, sim: { rateLimit: 0, faults: { latencyMs: [5, 20] as [number, number] } } };
 
+/** Scenario w on the embedded default: its own file-backed PGlite, the workers, the API and the simulator in this process. */
+async function watchedScenario(): Promise<Row> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-'));
+  const edb = await openDb({ dataDir });
+  try {
+    const started = Date.now();
+    const memberships = await importWatched(edb, profiles);
+    console.log(`imported ${profiles} profiles, ${memberships} memberships of four segments, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    writeFileSync('/proc/self/clear_refs', '5');
+    const f = await watchedRun({ db: edb, profiles, received, requestsPerSecond: AUTOPILOT_REQUESTS_PER_SECOND, pollMs: 2_000 });
+    console.log('w watched run:', JSON.stringify(f, null, 2));
+    return {
+      scenario: 'w four overlapping segments, watched (GET /runs/:id every 2 s)',
+      topology: `${EMBEDDED}, API in the same process`,
+      profiles,
+      wallSeconds: f.wallSeconds,
+      floorRatio: f.floorRatio,
+      profilesPerSecond: Math.round(profiles / f.wallSeconds),
+      workerPeakRssMb: peakRssMb('self'),
+      requests: f.batches,
+      rateLimited: f.rateLimited,
+      maxPerSecond: f.maxPerSecond,
+      phases: `setup ${f.setupSeconds} (plan ${f.planSeconds})`,
+      note: `${memberships} memberships, ${f.batches} batches; sending ${f.sendingRequestsPerSecond} req/s, ${f.gapsOver400ms} gaps > 400 ms; GET /runs/:id ${f.reads}`,
+      watched: f,
+    };
+  } finally {
+    await edb.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const server = await startDevServer();
   process.env.TEMPORAL_ADDRESS = server.address;
@@ -280,7 +316,7 @@ async function main(): Promise<void> {
   const run = (n: string) => !only || only.includes(n);
   const atTheFloor = (row: Row) => `floor ${floor} s: ${(row.wallSeconds / floor).toFixed(2)} × floor`;
   try {
-    await importSegment(db, 'Bench', profiles);
+    if (!only || only.some((n) => n !== 'w')) await importSegment(db, 'Bench', profiles);
     let s1: (Row & { duplicates: number }) | undefined;
     if (run('1') || run('4')) {
       s1 = await withStack(bench, AT_THE_LIMIT, (stack, workers) => engineRun(stack, '1 at the limit', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5 }));
@@ -321,6 +357,7 @@ async function main(): Promise<void> {
     if (run('5e')) {
       rows.push(...(await withEmbeddedStack(SYNC, async (stack, workers, edb) => syncRows(await syncRefreshes(stack, edb, 'Bench', profiles, maxPerSecondSince), workers, profiles))));
     }
+    if (run('w')) rows.push(await watchedScenario());
     if (run('3')) {
       await importSegment(db, 'Scale', scaleProfiles);
       await withStack(bench, LIMIT_OFF, async (stack, workers) => {
@@ -336,7 +373,7 @@ async function main(): Promise<void> {
   }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`\nMachine: ${machine}`);
-  console.table(rows.map(({ duplicates: _d, ...row }: Row & { duplicates?: number }) => row));
+  console.table(rows.map(({ duplicates: _d, watched: _w, ...row }: Row & { duplicates?: number }) => row));
   const file = path.join(__dirname, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ machine, profiles, scaleProfiles, rows }, null, 2));
   console.log(`written ${path.relative(process.cwd(), file)}`);

@@ -1,5 +1,5 @@
 import type { Db } from './db';
-import { lockRunTally, moveInTally } from './runs';
+import { lockRunTally, moveInTallySql } from './runs';
 import { contentHashSql } from './sync';
 
 /** A run's batches: read what the freeze numbered, record what the destination answered. */
@@ -46,22 +46,20 @@ export interface ItemOutcome {
  * Tally (profile-level, as countOutcomes): a profile with one delivery to send goes from pending
  * to exported or rejected with its batch; one with several (run_profile_pending) stays pending
  * until its last is recorded, and is rejected from its first refusal, for the least reason given.
- * The run's row is taken first (lockRunTally): a run's batches are recorded one at a time, so
- * each reads what is left of its profiles after the others.
+ * On PostgreSQL the run's row is taken first (lockRunTally): a run's batches are recorded one at a
+ * time, so each reads what is left of its profiles after the others. The embedded store runs one
+ * statement at a time already: there it is one statement, one round trip to its thread.
  */
 export async function recordSentBatch(db: Db, runId: string, batchNo: number, outcomes: ItemOutcome[], lists: Record<string, string>): Promise<void> {
   const rejected = outcomes.filter((o) => o.status === 'rejected');
+  const params = [runId, batchNo, rejected.map((o) => o.seq), rejected.map((o) => o.reason ?? null), Object.keys(lists), Object.values(lists)];
+  if (db.oneAtATime) {
+    await db.query(recordSql, params);
+    return;
+  }
   await db.transaction(async (tx) => {
-    const tally = await lockRunTally(tx, runId);
-    const moves = await tx.query<{ key: string; n: number }>(recordSql, [
-      runId,
-      batchNo,
-      rejected.map((o) => o.seq),
-      rejected.map((o) => o.reason ?? null),
-      Object.keys(lists),
-      Object.values(lists),
-    ]);
-    if (tally) await moveInTally(tx, runId, tally, moves);
+    await lockRunTally(tx, runId);
+    await tx.query(recordSql, params);
   });
 }
 
@@ -120,9 +118,11 @@ WITH refused AS (
     rejected_runs = CASE WHEN excluded.status = 'exported' THEN 0 WHEN y.run_id = excluded.run_id THEN y.rejected_runs ELSE y.rejected_runs + 1 END,
     run_id = excluded.run_id,
     updated_at = now()
+), moves AS (
+  SELECT key, sum(n)::int AS n FROM (
+    SELECT was AS key, -1 AS n FROM outcomes WHERE was <> now
+    UNION ALL
+    SELECT now, 1 FROM outcomes WHERE was <> now
+  ) m GROUP BY key
 )
-SELECT key, sum(n)::int AS n FROM (
-  SELECT was AS key, -1 AS n FROM outcomes WHERE was <> now
-  UNION ALL
-  SELECT now, 1 FROM outcomes WHERE was <> now
-) m GROUP BY key`;
+${moveInTallySql('$1', 'moves')}`;

@@ -9,4 +9,10 @@ export interface Db {
   exec(sql: string): Promise<void>;
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * One connection (PGlite): statements never run at the same time, so one statement cannot see
+   * another's work half done. Writers that must otherwise take a lock first may skip it (and the
+   * round trips of a transaction).
+   */
+  readonly oneAtATime?: boolean;
 }

@@ -90,6 +90,7 @@ async function pgliteDb(dataDir?: string): Promise<Db> {
       }
     },
     close: async () => void (await thread.call('close')),
+    oneAtATime: true,
   });
   return wrap();
 }

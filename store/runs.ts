@@ -158,23 +158,25 @@ export async function keptCounts(db: Db, runId: string): Promise<RunCounts | und
 }
 
 /**
- * Inside the transaction that records a batch: takes the run's row, so that the batches of one run
- * are recorded one at a time (each then reads what the others recorded, and moves each profile
- * once), and returns its tally (null: the run keeps none).
+ * Inside the transaction that records a batch on a store of several connections: takes the run's
+ * row first, so that the batches of one run are recorded one at a time (each then reads what the
+ * others recorded of their shared profiles, and moves each profile once).
  */
-export async function lockRunTally(tx: Db, runId: string): Promise<Tally | null> {
-  const [row] = await tx.query<{ tally: Tally | null }>('SELECT tally FROM runs WHERE id = $1 FOR NO KEY UPDATE', [runId]);
-  return row?.tally ?? null;
+export async function lockRunTally(tx: Db, runId: string): Promise<void> {
+  await tx.query('SELECT FROM runs WHERE id = $1 FOR NO KEY UPDATE', [runId]);
 }
 
-/** Moves profiles between outcomes (`n` may be negative), under {@link lockRunTally}'s lock. */
-export async function moveInTally(tx: Db, runId: string, tally: Tally, moves: { key: string; n: number }[]): Promise<void> {
-  if (moves.length === 0) return;
-  const next = { ...tally };
-  for (const { key, n } of moves) next[key] = (next[key] ?? 0) + n;
-  for (const key of Object.keys(next)) if (next[key] === 0 && key.includes(':')) delete next[key];
-  await tx.query('UPDATE runs SET tally = $2 WHERE id = $1', [runId, JSON.stringify(next)]);
-}
+/**
+ * The part of a batch's record (store/batches.ts) that moves profiles between outcomes in the
+ * run's tally: `moves` names a relation of (key, n), n negative for profiles leaving an outcome.
+ * An outcome emptied of its reasons goes; exported and pending stay at 0.
+ */
+export const moveInTallySql = (runIdParam: string, moves: string) => `UPDATE runs r SET tally = (
+    SELECT jsonb_object_agg(key, n) FROM (
+      SELECT key, sum(n)::int AS n FROM (SELECT key, value::int AS n FROM jsonb_each_text(r.tally) UNION ALL SELECT key, n FROM ${moves}) u
+      GROUP BY key HAVING sum(n) <> 0 OR key NOT LIKE '%:%'
+    ) t)
+  WHERE r.id = ${runIdParam} AND r.tally IS NOT NULL AND EXISTS (SELECT FROM ${moves})`;
 
 /** Counts memberships removed (in the statement's own transaction: a concurrent update is read again, not lost). */
 export async function addRemoved(tx: Db, runId: string, removed: number): Promise<void> {
