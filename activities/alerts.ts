@@ -10,11 +10,11 @@ import { getRun } from '../store/run-queries';
 import { countOutcomes, countsFromTally } from '../store/runs';
 import { alertSignatureHeaders } from './alert-signature';
 import { AlertPostError, postAlert } from './post-alert';
+import { whileHeartbeating } from './heartbeating';
 
 /** How long one attempt may take with the receiver, all told: well inside the activity's 30 s start-to-close. */
 export const ALERT_DELIVERY_DEADLINE_MS = 10_000;
 /** Well inside the activity's heartbeat timeout (10 s); a cancelled alert learns it from a heartbeat's answer. */
-const HEARTBEAT_EVERY_MS = 1_000;
 
 export interface AlertActivityDeps {
   db: Db;
@@ -117,18 +117,3 @@ export function createAlertActivities(deps: AlertActivityDeps) {
 }
 
 export type AlertActivities = ReturnType<typeof createAlertActivities>;
-
-/**
- * Runs `work` with the activity's cancellation signal, heartbeating until it settles: Temporal
- * tells an activity it was cancelled only in answer to a heartbeat.
- */
-async function whileHeartbeating<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const context = Context.current();
-  context.heartbeat();
-  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    return await work(context.cancellationSignal);
-  } finally {
-    clearInterval(timer);
-  }
-}

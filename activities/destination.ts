@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { Context, sleep } from '@temporalio/activity';
+import { sleep } from '@temporalio/activity';
 import { baseUrlOf, destinationKind, DestinationError, type Destination, type DestinationAccount, type DestinationKind, type DestinationType } from '../destinations';
 import { ErrorType } from '../domain/errors';
 import type { ConnectionStore } from '../store/connections';
@@ -7,6 +7,7 @@ import type { Db } from '../store/db';
 import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
 import { waitForTurn } from '../store/pacing';
 import { exportBatches, type BatchResult, type ExportBatchInput } from './export-batches';
+import { whileHeartbeating } from './heartbeating';
 import { removeMemberships, type RemovalResult, type RemoveMembershipsInput } from './remove-memberships';
 import { retryingTransient } from '../destinations/retrying-transient';
 import { toApplicationFailure } from './to-application-failure';
@@ -31,8 +32,6 @@ export interface PlacesInput {
 
 /** Longer waits for a turn go back to Temporal, so that work waiting for the budget holds no worker slot. */
 const MAX_TURN_WAIT_MS = 5_000;
-/** Well inside the destination activities' heartbeat timeout (5 s). */
-const HEARTBEAT_MS = 1_000;
 
 /**
  * The activities that call a destination (through the destination port), registered only on the
@@ -84,19 +83,16 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
    * learns it and stops), and turns the destination's errors into failures Temporal knows how to retry.
    */
   async function calling<T>(connectionId: string, fn: (destination: Destination, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const context = Context.current();
-    context.heartbeat();
-    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
-    try {
-      return await fn(await destinationFor(connectionId), context.cancellationSignal);
-    } catch (err) {
-      // Whatever a cancelled attempt's request threw (axios' CanceledError, say), it was cancelled:
-      // reported as such, the workflow sees a cancellation, not a failure.
-      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? err;
-      throw toApplicationFailure(err);
-    } finally {
-      clearInterval(beat);
-    }
+    return whileHeartbeating(async (signal) => {
+      try {
+        return await fn(await destinationFor(connectionId), signal);
+      } catch (err) {
+        // Whatever a cancelled attempt's request threw (axios' CanceledError, say), it was cancelled:
+        // reported as such, the workflow sees a cancellation, not a failure.
+        if (signal.aborted) throw signal.reason ?? err;
+        throw toApplicationFailure(err);
+      }
+    });
   }
 
   return {

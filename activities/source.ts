@@ -1,9 +1,10 @@
-import { Context, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
 import { ProfileSourceError, type ProfileSource } from '../profiles-source';
 import type { Db } from '../store/db';
 import { analyzeStage, stagePage, unstagedProfileIds } from '../store/source-stage';
+import { whileHeartbeating } from './heartbeating';
 
 /** Members per page: Dataverse's largest page, so 100,000 members are 20 pages. */
 export const SOURCE_PAGE_SIZE = 5_000;
@@ -12,7 +13,6 @@ export const SOURCE_PAGE_SIZE = 5_000;
  * `Retry-After` of minutes in between: heartbeats go out on a timer, so a live worker is never
  * taken for a dead one while it waits, and a killed one is noticed within the heartbeat timeout.
  */
-const HEARTBEAT_EVERY_MS = 1_000;
 
 export interface ReadSourcePageInput {
   runId: string;
@@ -74,18 +74,6 @@ export function createSourceActivities(deps: SourceActivityDeps) {
 }
 
 export type SourceActivities = ReturnType<typeof createSourceActivities>;
-
-/** Runs `work` with the activity's cancellation signal, heartbeating until it settles. */
-async function whileHeartbeating<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const context = Context.current();
-  context.heartbeat();
-  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    return await work(context.cancellationSignal);
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /**
  * The attributes a source returned, keyed by the names the mapping uses: the freeze looks them up
