@@ -31,7 +31,7 @@ export function createStoreActivities(deps: StoreActivityDeps) {
       const e = await createExportStore(db).get(input.exportId);
       if (!e?.connectionId) return null;
       const connection = await deps.connections.get(e.connectionId);
-      const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
+      const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId, destination: connection && destinationKind(connection.type).label };
       // `createdBy` is the name the scheduled run is attributed to: the schedule's owner.
       return { settings: toSettings({ ...e, connectionId: e.connectionId }), source: deps.profileSource ?? 'builtin', createdBy: scheduleOwner(e), labels };
     },

@@ -5,6 +5,8 @@ import type { ExportSettings, RunTrigger } from './export';
 export interface RunLabels {
   exportName: string;
   connectionName: string;
+  /** The platform the connection points at, as people call it (Autopilot, Ortto). */
+  destination?: string;
 }
 
 /** Custom search attributes of every run (all Keyword): `ExportId = "…"` lists every run of an export. */
@@ -33,9 +35,10 @@ export function runSearchAttributes(settings: ExportSettings, labels: RunLabels,
   ];
 }
 
-/** "VIP to Autopilot → Marketing (EU) · VIP, Loyalty": what the run does, at a glance. */
+/** "VIP to Autopilot → Marketing (EU) (Autopilot) · VIP, Loyalty": what the run does, at a glance. */
 export function runSummary(labels: RunLabels, segmentIds: string[]): string {
-  const text = `${labels.exportName} → ${labels.connectionName} · ${segmentIds.join(', ')}`;
+  const destination = labels.destination ? ` (${labels.destination})` : '';
+  const text = `${labels.exportName} → ${labels.connectionName}${destination} · ${segmentIds.join(', ')}`;
   return text.length <= MAX_SUMMARY ? text : `${text.slice(0, MAX_SUMMARY - 1)}…`;
 }
 

@@ -18,6 +18,7 @@ import type { Logger } from '../logger';
 import { InvalidScheduleError, type ListDestinationFields, type RunLauncher, type Scheduler } from '../ports';
 import type { ProfileSource } from '../../profiles-source/source';
 import { fromSource } from '../source-errors';
+import { destinationKind } from '../../destinations';
 
 export interface ExportRouteDeps {
   db: Db;
@@ -77,7 +78,7 @@ export function createExportRoutes(deps: ExportRouteDeps) {
       }]);
     }
     const connection = await deps.connections.get(connectionId);
-    const summary = runSummary({ exportName: what.displayName, connectionName: connection?.displayName ?? connectionId }, what.segmentIds);
+    const summary = runSummary({ exportName: what.displayName, connectionName: connection?.displayName ?? connectionId, destination: connection && destinationKind(connection.type).label }, what.segmentIds);
     try {
       await scheduler.upsert(exportId, schedule, summary);
     } catch (err) {

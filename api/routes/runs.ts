@@ -15,6 +15,7 @@ import type { Logger } from '../logger';
 import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunLauncher } from '../ports';
 import type { RunReconciler } from '../run-reconciler';
 import { describeRun, runLinks, runSummary } from '../run-view';
+import { destinationKind } from '../../destinations';
 
 export interface RunRouteDeps {
   db: Db;
@@ -94,7 +95,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
   async function startRun(e: ExportConfig & { connectionId: string }, user: Principal, request: RunRequest = {}): Promise<string> {
     const trigger = { kind: 'manual' as const, by: user.name };
     const connection = await deps.connections.get(e.connectionId);
-    const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId };
+    const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId, destination: connection && destinationKind(connection.type).label };
     const started = await deps.runs.start({ export: toSettings(e), request }, trigger, labels);
     // Recorded here too (idempotent with the workflow's own first step), with what only this request knows.
     await openRun(db, { runId: started.runId, exportId: e.id, workflowId: started.workflowId, trigger, dryRun: request.dryRun, redriveOf: request.redriveOf });
