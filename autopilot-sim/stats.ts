@@ -1,4 +1,5 @@
-import { BurstCounter, SlidingWindow } from './rate-limit';
+import { SlidingWindow } from '../local-server/sliding-window';
+import { BurstCounter } from './rate-limit';
 
 /** Counters of one key (account). `served` = every answer that is not a 429. */
 export interface SimStats {

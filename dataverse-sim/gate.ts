@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { seededRandom } from '../autopilot-sim/faults';
-import { SlidingWindow } from '../autopilot-sim/rate-limit';
+import { SlidingWindow } from '../local-server/sliding-window';
 import type { FaultSettings } from './options';
 import type { DataverseSimStats } from './stats';
 import type { TokenStore } from './tokens';

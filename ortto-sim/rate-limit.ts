@@ -1,32 +1,4 @@
-/** Times of events in the last `windowMs`: a key's served requests, a sender's bad requests. */
-export class SlidingWindow {
-  private times: number[] = [];
-
-  constructor(private readonly windowMs = 1_000) {}
-
-  count(now: number): number {
-    this.prune(now);
-    return this.times.length;
-  }
-
-  /** Records an event and returns how many the window now holds. */
-  record(now: number): number {
-    this.prune(now);
-    this.times.push(now);
-    return this.times.length;
-  }
-
-  /** Milliseconds until the oldest event leaves the window. */
-  msUntilFree(now: number): number {
-    this.prune(now);
-    return this.times.length === 0 ? 0 : Math.max(0, this.times[0] + this.windowMs - now);
-  }
-
-  private prune(now: number): void {
-    const keep = this.times.findIndex((t) => t > now - this.windowMs);
-    this.times = keep === -1 ? [] : this.times.slice(keep);
-  }
-}
+import { SlidingWindow } from '../local-server/sliding-window';
 
 /** Ortto's bad-request limiter: too many bad requests in the window, and the sender is banned for a while. */
 export class BadRequestBan {

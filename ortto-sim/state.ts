@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SlidingWindow } from './rate-limit';
+import { SlidingWindow } from '../local-server/sliding-window';
 
 /** A person as the simulated account holds them: fields by id, tags, and whether they may be emailed. */
 export interface SimPerson {

@@ -57,7 +57,7 @@ describe('watching and steering a run', () => {
     expect(attributes.get(RunSearchAttribute.TriggeredBy)).toBe('admin');
 
     const handle = s.client.workflow.getHandle(found.workflowId);
-    expect(await (await handle.describe()).staticSummary()).toBe('VIP to Autopilot → Marketing Autopilot · A, B, C');
+    expect(await (await handle.describe()).staticSummary()).toBe('VIP to Autopilot → Marketing Autopilot (Autopilot) · A, B, C');
     // Paused, the figures hold still: the UI's details and the API's progress must then agree.
     expect((await s.api('POST', `/runs/${runId}/pause`)).status).toBe(200);
     const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');

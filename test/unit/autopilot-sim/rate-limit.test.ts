@@ -1,5 +1,6 @@
 import { createAutopilotSim } from '../../../autopilot-sim';
-import { BurstCounter, SlidingWindow } from '../../../autopilot-sim/rate-limit';
+import { BurstCounter } from '../../../autopilot-sim/rate-limit';
+import { SlidingWindow } from '../../../local-server/sliding-window';
 
 describe('SlidingWindow', () => {
   it('counts only what happened in the last second', () => {
