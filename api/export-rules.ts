@@ -93,7 +93,8 @@ export interface RemovalSettings {
 export function checkRemovalRights(user: Principal, wanted: RemovalSettings, current?: Required<RemovalSettings>): void {
   if (isAdmin(user)) return;
   const mirrorNow = current?.removeWhenLeaving ?? false;
-  const shareNow = Math.max(current?.maxRemovalShare ?? DEFAULT_MAX_REMOVAL_SHARE, DEFAULT_MAX_REMOVAL_SHARE);
+  // What an admin set stands, below the default too: a contributor may only narrow it.
+  const shareNow = current?.maxRemovalShare ?? DEFAULT_MAX_REMOVAL_SHARE;
   if (wanted.removeWhenLeaving === true && !mirrorNow) {
     throw new ApiError(403, 'forbidden', 'Only admins may turn mirror mode on (removeWhenLeaving): it takes memberships off Autopilot lists');
   }

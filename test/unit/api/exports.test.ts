@@ -174,6 +174,11 @@ describe('sync settings', () => {
       maxRemovalShare: 0.3,
     });
     expect(await json(await h.call('admin', 'GET', `/exports/${id}`))).toMatchObject({ removeWhenLeaving: false, maxRemovalShare: 0.3 });
+
+    // An admin's share below the default stands too: narrowed once, never widened back by a contributor.
+    await forbidden(await h.call('contributor', 'PATCH', `/exports/${mine.id}`, { maxRemovalShare: 0.1 }));
+    const { id: tight } = await json(await h.call('admin', 'POST', '/exports', exportBody(shared, { maxRemovalShare: 0.02 })));
+    await forbidden(await h.call('contributor', 'PATCH', `/exports/${tight}`, { maxRemovalShare: 0.05 }));
   });
 
   it.each([
