@@ -21,12 +21,20 @@ export function createKeyBlock(options: KeyBlockOptions) {
 
   async function untilKeyWorks(): Promise<void> {
     options.onBlocked();
+    // However the wait ends (the key works, a pause cancels it, time runs out), the run is no longer blocked.
+    try {
+      await recheckUntilAccepted();
+    } finally {
+      options.onUnblocked();
+    }
+  }
+
+  async function recheckUntilAccepted(): Promise<void> {
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       await sleep(options.recheckMs);
       try {
-        await options.check();
-        break;
+        return await options.check();
       } catch (err) {
         if (!isAuthFailure(err)) throw err;
         if (Date.now() >= deadline) {
@@ -35,7 +43,6 @@ export function createKeyBlock(options: KeyBlockOptions) {
         }
       }
     }
-    options.onUnblocked();
   }
 
   return {

@@ -1,7 +1,7 @@
 import { countsAddUp } from '../../domain/export';
 import { ErrorType } from '../../domain/errors';
 import { toSettings } from '../../store/exports';
-import { BLOCKED_ON_KEY, progressQuery } from '../../workflows';
+import { BLOCKED_ON_KEY, pauseUpdate, progressQuery, resumeUpdate } from '../../workflows';
 import { innermostFailure, simContacts, until } from '../helpers/assertions';
 import { recordHistories } from '../helpers/history';
 import { buildProfiles, expectedExport, loadProfiles } from '../helpers/profiles';
@@ -70,6 +70,29 @@ describe('a run under failure', () => {
 
     expect(countsAddUp(counts)).toBe(true);
     expect(sentBeforeRotation).toBeGreaterThan(0);
+    expect(new Set(simContacts(stack.sim.sim, ROTATED_KEY).keys())).toEqual(new Set(expectedExport(profiles, SEGMENTS).contacts.keys()));
+    stack.sim.sim.rotateKey(ROTATED_KEY, TEST_API_KEY);
+  });
+
+  it('shows a run paused while blocked on the key as paused, and as exporting once resumed with a working key', async () => {
+    stack.sim.sim.setFaults({ latencyMs: 40 });
+    const { connection, settings } = await settingsFor();
+    const handle = await stack.startRun(settings, { concurrency: 1, keyRecheckMs: 200 });
+    const phase = async () => (await handle.query(progressQuery)).phase;
+    await until('a few batches', async () => ((await handle.query(progressQuery)).batchesDone >= 3 ? true : undefined));
+
+    stack.sim.sim.revokeKey(TEST_API_KEY);
+    await until('the blocked phase', async () => ((await phase()) === BLOCKED_ON_KEY ? true : undefined));
+    await handle.executeUpdate(pauseUpdate, { args: [{ by: 'tester' }] });
+    expect(await phase()).toBe('paused');
+
+    stack.sim.sim.rotateKey(TEST_API_KEY, ROTATED_KEY);
+    await stack.connections.update(connection.id, { apiKey: ROTATED_KEY });
+    await handle.executeUpdate(resumeUpdate, { args: [{ by: 'tester' }] });
+    await until('exporting again', async () => ((await phase()) === 'exporting' ? true : undefined));
+    const { counts } = await handle.result();
+
+    expect(countsAddUp(counts)).toBe(true);
     expect(new Set(simContacts(stack.sim.sim, ROTATED_KEY).keys())).toEqual(new Set(expectedExport(profiles, SEGMENTS).contacts.keys()));
     stack.sim.sim.rotateKey(ROTATED_KEY, TEST_API_KEY);
   });
