@@ -1,6 +1,7 @@
 import { isDestinationError, type Destination } from '../destinations';
 import type { Db } from '../store/db';
-import { readRemovals, recordRemovals, type RemovalItem, type RemovalOutcome } from '../store/removals';
+import { RemovalHeld } from '../domain/export';
+import { readRemovals, recordRemovals, type RemovalItem, type RemovalOutcome, type RemovalStatus } from '../store/removals';
 import { retryingTransient } from '../destinations/retrying-transient';
 
 export interface RemoveMembershipsInput {
@@ -16,6 +17,8 @@ export interface RemovalResult {
   removed: number;
   /** Memberships the destination refused to remove; their sync state stays. */
   failed: number;
+  /** Memberships another export delivered since the freeze: left on their lists. */
+  kept: number;
 }
 
 /**
@@ -35,8 +38,9 @@ export const REMOVALS_IN_FLIGHT = 4;
  */
 export async function removeMemberships(db: Db, destination: Destination, input: RemoveMembershipsInput, signal: AbortSignal): Promise<RemovalResult> {
   const items = await readRemovals(db, input.runId, input.first, input.count);
-  const todo = items.filter((item) => item.status !== 'removed');
-  const result: RemovalResult = { removed: items.length - todo.length, failed: 0 };
+  const done = (status: RemovalStatus) => items.filter((item) => item.status === status).length;
+  const todo = items.filter((item) => item.status === 'pending' || item.status === 'failed');
+  const result: RemovalResult = { removed: done('removed'), failed: 0, kept: done('kept') };
   let next = 0;
   let stopped = false;
   const lane = async () => {
@@ -61,6 +65,7 @@ export async function removeMemberships(db: Db, destination: Destination, input:
 }
 
 async function removeOne(destination: Destination, item: RemovalItem, signal: AbortSignal): Promise<RemovalOutcome> {
+  if (item.heldElsewhere) return { seq: item.seq, status: 'kept', reason: RemovalHeld.DELIVERED_BY_ANOTHER_EXPORT };
   try {
     await retryingTransient(() => destination.removeMembership(item.listId, item.email), signal);
     return { seq: item.seq, status: 'removed' };

@@ -1,6 +1,6 @@
 import type { Db } from './db';
-import { DEFAULT_MAX_REMOVAL_SHARE, type ExportSettings, type RemovalGateList } from '../domain/export';
-import { addRemoved, recordRemovalGate, type RemovalGateRecord } from './runs';
+import { DEFAULT_MAX_REMOVAL_SHARE, RemovalHeld, type ExportSettings, type RemovalGateList } from '../domain/export';
+import { addRemovalsHeld, addRemoved, recordRemovalGate, type RemovalGateRecord } from './runs';
 
 /**
  * Mirror mode: the (email, list) memberships this engine delivered that have left their segments
@@ -56,7 +56,8 @@ async function deliveredMembers(db: Db, exportId: string, segmentIds: string[]):
   return new Map(rows.map((r) => [r.segmentId, r.n]));
 }
 
-export type RemovalStatus = 'pending' | 'removed' | 'failed';
+/** `kept`: another export delivered the same membership since the freeze; it stays on the list, and this export forgets it. */
+export type RemovalStatus = 'pending' | 'removed' | 'failed' | 'kept';
 
 export interface RemovalItem {
   seq: number;
@@ -65,48 +66,60 @@ export interface RemovalItem {
   listId: string;
   segmentId: string;
   status: RemovalStatus;
+  /** Another export holds this membership as delivered now: taking it off would undo that export's work. */
+  heldElsewhere: boolean;
 }
 
-/** Removals [first, first + count) of a run, in order. */
+/**
+ * Removals [first, first + count) of a run, in order. Whether another export holds the membership
+ * is asked again here, not only at the freeze: removals may wait hours for an approval, and a
+ * membership another export delivered meanwhile must stay.
+ */
 export async function readRemovals(db: Db, runId: string, first: number, count: number): Promise<RemovalItem[]> {
   return db.query<RemovalItem>(
-    `SELECT seq, email, list_id AS "listId", segment_id AS "segmentId", status FROM run_removals
-     WHERE run_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`,
+    `SELECT r.seq, r.email, r.list_id AS "listId", r.segment_id AS "segmentId", r.status,
+       EXISTS (
+         SELECT FROM sync_state o WHERE o.list_id = r.list_id AND o.email_key = r.email_key AND o.status = 'exported' AND o.export_id <> ru.export_id
+       ) AS "heldElsewhere"
+     FROM run_removals r JOIN runs ru ON ru.id = r.run_id
+     WHERE r.run_id = $1 AND r.seq >= $2 AND r.seq < $3 ORDER BY r.seq`,
     [runId, first, first + count],
   );
 }
 
 export interface RemovalOutcome {
   seq: number;
-  status: 'removed' | 'failed';
-  /** Why Autopilot refused it (a failure); never profile data. */
+  status: Exclude<RemovalStatus, 'pending'>;
+  /** Why the destination refused it (failed) or it stayed (kept); never profile data. */
   reason?: string;
 }
 
 /**
  * Records removals in one statement: a removed membership leaves the export's sync state in the
- * same statement that marks it removed, so a crash can neither claim a removal Autopilot did not
- * make nor forget one it did. A failed one keeps its sync state and says why. A removal once
- * recorded as removed stays so. Those removed now count in the run's tally, in the same transaction.
+ * same statement that marks it removed, so a crash can neither claim a removal the destination did not
+ * make nor forget one it did. A kept one leaves it too (the other export holds it now); a failed one
+ * keeps it and says why. A removal once recorded as removed or kept stays so. Those removed now count
+ * in the run's tally and those kept in its removals held, in the same transaction.
  */
 export async function recordRemovals(db: Db, runId: string, outcomes: RemovalOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   await db.transaction(async (tx) => {
-    const [{ removed }] = await tx.query<{ removed: number }>(
+    const [{ removed, kept }] = await tx.query<{ removed: number; kept: number }>(
       `WITH marked AS (
          UPDATE run_removals r SET status = o.status, reason = o.reason
          FROM unnest($2::int[], $3::text[], $4::text[]) AS o(seq, status, reason)
-         WHERE r.run_id = $1 AND r.seq = ANY($2::int[]) AND r.seq = o.seq AND r.status <> 'removed'
+         WHERE r.run_id = $1 AND r.seq = ANY($2::int[]) AND r.seq = o.seq AND r.status NOT IN ('removed', 'kept')
          RETURNING r.segment_id, r.email_key, r.list_id, r.status
        ), forgotten AS (
          DELETE FROM sync_state s USING marked m, runs ru
-         WHERE ru.id = $1 AND m.status = 'removed' AND s.export_id = ru.export_id
+         WHERE ru.id = $1 AND m.status IN ('removed', 'kept') AND s.export_id = ru.export_id
            AND s.segment_id = m.segment_id AND s.email_key = m.email_key AND s.list_id = m.list_id
        )
-       SELECT count(*) FILTER (WHERE status = 'removed')::int AS removed FROM marked`,
-      [runId, outcomes.map((o) => o.seq), outcomes.map((o) => o.status), outcomes.map((o) => (o.status === 'failed' ? (o.reason ?? null) : null))],
+       SELECT count(*) FILTER (WHERE status = 'removed')::int AS removed, count(*) FILTER (WHERE status = 'kept')::int AS kept FROM marked`,
+      [runId, outcomes.map((o) => o.seq), outcomes.map((o) => o.status), outcomes.map((o) => (o.status === 'removed' ? null : (o.reason ?? null)))],
     );
     await addRemoved(tx, runId, removed);
+    await addRemovalsHeld(tx, runId, RemovalHeld.DELIVERED_BY_ANOTHER_EXPORT, kept);
   });
 }
 
@@ -114,6 +127,7 @@ export interface RemovalCounts {
   planned: number;
   removed: number;
   failed: number;
+  kept: number;
   pending: number;
 }
 
@@ -123,6 +137,7 @@ export async function countRemovals(db: Db, runId: string): Promise<RemovalCount
     `SELECT count(*)::int AS planned,
        count(*) FILTER (WHERE status = 'removed')::int AS removed,
        count(*) FILTER (WHERE status = 'failed')::int AS failed,
+       count(*) FILTER (WHERE status = 'kept')::int AS kept,
        count(*) FILTER (WHERE status = 'pending')::int AS pending
      FROM run_removals WHERE run_id = $1`,
     [runId],

@@ -187,6 +187,15 @@ export async function addRemoved(tx: Db, runId: string, removed: number): Promis
   );
 }
 
+/** Removals that turned out not to be made, by reason (removals_held, as the freeze first wrote it). */
+export async function addRemovalsHeld(tx: Db, runId: string, reason: string, n: number): Promise<void> {
+  if (n === 0) return;
+  await tx.query(
+    `UPDATE runs SET removals_held = jsonb_set(coalesce(removals_held, '{}'), ARRAY[$2], to_jsonb(coalesce((removals_held->>$2)::int, 0) + $3)) WHERE id = $1`,
+    [runId, reason, n],
+  );
+}
+
 /** The lists whose removals wait for an admin (none: null); a retried freeze replaces it. */
 export async function recordRemovalGate(db: Db, runId: string, gate: RemovalGateRecord | null): Promise<void> {
   await db.query('UPDATE runs SET removal_gate = $2 WHERE id = $1', [runId, gate && JSON.stringify(gate)]);

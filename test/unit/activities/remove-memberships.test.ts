@@ -61,7 +61,7 @@ function failing(errors: Record<string, AutopilotError>): Destination {
 
 describe('removeMemberships', () => {
   it('takes exactly its slice off the list, forgets those memberships, and deletes no contact', async () => {
-    expect(await removeMemberships(db, destination(), input(1, 2), signal)).toEqual({ removed: 2, failed: 0 });
+    expect(await removeMemberships(db, destination(), input(1, 2), signal)).toEqual({ removed: 2, failed: 0, kept: 0 });
     expect(listMembers()).toEqual(['a@example.com', 'd@example.com']);
     expect(running.sim.contacts(KEY)).toHaveLength(4);
     expect(running.sim.stats(KEY).removalsByList).toEqual({ [listId]: 2 });
@@ -69,10 +69,28 @@ describe('removeMemberships', () => {
     expect((await readRemovals(db, RUN, 0, 4)).map((r) => r.status)).toEqual(['pending', 'removed', 'removed', 'pending']);
   });
 
+  it('leaves on its list a membership another export delivered since the freeze, and forgets it as held', async () => {
+    await ensureExport(db, 'exp-2');
+    await db.query(
+      `INSERT INTO sync_state (export_id, email_key, segment_id, list_id, email, status, run_id) VALUES ('exp-2', 'b@example.com', 'VIP', $1, 'b@example.com', 'exported', 'other')`,
+      [listId],
+    );
+    expect(await removeMemberships(db, destination(), input(0, 4), signal)).toEqual({ removed: 3, failed: 0, kept: 1 });
+    expect(listMembers()).toEqual(['b@example.com']);
+    expect(deletes()).toBe(3);
+    expect(await synced()).toEqual(['b@example.com']);
+    expect((await readRemovals(db, RUN, 0, 4)).map((r) => r.status)).toEqual(['removed', 'kept', 'removed', 'removed']);
+    const [run] = await db.query<{ held: unknown }>('SELECT removals_held AS held FROM runs WHERE id = $1', [RUN]);
+    expect(run.held).toEqual({ 'delivered by another export': 1 });
+    // A retry neither removes nor counts it again.
+    expect(await removeMemberships(db, destination(), input(0, 4), signal)).toEqual({ removed: 3, failed: 0, kept: 1 });
+    expect(deletes()).toBe(3);
+  });
+
   it('on a retry, skips what an earlier attempt removed and counts it', async () => {
     await removeMemberships(db, destination(), input(0, 2), signal);
     const before = deletes();
-    expect(await removeMemberships(db, destination(), input(0, 4), signal)).toEqual({ removed: 4, failed: 0 });
+    expect(await removeMemberships(db, destination(), input(0, 4), signal)).toEqual({ removed: 4, failed: 0, kept: 0 });
     expect(deletes() - before).toBe(2);
     expect(listMembers()).toEqual([]);
     expect(await synced()).toEqual([]);
@@ -88,7 +106,7 @@ describe('removeMemberships', () => {
 
   it('fails a removal Autopilot refuses on its own, keeping its sync state; a refused key is thrown', async () => {
     const refused = new AutopilotError('rejected', 'Autopilot answered 400 Bad Request: Invalid contact_id_or_email value provided.', { status: 400 });
-    expect(await removeMemberships(db, failing({ 'b@example.com': refused }), input(0, 3), signal)).toEqual({ removed: 2, failed: 1 });
+    expect(await removeMemberships(db, failing({ 'b@example.com': refused }), input(0, 3), signal)).toEqual({ removed: 2, failed: 1, kept: 0 });
     const rows = await db.query('SELECT seq, status, reason FROM run_removals WHERE seq = 1');
     expect(rows).toEqual([{ seq: 1, status: 'failed', reason: refused.message }]);
     expect(await synced()).toEqual(['b@example.com', 'd@example.com']);

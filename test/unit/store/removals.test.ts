@@ -125,7 +125,7 @@ describe('removals planned by the freeze', () => {
     await delivered([{ segment: 'VIP', email: 'ann@example.com' }, { segment: 'VIP', email: 'bob@example.com' }]);
     const plan = await planRun('run-1', settings({ segmentIds: ['VIP'], profileLimit: 1, onLimitExceeded: 'send_first' }));
     expect(plan).toEqual({ removals: 0, gate: [] });
-    expect(await countRemovals(db, 'run-1')).toEqual({ planned: 0, removed: 0, failed: 0, pending: 0 });
+    expect(await countRemovals(db, 'run-1')).toEqual({ planned: 0, removed: 0, failed: 0, kept: 0, pending: 0 });
     expect(await readRemovalGate(db, 'run-1')).toBeUndefined();
   });
 
@@ -269,7 +269,7 @@ describe('recordRemovals', () => {
       { seq: 0, status: 'removed', reason: null },
       { seq: 1, status: 'failed', reason: 'Autopilot answered 400 Bad Request' },
     ]);
-    expect(await countRemovals(db, 'run-1')).toEqual({ planned: 2, removed: 1, failed: 1, pending: 0 });
+    expect(await countRemovals(db, 'run-1')).toEqual({ planned: 2, removed: 1, failed: 1, kept: 0, pending: 0 });
   });
 
   it('never takes back a removal, and a retried failure that succeeds is removed', async () => {
