@@ -191,7 +191,7 @@ export async function addRemoved(tx: Db, runId: string, removed: number): Promis
 export async function addRemovalsHeld(tx: Db, runId: string, reason: string, n: number): Promise<void> {
   if (n === 0) return;
   await tx.query(
-    `UPDATE runs SET removals_held = jsonb_set(coalesce(removals_held, '{}'), ARRAY[$2], to_jsonb(coalesce((removals_held->>$2)::int, 0) + $3)) WHERE id = $1`,
+    `UPDATE runs SET removals_held = jsonb_set(coalesce(removals_held, '{}'), ARRAY[$2::text], to_jsonb(coalesce((removals_held->>$2::text)::int, 0) + $3::int)) WHERE id = $1`,
     [runId, reason, n],
   );
 }
