@@ -14,7 +14,8 @@ export interface RemovalProgress {
 
 export interface RemovalPhaseOptions {
   /** Removes [first, first + count) of the run's planned removals; retried by Temporal, idempotent. */
-  remove(range: { first: number; count: number }): Promise<{ removed: number; failed: number }>;
+  /** Undefined when a pause interrupted the slice. */
+  remove(range: { first: number; count: number }): Promise<{ removed: number; failed: number } | undefined>;
   /** Resolves when the run may send (not paused). */
   released(): Promise<void>;
   onProgress(): void;
@@ -31,6 +32,7 @@ export async function removeLeavers(p: RemovalProgress, options: RemovalPhaseOpt
     await options.released();
     const range = { first: p.nextRemoval, count: Math.min(REMOVALS_PER_ACTIVITY, p.removals - p.nextRemoval) };
     const r = await options.remove(range);
+    if (!r) continue; // interrupted by a pause: the same slice again, once released
     p.nextRemoval += range.count;
     p.removedItems += r.removed;
     options.onProgress();

@@ -197,6 +197,37 @@ describe('mirror mode (removeWhenLeaving)', () => {
     return { exportId, runId, upsertsBefore };
   }
 
+  it('pauses mid-removals after the removals in flight, and resumes to exactly the planned removals', async () => {
+    await members('Paused', 40);
+    const exportId = await mirrorExport('Paused');
+    expect((await s.api('PATCH', `/exports/${exportId}`, { maxRemovalShare: 1 })).status).toBe(200);
+    expect((await runToEnd(exportId)).status).toBe('completed');
+    await members('Paused', 40, range(1, 30));
+    // Slow enough that a slice (25 removals, four at a time) outlasts the heartbeat that carries the pause to it.
+    s.sim.sim.setFaults({ latencyMs: 1_500 });
+    try {
+      const runId = await start(exportId);
+      await until('the first removal', async () => (removalsFrom('Paused') > 0 ? true : undefined), 30_000);
+      expect((await s.api('POST', `/runs/${runId}/pause`)).status).toBe(200);
+      // Paused within its first slice, not once the slice ran out.
+      const atPause = removalsFrom('Paused');
+      expect(atPause).toBeLessThan(25);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(removalsFrom('Paused')).toBe(atPause);
+      expect((await s.api('GET', `/runs/${runId}`)).body.phase).toBe('paused');
+
+      expect((await s.api('POST', `/runs/${runId}/resume`)).status).toBe(200);
+      const run = await finished(runId);
+      expect(run.status).toBe('completed');
+      expect(run.counts.removed).toBe(30);
+      expect(removalsFrom('Paused')).toBe(30);
+      expect(onList('Paused')).toEqual(emails('Paused', range(31, 40)));
+      await recordHistories(s.client, exportWorkflowId(exportId), 'paused-mid-removals');
+    } finally {
+      s.sim.sim.setFaults({ latencyMs: 0 });
+    }
+  });
+
   it('blocks a run that would remove half of a list before it sends or removes anything; approval lets it go on', async () => {
     const { exportId, runId, upsertsBefore } = await blockedRun('Gated');
 

@@ -1,4 +1,4 @@
-import { continueAsNew, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, setCurrentDetails, workflowInfo, type CancellationScope } from '@temporalio/workflow';
 import type { ExportSettings, RemovalGateList } from '../../domain/export';
 import { formatRunDetails } from '../../domain/run-details';
 import { runSettings, type RunStart } from '../../domain/run-input';
@@ -66,8 +66,8 @@ export class RunState {
   phase: RunPhase;
   paused?: PauseState;
   awaitingApproval?: RemovalGateList[];
-  /** Removals in flight: a pause waits for them. */
-  removing = false;
+  /** The removals in flight, if any: a pause stops them and waits for them to stop. */
+  removing?: CancellationScope;
   pool?: BatchPool;
   /** When this execution started and what was sent by then: its rate, for the UI. */
   private readonly started: { at: number; sent: number };

@@ -1,4 +1,4 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import { approveRemovalsUpdate, pauseUpdate, progressQuery, resumeUpdate } from '../steering';
 import type { RunState } from './state';
 
@@ -17,6 +17,8 @@ export function steer(run: RunState): void {
       const pause = { by, since: new Date().toISOString() };
       run.paused = pause;
       run.pool?.interrupt();
+      // deprecatePatch() once runs paused mid-removal before this deploy have closed (24 h); the patch goes a release later.
+      if (run.removing && patched('pause-interrupts-removals')) run.removing.cancel();
       run.showDetails();
       await condition(() => (!run.pool || run.pool.inFlight() === 0) && !run.removing);
       return pause;
