@@ -32,6 +32,8 @@ export async function postAlert(post: AlertPost): Promise<number> {
       signal: AbortSignal.any([post.signal, deadline]),
       ...post.agents,
       maxRedirects: 0,
+      // No proxy from the environment: the outbound checks must see the receiver's own address.
+      proxy: false,
       responseType: 'stream',
       validateStatus: () => true,
     });

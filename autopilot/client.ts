@@ -76,8 +76,10 @@ export class AutopilotClient {
         'Content-Type': 'application/json',
         Accept: 'application/json',
       },
-      // Redirects would re-send the key to wherever they point.
+      // Redirects would re-send the key to wherever they point; a proxy from the environment would
+      // receive it and hide the destination's address from the outbound checks.
       maxRedirects: 0,
+      proxy: false,
     });
   }
 

@@ -47,8 +47,10 @@ export class OrttoClient {
       httpAgent: options.httpAgent ?? this.own(new http.Agent({ keepAlive })),
       httpsAgent: options.httpsAgent ?? this.own(new https.Agent({ keepAlive })),
       headers: { 'X-Api-Key': options.apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
-      // Redirects would re-send the key to wherever they point.
+      // Redirects would re-send the key to wherever they point; a proxy from the environment would
+      // receive it and hide the destination's address from the outbound checks.
       maxRedirects: 0,
+      proxy: false,
     });
   }
 

@@ -85,7 +85,7 @@ export class DataverseClient {
     this.serviceRoot = `${organizationUrl}/api/data/v9.2/`;
     this.context = { tenantId: options.tenantId, clientId: options.clientId, host: safeHost(organizationUrl), secret: options.clientSecret };
     this.agents = options.outbound.agents({ keepAlive: true });
-    this.http = axios.create({ timeout: options.timeoutMs ?? 30_000, ...this.agents, maxRedirects: 0 });
+    this.http = axios.create({ timeout: options.timeoutMs ?? 30_000, ...this.agents, maxRedirects: 0, proxy: false });
     const scope = `${organizationUrl}/.default`;
     const credentials = { authorityUrl, tenantId: options.tenantId, clientId: options.clientId, clientSecret: options.clientSecret, scope };
     this.tokens = new TokenCache(this.http, credentials, { ...this.context, host: safeHost(authorityUrl) }, options.now);

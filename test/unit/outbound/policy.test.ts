@@ -21,6 +21,17 @@ describe('the outbound policy', () => {
     expect(() => policy.check(url)).toThrow(reason);
   });
 
+  it.each(['64:ff9b::a00:1', '64:ff9b:1::a00:1', '2002:a00:1::1', '::ffff:a00:1', 'fd00::1'])(
+    'refuses a listed name that resolves to %s, an IPv6 address that is or embeds a private one',
+    async (address) => {
+      const resolved = ((_host: string, _options: object, callback: (e: null, a: { address: string; family: number }[]) => void) =>
+        callback(null, [{ address, family: 6 }])) as unknown as typeof lookup;
+      const policy = createOutboundPolicy(['hooks.example.com'], resolved);
+      const err = await axios.get('http://hooks.example.com:9/', { ...policy.agents({ keepAlive: false }), timeout: 2_000, proxy: false }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: new OutboundRefusedError('').code, message: expect.stringContaining(`resolves to ${address}`) });
+    },
+  );
+
   it('refuses a listed name once it resolves to a private or loopback address that was not listed', async () => {
     const server = createServer((_req, res) => res.end('hello'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
