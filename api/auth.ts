@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { sameToken, TOKEN_PREFIX, type Role, type TokenStore } from '../store/tokens';
 import { createAuthFailureLimiter, type AuthFailureLimiter } from './auth-failures';
-import { clientAddress, type IsTrustedProxy } from './client-address';
+import { addressBlock, clientAddress, type IsTrustedProxy } from './client-address';
 import { ApiError } from './errors';
 
 /** Who is calling: the name runs are attributed to, and what they may do. */
@@ -68,7 +68,7 @@ function countFailure(c: Context, failures: AuthFailureLimiter, keys: string[]):
  * are far too few to say anything about a valid token.
  */
 function failureKeys(address: string, token: string | undefined): string[] {
-  const keys = [`address:${address}`];
+  const keys = [`address:${addressBlock(address)}`];
   if (token) keys.push(`token:${token.slice(0, TOKEN_PREFIX.length + 8)}`);
   return keys;
 }

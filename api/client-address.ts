@@ -40,3 +40,19 @@ function peerAddress(c: Context): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The block an address belongs to, for counting failures: an IPv6 host usually holds a whole /64
+ * and could try each of its addresses in turn, so those count as one; an IPv4-mapped address is its
+ * IPv4 one.
+ */
+export function addressBlock(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1];
+  const [head, tail = ''] = address.toLowerCase().split('::');
+  const groups = (part: string) => (part ? part.split(':') : []);
+  const missing = 8 - groups(head).length - groups(tail).length;
+  const full = address.includes('::') ? [...groups(head), ...Array<string>(missing).fill('0'), ...groups(tail)] : groups(head);
+  return `${full.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

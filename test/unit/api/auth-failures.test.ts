@@ -1,4 +1,5 @@
 import { createAuthFailureLimiter } from '../../../api/auth-failures';
+import { addressBlock } from '../../../api/client-address';
 import { parseTrustedProxies } from '../../../config/trusted-proxies';
 import { createHarness, HARNESS_TIMEOUT, json, type Harness } from './harness';
 
@@ -97,6 +98,23 @@ describe('failed authentication over the API', () => {
     expect((await from('10.9.0.1', guess(3), '1.1.1.1, 198.51.100.1, 10.9.0.2')).status).toBe(429);
     expect((await from('10.9.0.1', guess(3), '198.51.100.2')).status).toBe(401);
     expect((await from('10.9.0.1', h.tokens.admin, '198.51.100.1')).status).toBe(200);
+  });
+
+  it('counts the addresses of one IPv6 /64 as one client, and no other /64 with them', async () => {
+    for (let i = 0; i < 3; i++) expect((await from(`2001:db8:1:2::${i + 1}`, guess(i))).status).toBe(401);
+    expect((await from('2001:db8:1:2:ffff:eeee:dddd:cccc', guess(3))).status).toBe(429);
+    expect((await from('2001:db8:1:3::1', guess(3))).status).toBe(401);
+  });
+
+  it.each([
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:0003:0004:0005:0006', '2001:db8:1:2::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1:2', 'fe80:0:0:0::/64'],
+    ['::ffff:10.0.0.1', '10.0.0.1'],
+    ['192.0.2.7', '192.0.2.7'],
+  ])('counts %s as %s', (address, block) => {
+    expect(addressBlock(address)).toBe(block);
   });
 
   it('takes the IPv4-mapped address of a trusted proxy for the proxy', async () => {
