@@ -38,6 +38,11 @@ export function createConsole(deps: ConsoleDeps) {
   const app = new Hono<ConsoleEnv>();
   app.onError(consoleErrors(sessions));
   app.route('/assets', createAssetRoutes());
+  // Pages, fragments, streams and downloads show profiles and runs: no cache (the browser's or a proxy's) keeps them.
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
   // Posts must come from this origin: a form on another site is refused before anything else.
   app.use('*', csrf());
   app.use('*', loadSession(sessions, deps.fetchApi));

@@ -11,6 +11,8 @@ const FILES: Record<string, { file: () => string; type: string }> = {
   'sse.min.js': { file: () => require.resolve('htmx-ext-sse/dist/sse.min.js'), type: 'text/javascript; charset=utf-8' },
   'console.css': { file: () => path.join(__dirname, 'assets', 'console.css'), type: 'text/css; charset=utf-8' },
   'console.js': { file: () => path.join(__dirname, 'assets', 'console.js'), type: 'text/javascript; charset=utf-8' },
+  // Named by every page, so the browser does not ask for /favicon.ico (the API's 404).
+  'favicon.svg': { file: () => path.join(__dirname, 'assets', 'favicon.svg'), type: 'image/svg+xml' },
 };
 
 export function createAssetRoutes() {

@@ -30,6 +30,7 @@ export function Layout({ title, viewer, section, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{`${title} · Segment export`}</title>
+        <link rel="icon" href={`${ASSETS}/favicon.svg`} type="image/svg+xml" />
         <link rel="stylesheet" href={`${ASSETS}/console.css`} />
         <script src={`${ASSETS}/htmx.min.js`} defer></script>
         <script src={`${ASSETS}/sse.min.js`} defer></script>
