@@ -24,14 +24,18 @@ export type CallApi = <T = any>(method: string, path: string, body?: unknown) =>
 
 /**
  * Calls the API in-process as the signed-in user: the same request a client with that token
- * would send, on the same origin, with the browser's connection details (`env`) passed along so
- * the API's own throttling sees the real peer. Nothing leaves the process.
+ * would send, on the same origin, with the browser's connection details (`env`, the peer) and its
+ * `X-Forwarded-For` passed along, so the API's throttling of failed tokens finds the same client
+ * as for a direct call (behind a trusted proxy, the browser's address, not the proxy's; the header
+ * counts only when the peer is in TRUSTED_PROXIES). Nothing leaves the process.
  */
 export function apiCaller(fetchApi: ApiFetch, c: Context, token: string): CallApi {
   return async (method, path, body) => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     const requestId = c.get('requestId' as never) as string | undefined;
     if (requestId) headers['x-request-id'] = requestId;
+    const forwardedFor = c.req.header('x-forwarded-for');
+    if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const request = new Request(new URL(path, c.req.url), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const res = await fetchApi(request, c.env);
