@@ -67,6 +67,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     trustedProxies: config.api.trustedProxies,
     logger,
     profiles,
+    // Behind a TLS-terminating proxy: its https (PUBLIC_URL, or X-Forwarded-Proto from TRUSTED_PROXIES) makes the session cookie Secure, its origin is the console's.
+    console: { publicUrl: config.api.publicUrl, trustedProxies: config.api.trustedProxies, namespace: config.temporal.namespace },
   });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.api.port }, () => resolve(s as Server));

@@ -11,6 +11,7 @@ import { importProfiles } from '../store/profiles';
 import { startDevServer } from '../scripts/temporal-server';
 import { progressQuery } from '../workflows';
 import { runPhases } from './phases';
+import { importSideBySide, sideBySide, type SideBySideFigures } from './side-by-side';
 import { syncRefreshes, type SyncRunFigures } from './sync';
 import { importWatched, watchedRun, type WatchedFigures } from './watched';
 import { until } from '../test/helpers/assertions';
@@ -25,11 +26,15 @@ import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-p
  * Autopilot's limit, against a plain loop, at scale and through a crash; and, as scenario 1e, at
  * Autopilot's limit on the embedded default, as `npm start` runs it; and, as scenario w, a run of
  * four overlapping segments on the embedded default, started and watched through the API (see
- * bench/watched.ts). Prints a table and writes it as JSON under bench/results/.
+ * bench/watched.ts); and, as scenario k, exports on `--keys` different keys (20) of `--per-key`
+ * profiles (5,000) started at once on the embedded default (bench/side-by-side.ts). Prints a table
+ * and writes it as JSON under bench/results/.
  */
 const profiles = Number(argument('--profiles') ?? 100_000);
 const scaleProfiles = Number(argument('--scale-profiles') ?? 1_000_000);
 const only = argument('--scenario')?.split(',');
+const keys = Number(argument('--keys') ?? 20);
+const perKey = Number(argument('--per-key') ?? 5_000);
 const DEPLOYED = 'PostgreSQL, worker process';
 const EMBEDDED = "PGlite in the worker's process";
 const CONCURRENCY = 4;
@@ -60,6 +65,8 @@ interface Row {
   note: string;
   /** Scenario w: what the watched run measured. */
   watched?: WatchedFigures;
+  /** Scenario k: keys side by side. */
+  sideBySide?: SideBySideFigures;
 }
 
 /** When the simulator (in this process) received each request, by its own clock: the pacing as Autopilot would see it. */
@@ -305,6 +312,35 @@ async function watchedScenario(): Promise<Row> {
   }
 }
 
+/** Scenario k on the embedded default: its own file-backed PGlite, the workers and the simulator in this process. */
+async function sideBySideScenario(): Promise<Row> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-'));
+  const edb = await openDb({ dataDir });
+  try {
+    await importSideBySide(edb, keys, perKey);
+    writeFileSync('/proc/self/clear_refs', '5');
+    const f = await sideBySide({ db: edb, keys, perKey, received });
+    console.log('k keys side by side:', JSON.stringify(f, null, 2));
+    return {
+      scenario: `k ${keys} keys side by side`,
+      topology: EMBEDDED,
+      profiles: keys * perKey,
+      wallSeconds: f.wallSeconds,
+      floorRatio: Number((f.wallSeconds / f.floorSeconds).toFixed(3)),
+      profilesPerSecond: Math.round((keys * perKey) / f.wallSeconds),
+      workerPeakRssMb: peakRssMb('self'),
+      requests: received.length,
+      rateLimited: f.rateLimited,
+      maxPerSecond: f.peakPerKey,
+      note: `sending ${f.aggregateRequestsPerSecond} req/s of ${f.sumOfRates} (${(f.aggregateRequestsPerSecond / f.sumOfRates).toFixed(2)} ×); each key's peak ${f.peakPerKey}/s; first request at ${f.firstRequestSeconds} s`,
+      sideBySide: f,
+    };
+  } finally {
+    await edb.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const server = await startDevServer();
   process.env.TEMPORAL_ADDRESS = server.address;
@@ -316,7 +352,7 @@ async function main(): Promise<void> {
   const run = (n: string) => !only || only.includes(n);
   const atTheFloor = (row: Row) => `floor ${floor} s: ${(row.wallSeconds / floor).toFixed(2)} × floor`;
   try {
-    if (!only || only.some((n) => n !== 'w')) await importSegment(db, 'Bench', profiles);
+    if (!only || only.some((n) => n !== 'w' && n !== 'k')) await importSegment(db, 'Bench', profiles);
     let s1: (Row & { duplicates: number }) | undefined;
     if (run('1') || run('4')) {
       s1 = await withStack(bench, AT_THE_LIMIT, (stack, workers) => engineRun(stack, '1 at the limit', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5 }));
@@ -358,6 +394,7 @@ async function main(): Promise<void> {
       rows.push(...(await withEmbeddedStack(SYNC, async (stack, workers, edb) => syncRows(await syncRefreshes(stack, edb, 'Bench', profiles, maxPerSecondSince), workers, profiles))));
     }
     if (run('w')) rows.push(await watchedScenario());
+    if (run('k')) rows.push(await sideBySideScenario());
     if (run('3')) {
       await importSegment(db, 'Scale', scaleProfiles);
       await withStack(bench, LIMIT_OFF, async (stack, workers) => {
@@ -373,7 +410,7 @@ async function main(): Promise<void> {
   }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`\nMachine: ${machine}`);
-  console.table(rows.map(({ duplicates: _d, watched: _w, ...row }: Row & { duplicates?: number }) => row));
+  console.table(rows.map(({ duplicates: _d, watched: _w, sideBySide: _k, ...row }: Row & { duplicates?: number }) => row));
   const file = path.join(__dirname, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ machine, profiles, scaleProfiles, rows }, null, 2));
   console.log(`written ${path.relative(process.cwd(), file)}`);

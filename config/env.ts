@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { AUTOPILOT_REQUESTS_PER_SECOND, DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
+import { DEFAULT_AUTOPILOT_BASE_URL } from '../autopilot';
 import { DEFAULT_TASK_QUEUE } from '../domain/ids';
 import { ORTTO_BASE_URLS } from '../ortto/contract';
 import { hostOf } from '../outbound/policy';
@@ -19,7 +19,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   SECRETS_KEY: strongSecretsKey.optional(),
   AUTOPILOT_BASE_URL: z.url().default(DEFAULT_AUTOPILOT_BASE_URL),
-  DESTINATION_QUEUE_RATE_LIMIT: z.coerce.number().positive().max(1000).default(AUTOPILOT_REQUESTS_PER_SECOND),
+  DESTINATION_QUEUE_RATE_LIMIT: z.coerce.number().positive().max(100_000).optional(),
   DESTINATION_TIMEOUT_MS: z.coerce.number().int().positive().max(15_000).default(15_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
@@ -57,8 +57,11 @@ export interface Config {
   secretsKey?: Buffer;
   /** Where Autopilot connections without a base URL of their own send. */
   autopilot: { baseUrl: string };
-  /** `queueRateLimit`: activities per second the server hands out on the destination queue; `timeoutMs`: one request's. */
-  destinations: { queueRateLimit: number; timeoutMs: number };
+  /**
+   * `queueRateLimit`: an optional ceiling on destination activities per second across the deployment
+   * (none by default: each key's budget is what limits its requests); `timeoutMs`: one request's.
+   */
+  destinations: { queueRateLimit?: number; timeoutMs: number };
   /** `sweepIntervalMs`: how often runs whose workflow ended without closing them are reconciled with Temporal. */
   /** `publicUrl`: where people reach the API (alerts link to runs there); `http://localhost:<PORT>` by default. */
   /** `trustedProxies`: peers whose X-Forwarded-For names the client (the right-most entry that is not one of them). */

@@ -12,9 +12,10 @@ import { createConnectionRoutes } from './routes/connections';
 import { createExportRoutes } from './routes/exports';
 import { createRunRoutes } from './routes/runs';
 import { createSignInRoutes, createSignOutRoutes } from './routes/sign-in';
-import { clearSessionCookie, loadSession, requireSession, SessionEnded, type CookiePolicy } from './session';
+import { createOriginPolicy, type OriginOptions } from './origin';
+import { clearSessionCookie, loadSession, requireSession, SessionEnded } from './session';
 
-export interface ConsoleOptions extends CookiePolicy {
+export interface ConsoleOptions extends OriginOptions {
   /** The Temporal UI, for links to a run's workflow; default TEMPORAL_UI_URL or the dev server's http://localhost:8233. */
   temporalUiUrl?: string;
   /** Temporal's namespace, for those links. */
@@ -34,6 +35,7 @@ export interface ConsoleDeps extends ConsoleOptions {
  */
 export function createConsole(deps: ConsoleDeps) {
   const sessions = createSessionStore(deps.db, deps.box);
+  const origins = createOriginPolicy(deps);
   const temporalUi = { url: deps.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233', namespace: deps.namespace ?? 'default' };
   const app = new Hono<ConsoleEnv>();
   app.onError(consoleErrors(sessions));
@@ -43,10 +45,10 @@ export function createConsole(deps: ConsoleDeps) {
     await next();
     c.header('Cache-Control', 'no-store');
   });
-  // Posts must come from this origin: a form on another site is refused before anything else.
-  app.use('*', csrf());
+  // Posts must come from the console's origin (behind a proxy, the public one): a form on another site is refused before anything else.
+  app.use('*', csrf({ origin: (origin, c) => origins.isOwnOrigin(origin, c) }));
   app.use('*', loadSession(sessions, deps.fetchApi));
-  app.route('/', createSignInRoutes({ sessions, fetchApi: deps.fetchApi, cookies: deps }));
+  app.route('/', createSignInRoutes({ sessions, fetchApi: deps.fetchApi, origins }));
 
   const signedIn = new Hono<SignedInEnv>();
   signedIn.use('*', requireSession(), requireCsrfToken());

@@ -3,25 +3,20 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { SessionStore } from '../store/sessions';
 import { apiCaller, type ApiFetch, type CallApi } from './api-client';
 import type { ConsoleEnv, SignedInEnv } from './env';
+import type { OriginPolicy } from './origin';
 import { CONSOLE, SIGN_IN } from './paths';
 
 export const SESSION_COOKIE = 'console_session';
 /** A working day; a session never outlives its token either (the API refuses it, and the console signs out). */
 export const SESSION_HOURS = 8;
 
-export interface CookiePolicy {
-  /** Secure cookies also on plain http (behind a TLS-terminating proxy); by default only when the request is https. */
-  secureCookies?: boolean;
-}
-
-const isSecure = (c: Context, policy: CookiePolicy) => policy.secureCookies === true || new URL(c.req.url).protocol === 'https:';
-
-export function setSessionCookie(c: Context, sessionId: string, expiresAt: Date, policy: CookiePolicy): void {
+/** Secure when the browser came over https: directly, through a trusted proxy, or as PUBLIC_URL says (see createOriginPolicy). */
+export function setSessionCookie(c: Context, sessionId: string, expiresAt: Date, policy: OriginPolicy): void {
   setCookie(c, SESSION_COOKIE, sessionId, {
     path: CONSOLE,
     httpOnly: true,
     sameSite: 'Strict',
-    secure: isSecure(c, policy),
+    secure: policy.isSecure(c),
     expires: expiresAt,
     maxAge: Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)),
   });

@@ -17,8 +17,8 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** Destination activities per second, enforced by the Temporal server across every worker of the destination queue. */
-  destinationRateLimit: number;
+  /** An optional ceiling on destination activities per second, enforced by the Temporal server across every worker of the queue. */
+  destinationRateLimit?: number;
   /** The main queue's activities: the store work of runs and of retention, and reading a profile source. */
   storeActivities: StoreActivities & RetentionActivities & SourceActivities;
   /** The destination queue's activities, and only those: they are the metered ones. */
@@ -29,6 +29,13 @@ export interface WorkerSetup {
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
+
+/**
+ * The destination queue's rate when no ceiling is set: each key's budget, kept in the store and
+ * shared by every worker, is what limits its requests. A deployment-wide number, which an operator
+ * would have to keep equal to the sum of the budgets in use at once, made ten keys run one after the other.
+ */
+const NO_QUEUE_CEILING = 100_000;
 
 /**
  * Three workers: one runs the workflows and the store-side activities, one calls destinations from
@@ -53,8 +60,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       ...common,
       taskQueue: destinationTaskQueue(setup.taskQueue),
       activities: setup.destinationActivities,
-      // Must be the same on every worker of this queue: the last poller's value wins.
-      maxTaskQueueActivitiesPerSecond: setup.destinationRateLimit,
+      // Must be the same on every worker of this queue: the last poller's value wins. Without a
+      // ceiling, a high one is still sent, so a lower one set before (the server keeps it) goes.
+      maxTaskQueueActivitiesPerSecond: setup.destinationRateLimit ?? NO_QUEUE_CEILING,
     }),
     Worker.create({
       ...common,

@@ -7,7 +7,8 @@ import { readForm } from '../form';
 import { SignInPage } from '../pages/sign-in';
 import { paths, SIGN_IN } from '../paths';
 import { page } from '../render';
-import { clearSessionCookie, SESSION_HOURS, setSessionCookie, type CookiePolicy } from '../session';
+import type { OriginPolicy } from '../origin';
+import { clearSessionCookie, SESSION_HOURS, setSessionCookie } from '../session';
 
 type Probe = { role: Role } | { error: string; status: 401 | 429 | 503 };
 
@@ -24,7 +25,7 @@ async function probeToken(fetchApi: ApiFetch, c: Parameters<typeof apiCaller>[1]
   return { role: (await api('GET', '/tokens')).ok ? 'admin' : 'contributor' };
 }
 
-export function createSignInRoutes(deps: { sessions: SessionStore; fetchApi: ApiFetch; cookies: CookiePolicy }) {
+export function createSignInRoutes(deps: { sessions: SessionStore; fetchApi: ApiFetch; origins: OriginPolicy }) {
   return new Hono<ConsoleEnv>()
     .get('/sign-in', (c) => (c.get('session') ? c.redirect(paths.exports, 303) : page(c, <SignInPage signedOut={c.req.query('signed-out') !== undefined} />)))
     .post('/sign-in', async (c) => {
@@ -35,7 +36,7 @@ export function createSignInRoutes(deps: { sessions: SessionStore; fetchApi: Api
       await deps.sessions.removeExpired();
       const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
       const { sessionId } = await deps.sessions.create({ token, role: probe.role, expiresAt });
-      setSessionCookie(c, sessionId, expiresAt, deps.cookies);
+      setSessionCookie(c, sessionId, expiresAt, deps.origins);
       return c.redirect(paths.exports, 303);
     });
 }

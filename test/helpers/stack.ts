@@ -79,7 +79,7 @@ export async function startTestStack(options: TestStackOptions = {}) {
   const config = loadConfig({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    DESTINATION_QUEUE_RATE_LIMIT: String(options.rateLimit ?? 1000),
+    ...(options.rateLimit !== undefined && { DESTINATION_QUEUE_RATE_LIMIT: String(options.rateLimit) }),
     DESTINATION_TIMEOUT_MS: '2000',
     RUN_DETAILS_RETENTION_DAYS: String(options.retentionDays ?? 30),
   });
@@ -118,7 +118,7 @@ export async function startTestStack(options: TestStackOptions = {}) {
         DATABASE_URL: databaseUrl,
         SECRETS_KEY: secretsKey,
         AUTOPILOT_BASE_URL: sim.url,
-        DESTINATION_QUEUE_RATE_LIMIT: String(options.rateLimit ?? 1000),
+        ...(options.rateLimit !== undefined && { DESTINATION_QUEUE_RATE_LIMIT: String(options.rateLimit) }),
         DESTINATION_TIMEOUT_MS: '2000',
       };
     },
