@@ -55,6 +55,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // GET /segments, /profile-fields and export checks read the configured source; its hosts are allowed to it alone.
   const sourceOutbound = createOutboundPolicy([...config.outbound.allowedHosts, ...profileSourceHosts(config.profileSource)]);
   const profiles = createProfileSource(config.profileSource, { db, outbound: sourceOutbound, dataverse: INTERACTIVE_SOURCE_TUNING });
+  // The console's live pages hold a stream open: they end when the server closes.
+  const closing = new AbortController();
   const app = createApp({
     db,
     box: createSecretBox(options.secretsKey),
@@ -68,7 +70,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     logger,
     profiles,
     // Behind a TLS-terminating proxy: its https (PUBLIC_URL, or X-Forwarded-Proto from TRUSTED_PROXIES) makes the session cookie Secure, its origin is the console's.
-    console: { publicUrl: config.api.publicUrl, trustedProxies: config.api.trustedProxies, namespace: config.temporal.namespace },
+    console: { publicUrl: config.api.publicUrl, trustedProxies: config.api.trustedProxies, namespace: config.temporal.namespace, shutdown: closing.signal },
   });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.api.port }, () => resolve(s as Server));
@@ -84,6 +86,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     newAdminToken,
     async close() {
       stopSweeping();
+      closing.abort();
       // Stop taking requests and let those in flight finish before the Temporal connection goes.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await profiles.close();

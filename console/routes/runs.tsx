@@ -9,6 +9,9 @@ import { outcomesCsv } from '../outcomes-csv';
 import { ConfirmPage, LivePanel, RunPage, type Outcome, type RunView } from '../pages/run';
 import { paths } from '../paths';
 import { page, viewerOf } from '../render';
+import { SessionEnded } from '../session';
+import { sleepUnless, type StreamRegistry } from '../streams';
+import type { SessionStore } from '../../store/sessions';
 
 type C = Context<SignedInEnv>;
 export interface TemporalUi {
@@ -64,24 +67,55 @@ async function confirm(c: C, action: 'cancel' | 'approve-removals') {
   return page(c, <ConfirmPage viewer={viewerOf(c)} run={found.body} action={action} exportName={await exportName(c, found.body.exportId)} />);
 }
 
+export interface LiveDeps {
+  sessions: SessionStore;
+  streams: StreamRegistry;
+  /** How often a watched run is asked for; {@link POLL_MS} by default. */
+  pollMs?: number;
+}
+
+const STOPPED_NOTE = 'Live updates stopped: this session follows runs in more pages than it may at once. Reload the page to follow this one again.';
+
 /**
  * The run's live panel as server-sent events: one GET /runs/:id every {@link POLL_MS} while the
- * page is open and the run goes, then a last panel and `done`, which closes the browser's stream.
+ * page is open, the run goes and the session lasts, then a last panel and `done`, which closes
+ * the browser's stream (without it, the browser would connect again). The session is looked up
+ * in the store at every tick, so a sign-out anywhere (or its expiry) ends the stream; one here
+ * ends it at once. A session has at most MAX_STREAMS_PER_SESSION (4) open: a new one ends
+ * the oldest. A closed page ends its stream at once, with no further call to the API.
  */
-function runEvents(c: C) {
+function runEvents(c: C, deps: LiveDeps) {
   const id = c.req.param('id') as string;
+  const session = c.var.session;
+  const pollMs = deps.pollMs ?? POLL_MS;
   return streamSSE(c, async (sse) => {
-    let open = true;
+    const watch = deps.streams.open(session.id);
+    let gone = false;
     sse.onAbort(() => {
-      open = false;
+      gone = true;
+      watch.close();
     });
-    while (open) {
-      const found = await c.var.api<RunView>('GET', runPath(id));
-      if (!found.ok) break;
-      await sse.writeSSE({ event: 'progress', data: String(await (<LivePanel run={found.body} viewer={viewerOf(c)} />)) });
-      if (found.body.status !== 'running') break;
-      await sse.sleep(POLL_MS);
+    let panel = '';
+    try {
+      for (let tick = 0; !gone && !watch.signal.aborted; tick++) {
+        if (tick > 0 && !(await deps.sessions.find(session.id))) break;
+        const found = await c.var.api<RunView>('GET', runPath(id));
+        if (!found.ok || gone || watch.signal.aborted) break;
+        panel = String(await (<LivePanel run={found.body} viewer={viewerOf(c)} />));
+        await sse.writeSSE({ event: 'progress', data: panel });
+        if (found.body.status !== 'running') break;
+        await sleepUnless(pollMs, watch.signal);
+      }
+    } catch (err) {
+      // The API no longer takes the session's token: the session ends, and so does the stream.
+      if (!(err instanceof SessionEnded)) throw err;
+      await deps.sessions.remove(session.id);
+      deps.streams.endSession(session.id);
+    } finally {
+      watch.close();
     }
+    if (gone) return;
+    if (watch.signal.reason === 'superseded' && panel) await sse.writeSSE({ event: 'progress', data: `${panel}${String(await (<p class="notice">{STOPPED_NOTE}</p>))}` });
     await sse.writeSSE({ event: 'done', data: '' });
   });
 }
@@ -96,11 +130,11 @@ function downloadCsv(c: C) {
   });
 }
 
-export function createRunRoutes(deps: { temporalUi: TemporalUi }) {
+export function createRunRoutes(deps: { temporalUi: TemporalUi; live: LiveDeps }) {
   const ui = deps.temporalUi;
   return new Hono<SignedInEnv>()
     .get('/:id', (c) => showRun(c, c.req.param('id'), ui, { notice: DONE_NOTICES[c.req.query('done') ?? ''] }))
-    .get('/:id/events', runEvents)
+    .get('/:id/events', (c) => runEvents(c, deps.live))
     .get('/:id/outcomes.csv', downloadCsv)
     .get('/:id/cancel', (c) => confirm(c, 'cancel'))
     .get('/:id/approve-removals', (c) => confirm(c, 'approve-removals'))

@@ -9,6 +9,7 @@ import { paths, SIGN_IN } from '../paths';
 import { page } from '../render';
 import type { OriginPolicy } from '../origin';
 import { clearSessionCookie, SESSION_HOURS, setSessionCookie } from '../session';
+import type { StreamRegistry } from '../streams';
 
 type Probe = { role: Role } | { error: string; status: 401 | 429 | 503 };
 
@@ -41,10 +42,11 @@ export function createSignInRoutes(deps: { sessions: SessionStore; fetchApi: Api
     });
 }
 
-/** Ends the session here and in the store (behind the session and CSRF checks). */
-export function createSignOutRoutes(sessions: SessionStore) {
+/** Ends the session here and in the store, and its live streams (behind the session and CSRF checks). */
+export function createSignOutRoutes(sessions: SessionStore, streams: StreamRegistry) {
   return new Hono<SignedInEnv>().post('/sign-out', async (c) => {
     await sessions.remove(c.var.session.id);
+    streams.endSession(c.var.session.id);
     clearSessionCookie(c);
     return c.redirect(`${SIGN_IN}?signed-out`, 303);
   });
