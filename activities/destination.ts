@@ -5,7 +5,7 @@ import { ErrorType } from '../domain/errors';
 import type { ConnectionStore } from '../store/connections';
 import type { Db } from '../store/db';
 import { OutboundRefusedError, type OutboundPolicy } from '../outbound/policy';
-import { waitForTurn } from '../store/pacing';
+import { turnTaker } from '../store/pacing-in-process';
 import { exportBatches, type BatchResult, type ExportBatchInput } from './export-batches';
 import { whileHeartbeating } from './heartbeating';
 import { removeMemberships, type RemovalResult, type RemoveMembershipsInput } from './remove-memberships';
@@ -41,6 +41,7 @@ const MAX_TURN_WAIT_MS = 5_000;
 export function createDestinationActivities(deps: DestinationActivityDeps) {
   const opened = new Map<string, { key: string; destination: Destination }>();
   const agents = deps.outbound.agents();
+  const waitForTurn = turnTaker(deps.db);
 
   async function destinationFor(connectionId: string): Promise<Destination> {
     const secret = await deps.connections.readApiKey(connectionId);
@@ -70,7 +71,7 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
    * ends early, failing, when the attempt is cancelled or timed out.
    */
   async function takeTurn(budget: string, requestsPerSecond: number): Promise<void> {
-    const turn = await waitForTurn(deps.db, budget, requestsPerSecond, { sleep, maxWaitMs: MAX_TURN_WAIT_MS });
+    const turn = await waitForTurn(budget, requestsPerSecond, { sleep, maxWaitMs: MAX_TURN_WAIT_MS });
     if (!turn.taken) {
       // Other runs hold the budget: retried later like a 429, as a throttled request is.
       throw new DestinationError('rateLimited', "The connection's rate budget is taken by other runs for now", { retryAfterMs: MAX_TURN_WAIT_MS });

@@ -13,7 +13,7 @@ export const SPACING_MARGIN = 1.025;
  * this one was due); one taken later moves it (the next is one spacing after this one less that
  * tolerance). Either way two requests start more than 1/rate apart.
  */
-const LATENESS_TOLERANCE = 0.02;
+export const LATENESS_TOLERANCE = 0.02;
 /**
  * A turn is timed at the store, so a request starts as late after its turn as the store's answer
  * took to come back; and the later it starts, the closer it comes to the next turn's request. A
