@@ -11,6 +11,7 @@ import { importProfiles } from '../store/profiles';
 import { startDevServer } from '../scripts/temporal-server';
 import { progressQuery } from '../workflows';
 import { runPhases } from './phases';
+import { orttoRun, ORTTO_RATE } from './ortto';
 import { importSideBySide, sideBySide, type SideBySideFigures } from './side-by-side';
 import { syncRefreshes, type SyncRunFigures } from './sync';
 import { importWatched, watchedRun, type WatchedFigures } from './watched';
@@ -27,7 +28,8 @@ import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-p
  * Autopilot's limit on the embedded default, as `npm start` runs it; and, as scenario w, a run of
  * four overlapping segments on the embedded default, started and watched through the API (see
  * bench/watched.ts); and, as scenario k, exports on `--keys` different keys (20) of `--per-key`
- * profiles (5,000) started at once on the embedded default (bench/side-by-side.ts). Prints a table
+ * profiles (5,000) started at once on the embedded default (bench/side-by-side.ts); and, as
+ * scenario o, to Ortto at its 10 requests/s on the embedded default (bench/ortto.ts). Prints a table
  * and writes it as JSON under bench/results/.
  */
 const profiles = Number(argument('--profiles') ?? 100_000);
@@ -352,7 +354,7 @@ async function main(): Promise<void> {
   const run = (n: string) => !only || only.includes(n);
   const atTheFloor = (row: Row) => `floor ${floor} s: ${(row.wallSeconds / floor).toFixed(2)} × floor`;
   try {
-    if (!only || only.some((n) => n !== 'w' && n !== 'k')) await importSegment(db, 'Bench', profiles);
+    if (!only || only.some((n) => !['w', 'k', 'o', '1e', '5e'].includes(n))) await importSegment(db, 'Bench', profiles);
     let s1: (Row & { duplicates: number }) | undefined;
     if (run('1') || run('4')) {
       s1 = await withStack(bench, AT_THE_LIMIT, (stack, workers) => engineRun(stack, '1 at the limit', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5 }));
@@ -395,6 +397,26 @@ async function main(): Promise<void> {
     }
     if (run('w')) rows.push(await watchedScenario());
     if (run('k')) rows.push(await sideBySideScenario());
+    if (run('o')) {
+      rows.push(
+        await withEmbeddedStack(LIMIT_OFF, async (stack, workers) => {
+          const f = await orttoRun(stack, 'Bench', profiles);
+          return {
+            scenario: `o Ortto at ${ORTTO_RATE}/s, embedded`,
+            topology: workers.topology,
+            profiles,
+            wallSeconds: f.wallSeconds,
+            floorRatio: Number((f.wallSeconds / f.floorSeconds).toFixed(3)),
+            profilesPerSecond: Math.round(profiles / f.wallSeconds),
+            workerPeakRssMb: workers.peakRssMb(),
+            requests: f.merges,
+            rateLimited: f.rateLimited,
+            maxPerSecond: f.peakPerSecond,
+            note: `floor ${f.floorSeconds} s; ${f.people} people at the simulator`,
+          };
+        }),
+      );
+    }
     if (run('3')) {
       await importSegment(db, 'Scale', scaleProfiles);
       await withStack(bench, LIMIT_OFF, async (stack, workers) => {
