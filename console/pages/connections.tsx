@@ -33,7 +33,8 @@ const REGIONS = [
   { value: 'eu', label: 'Europe (api.eu.ap3api.com)' },
   { value: 'au', label: 'Australia (api.au.ap3api.com)' },
 ];
-const typeLabel = (type: string) => TYPES.find((t) => t.value === type)?.label ?? type;
+/** The platform a connection type names, as people call it. */
+export const typeLabel = (type: string) => TYPES.find((t) => t.value === type)?.label ?? type;
 
 export function ConnectionsPage({ viewer, connections, notice }: { viewer: Viewer; connections: ConnectionView[]; notice?: string }) {
   return (
@@ -106,11 +107,18 @@ function UsableByField({ value }: { value: ConnectionFormValues['usableBy'] }) {
   );
 }
 
-function AdvancedFields({ values, issues }: { values: ConnectionFormValues; issues: Map<string, string> }) {
+function AdvancedFields({ values, issues, platform }: { values: ConnectionFormValues; issues: Map<string, string>; platform?: string }) {
   return (
     <details open={issues.has('baseUrl') || issues.has('requestsPerSecond') || undefined}>
       <summary>Advanced</summary>
-      <TextField id="baseUrl" label="Autopilot API address" type="url" value={values.baseUrl} hint="Empty: Autopilot's own." error={issues.get('baseUrl')} />
+      <TextField
+        id="baseUrl"
+        label="API address"
+        type="url"
+        value={values.baseUrl}
+        hint={platform ? `Empty: ${platform}'s own${platform === 'Ortto' ? ', for its region' : ''}.` : "Empty: the platform's own (Ortto's for its region)."}
+        error={issues.get('baseUrl')}
+      />
       <TextField
         id="requestsPerSecond"
         label="Requests per second"
@@ -145,7 +153,7 @@ export function NewConnectionPage(props: { viewer: Viewer; values: ConnectionFor
           error={issues.get('displayName')}
         />
         <UsableByField value={props.values.usableBy} />
-        <TextField id="apiKey" label="Autopilot API key" type="password" autocomplete="off" required error={issues.get('apiKey')} hint="Checked with Autopilot before it is saved, then sealed." />
+        <TextField id="apiKey" label="API key" type="password" autocomplete="off" required error={issues.get('apiKey')} hint="Checked with the platform before it is saved, then sealed." />
         <AdvancedFields values={props.values} issues={issues} />
         <fieldset>
           <legend>Data privacy</legend>
@@ -218,7 +226,7 @@ export function ConnectionPage(props: ConnectionPageProps) {
         <CsrfField token={viewer.csrfToken} />
         <TextField id="displayName" label="Display name" value={props.values.displayName} required error={issues.get('displayName')} />
         <UsableByField value={props.values.usableBy} />
-        <AdvancedFields values={props.values} issues={issues} />
+        <AdvancedFields values={props.values} issues={issues} platform={typeLabel(x.type)} />
         <TextField id="apiKey" label="API key (only to change the address)" type="password" autocomplete="off" error={issues.get('apiKey')} hint="A new address needs the key again: the stored key goes only where it was checked." />
         <div>
           <button type="submit">Save</button>
@@ -228,7 +236,7 @@ export function ConnectionPage(props: ConnectionPageProps) {
       <h2>Rotate the key</h2>
       <form class="stack" method="post" action={`${paths.connectionPage(x.id)}/rotate`}>
         <CsrfField token={viewer.csrfToken} />
-        <TextField id="newApiKey" name="apiKey" label="New API key" type="password" autocomplete="off" required hint="Checked with Autopilot first; runs use it from their next request." />
+        <TextField id="newApiKey" name="apiKey" label="New API key" type="password" autocomplete="off" required hint={`Checked with ${typeLabel(x.type)} first; runs use it from their next request.`} />
         <div>
           <button type="submit">Check and replace the key</button>
         </div>
@@ -241,7 +249,7 @@ export function RemoveConnectionPage({ viewer, connection, usedBy }: { viewer: V
   return (
     <Layout title={`Remove ${connection.displayName}`} viewer={viewer} section="connections">
       <h1>Remove “{connection.displayName}”?</h1>
-      <p>Its key is deleted and no data flows to this Autopilot account any more.</p>
+      <p>Its key is deleted and no data flows to this {typeLabel(connection.type)} account any more.</p>
       {usedBy.length > 0 && (
         <>
           <p>These exports use it. They stay, inactive and without a schedule, until someone gives them another connection:</p>

@@ -8,6 +8,7 @@ import {
   ConnectionsPage,
   NewConnectionPage,
   RemoveConnectionPage,
+  typeLabel,
   type ConnectionFormValues,
   type ConnectionView,
   type ExportRef,
@@ -54,12 +55,16 @@ async function connectionOrError(c: C, id: string): Promise<ConnectionView | Res
 }
 
 /** The connection's page with a message, after an action on it. */
-async function showConnection(c: C, id: string, outcome: { notice?: string; error?: string; issues?: Map<string, string>; values?: ConnectionFormValues }) {
+/** A notice may name the connection's platform ("Ortto accepted the key"). */
+type Notice = string | ((platform: string) => string);
+
+async function showConnection(c: C, id: string, outcome: { notice?: Notice; error?: string; issues?: Map<string, string>; values?: ConnectionFormValues }) {
   const found = await connectionOrError(c, id);
   if (found instanceof Response) return found;
   const values = outcome.values ?? valuesOf(found);
+  const notice = typeof outcome.notice === 'function' ? outcome.notice(typeLabel(found.type)) : outcome.notice;
   const status = outcome.error ? 400 : 200;
-  return page(c, <ConnectionPage viewer={viewerOf(c)} connection={found} values={values} usedBy={await exportsUsing(c, id)} {...outcome} />, status);
+  return page(c, <ConnectionPage viewer={viewerOf(c)} connection={found} values={values} usedBy={await exportsUsing(c, id)} {...outcome} notice={notice} />, status);
 }
 
 /** Admins' pages: contributors get the API's refusal, since each action is the API's. */
@@ -88,7 +93,7 @@ export function createConnectionRoutes() {
       const page400 = <NewConnectionPage viewer={viewerOf(c)} values={values} error={errorMessage(answer)} issues={fieldIssues(answer)} />;
       return page(c, page400, answer.status === 403 ? 403 : 400);
     })
-    .get('/:id', (c) => showConnection(c, c.req.param('id'), { notice: c.req.query('created') !== undefined ? 'Autopilot accepted the key: the connection is saved.' : undefined }))
+    .get('/:id', (c) => showConnection(c, c.req.param('id'), { notice: c.req.query('created') !== undefined ? (platform) => `${platform} accepted the key: the connection is saved.` : undefined }))
     .post('/:id', async (c) => {
       const id = c.req.param('id');
       const form = await readForm(c);
@@ -107,12 +112,12 @@ export function createConnectionRoutes() {
       const id = c.req.param('id');
       const apiKey = (await readForm(c)).text('apiKey');
       const answer = await c.var.api('PATCH', `/connections/${encodeURIComponent(id)}`, { apiKey });
-      return showConnection(c, id, answer.ok ? { notice: 'Autopilot accepted the new key: it replaces the old one.' } : { error: errorMessage(answer) });
+      return showConnection(c, id, answer.ok ? { notice: (platform) => `${platform} accepted the new key: it replaces the old one.` } : { error: errorMessage(answer) });
     })
     .post('/:id/test', async (c) => {
       const id = c.req.param('id');
       const answer = await c.var.api('POST', `/connections/${encodeURIComponent(id)}/test`);
-      return showConnection(c, id, answer.ok ? { notice: 'Autopilot accepts the key.' } : { error: errorMessage(answer) });
+      return showConnection(c, id, answer.ok ? { notice: (platform) => `${platform} accepts the key.` } : { error: errorMessage(answer) });
     })
     .get('/:id/remove', async (c) => {
       const id = c.req.param('id');

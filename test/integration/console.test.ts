@@ -72,15 +72,15 @@ describe('the console in a browser', () => {
     await click('Add a connection', 'link');
     await page.getByLabel('Display name').fill('Marketing Autopilot (EU list)');
     await page.getByLabel(/Admins and contributors/).check();
-    await page.getByLabel('Autopilot API key').fill('ffffffffffffffffffffffffffffffff');
+    await page.getByLabel('API key', { exact: true }).fill('ffffffffffffffffffffffffffffffff');
     await page.locator('summary', { hasText: 'Advanced' }).click();
-    await page.getByLabel('Autopilot API address').fill(s.sim.url);
+    await page.getByLabel('API address').fill(s.sim.url);
     await page.getByLabel('I agree').check();
     await click('Connect and save');
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Autopilot refused the API key \(HTTP 401\)/);
     expect((await s.api('GET', '/connections')).body.connections).toHaveLength(0);
 
-    await page.getByLabel('Autopilot API key').fill(TEST_API_KEY);
+    await page.getByLabel('API key', { exact: true }).fill(TEST_API_KEY);
     await page.getByLabel('I agree').check();
     await click('Connect and save');
     expect(await page.getByRole('status').first().textContent()).toMatch(/Autopilot accepted the key/);
