@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface EngineProcess {
+  name: string;
+  child: ChildProcess;
+  /** Its stdout and stderr. */
+  log: string;
+  /** Resolves once it serves (a worker: polls its queues; the API: `/health` answers 200). */
+  ready: Promise<void>;
+  /** Resolves when it has exited. */
+  exited: Promise<void>;
+  /** Signals it (SIGKILL by default) and waits until it is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGTERM (a graceful stop), then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function spawnEngine(entry: string, env: Record<string, string>, log: string, nodeArgs: string[]): { child: ChildProcess; output: () => string; exited: Promise<void> } {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    // NODE_OPTIONS of the parent (jest's --experimental-vm-modules) are not the process's.
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const file = createWriteStream(log, { flags: 'a' });
+  let tail = '';
+  const onData = (d: Buffer) => {
+    file.write(d);
+    tail = (tail + d.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => file.end(() => resolve())));
+  return { child, output: () => tail, exited };
+}
+
+function controls(child: ChildProcess, exited: Promise<void>) {
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (gone()) return;
+    child.kill(signal);
+    await exited;
+  };
+  const stop = async (graceMs = 30_000) => {
+    if (gone()) return;
+    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.kill('SIGTERM');
+    await exited;
+    clearTimeout(force);
+  };
+  return { kill, stop };
+}
+
+/** `worker/main.ts` in a process of its own, as `npm run worker` and the compose file's `worker` run it. */
+export function startWorkerProcess(name: string, env: Record<string, string>, log: string): EngineProcess {
+  // As `npm run worker`: a bounded heap keeps V8 from growing lazily on a long run's garbage.
+  const { child, output, exited } = spawnEngine('worker/main.ts', env, log, ['--max-old-space-size=160']);
+  const ready = new Promise<void>((resolve, reject) => {
+    const check = () => output().includes('Worker polling') && resolve();
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before polling; see ${log}:\n${output()}`)));
+  });
+  ready.catch(() => undefined);
+  return { name, child, log, ready, exited, ...controls(child, exited) };
+}
+
+/** `api/main.ts` in a process of its own, as `npm run api` runs it; ready once `/health` answers 200. */
+export function startApiProcess(env: Record<string, string> & { PORT: string }, log: string): EngineProcess {
+  const { child, output, exited } = spawnEngine('api/main.ts', env, log, []);
+  const url = `http://127.0.0.1:${env.PORT}/health`;
+  const ready = (async () => {
+    const deadline = Date.now() + 120_000;
+    let last = '';
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`api exited (${child.exitCode ?? child.signalCode}); see ${log}:\n${output()}`);
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+        last = `${res.status} ${await res.text()}`;
+        if (res.ok) return;
+      } catch (err) {
+        last = String(err);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`api did not answer 200 on ${url} within 120 s (last: ${last}); see ${log}`);
+  })();
+  ready.catch(() => undefined);
+  return { name: 'api', child, log, ready, exited, ...controls(child, exited) };
+}
