@@ -28,7 +28,7 @@ import { createExportRoutes } from './routes/exports';
 import { createRunRoutes } from './routes/runs';
 import { createRunReconciler } from './run-reconciler';
 import { createTokenRoutes } from './routes/tokens';
-import { securityHeaders } from './security-headers';
+import { noStoreByDefault, securityHeaders } from './security-headers';
 
 export type AppDeps = {
   db: Db;
@@ -77,6 +77,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('*', errorsOfThisRealm());
   app.use('*', tagRequests());
   app.use('*', securityHeaders());
+  app.use('*', noStoreByDefault());
   app.use('*', requestLog(logger));
   app.use('*', limitJsonBodies(deps.maxJsonBytes ?? 256 * 1024));
   app.use(

@@ -15,6 +15,7 @@ function expectSecurityHeaders(res: Response): void {
   expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(res.headers.get('x-request-id')).toMatch(UUID);
+  expect(res.headers.get('cache-control')).toBe('no-store');
 }
 
 describe('response headers', () => {
