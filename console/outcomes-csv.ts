@@ -22,3 +22,28 @@ export async function* outcomesCsv(api: CallApi, runId: string, status: 'rejecte
     cursor = page.body.nextCursor;
   } while (cursor);
 }
+
+/**
+ * The CSV as a response body, its first page read before the answer starts, so a run the API
+ * refuses is an error page rather than an empty file. A page that fails later errors the body: the
+ * connection is cut and the browser reports the download failed, where ending it cleanly would
+ * leave a file that looks whole and is not.
+ */
+export async function csvBody(lines: AsyncGenerator<string>): Promise<ReadableStream<Uint8Array>> {
+  const head: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const next = await lines.next();
+    if (next.done) break;
+    head.push(next.value);
+  }
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start: (controller) => controller.enqueue(encoder.encode(head.join(''))),
+    async pull(controller) {
+      const next = await lines.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    cancel: async () => void (await lines.return(undefined)),
+  });
+}

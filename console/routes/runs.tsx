@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
-import { stream, streamSSE } from 'hono/streaming';
+import { streamSSE } from 'hono/streaming';
 import { exportWorkflowId } from '../../domain/ids';
 import { errorMessage } from '../api-client';
 import { ErrorPage } from '../components/error-page';
 import type { SignedInEnv } from '../env';
 import { readForm } from '../form';
-import { outcomesCsv } from '../outcomes-csv';
+import { csvBody, outcomesCsv } from '../outcomes-csv';
 import { ConfirmPage, LivePanel, RunPage, type Outcome, type RunView } from '../pages/run';
 import { paths } from '../paths';
 import { page, viewerOf } from '../render';
@@ -120,14 +120,18 @@ function runEvents(c: C, deps: LiveDeps) {
   });
 }
 
-function downloadCsv(c: C) {
+async function downloadCsv(c: C) {
   const id = c.req.param('id') as string;
   const status = c.req.query('status') === 'skipped' ? 'skipped' : 'rejected';
+  let body: ReadableStream<Uint8Array>;
+  try {
+    body = await csvBody(outcomesCsv(c.var.api, id, status));
+  } catch (err) {
+    return page(c, <ErrorPage viewer={viewerOf(c)} title="Run" message={err instanceof Error ? err.message : String(err)} />, 502);
+  }
   c.header('Content-Type', 'text/csv; charset=utf-8');
   c.header('Content-Disposition', `attachment; filename="run-${id.replace(/[^\w-]/g, '')}-${status}.csv"`);
-  return stream(c, async (out) => {
-    for await (const chunk of outcomesCsv(c.var.api, id, status)) await out.write(chunk);
-  });
+  return c.body(body);
 }
 
 export function createRunRoutes(deps: { temporalUi: TemporalUi; live: LiveDeps }) {
