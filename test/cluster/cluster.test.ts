@@ -1,0 +1,192 @@
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { countsAddUp, type RunCounts } from '../../domain/export';
+import { exportWorkflowId } from '../../domain/ids';
+import { startCluster, type Cluster } from '../../scripts/cluster/cluster';
+import { simContacts, until } from '../helpers/assertions';
+import { allExecutions } from '../helpers/history';
+import { buildProfiles, expectedExport, type TestProfile } from '../helpers/profiles';
+
+/**
+ * The production topology (docker-compose.yml's, without Docker): a real Temporal server on
+ * PostgreSQL, the store on PostgreSQL, the API and two worker processes, Autopilot's simulator at
+ * its real rate (5 requests/s per key, 429 above it). Everything goes through the API, as a user's
+ * runs do; what arrived is read at the simulator.
+ */
+
+const SEGMENTS = ['A', 'B', 'C', 'D'];
+/** The integration tests' profiles (every case an export must handle) in a fourth segment too, overlapping the other three. */
+const profiles: TestProfile[] = buildProfiles(3_000).map((p, i) => (i % 4 === 1 || i % 11 === 0 ? { ...p, segments: [...p.segments, 'D'] } : p));
+const expected = expectedExport(profiles, SEGMENTS);
+/** A contact is delivered once per list it is on: what the simulator receives from a run without a crash. */
+const DELIVERIES = [...expected.contacts.values()].reduce((n, c) => n + c.lists.length, 0);
+/** One key per test: the simulator's figures are then the test's own. */
+const KEYS = ['c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1', 'c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2', 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3'];
+const RATE = 5;
+/** What may be sent twice after a crash: the batches in flight (4 slots × 100 contacts). */
+const IN_FLIGHT_BOUND = 4 * 100;
+
+interface Run {
+  id: string;
+  status: string;
+  counts: RunCounts;
+}
+
+describe('the cluster topology', () => {
+  let cluster: Cluster;
+  let connection: Connection | undefined;
+  let client: Client;
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads whatever the API answered
+  async function api<T = any>(method: string, path: string, body?: unknown, timeoutMs = 60_000): Promise<{ status: number; body: T }> {
+    const res = await fetch(cluster.apiUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${cluster.adminToken}`, 'content-type': typeof body === 'string' ? 'application/x-ndjson' : 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async function exportOn(key: string): Promise<string> {
+    const connection = await api('POST', '/connections', { displayName: `Sim ${key.slice(0, 4)}`, apiKey: key, usableBy: 'admins', privacyConsent: true, requestsPerSecond: RATE });
+    expect(connection.status).toBe(201);
+    const created = await api('POST', '/exports', {
+      displayName: `Four segments ${key.slice(0, 4)}`,
+      connectionId: connection.body.id,
+      segmentIds: SEGMENTS,
+      mapping: { email: 'EmailAddress', firstName: 'FirstName', lastName: 'LastName' },
+    });
+    expect(created.status).toBe(201);
+    return created.body.id;
+  }
+
+  async function startRun(exportId: string): Promise<string> {
+    const started = await api('POST', `/exports/${exportId}/runs`);
+    expect(started.status).toBe(202);
+    return started.body.runId;
+  }
+
+  const readRun = async (runId: string) => (await api<Run>('GET', `/runs/${runId}`)).body;
+  const exportedSoFar = (runId: string, atLeast: number) =>
+    until(`${atLeast} profiles exported`, async () => ((await readRun(runId)).counts?.exported >= atLeast ? true : undefined), 120_000);
+  const finished = (runId: string) =>
+    until('the run to finish', async () => {
+      const run = await readRun(runId).catch(() => undefined);
+      return run && run.status !== 'running' ? run : undefined;
+    }, 280_000);
+
+  /** The run as an exact export of the four segments: counts, and what the simulator holds. */
+  function expectExact(run: Run, key: string) {
+    expect(run.status).toBe('completed');
+    expect(run.counts).toMatchObject({
+      total: expected.total,
+      exported: expected.contacts.size,
+      pending: 0,
+      skipped: expected.skipped,
+      rejected: { 'refused by Autopilot': expected.refused.length },
+    });
+    expect(countsAddUp(run.counts)).toBe(true);
+    const held = simContacts(cluster.sim.sim, key);
+    expect(new Set(held.keys())).toEqual(new Set(expected.contacts.keys()));
+    expect(held).toEqual(expected.contacts);
+  }
+
+  function rateFigures(key: string) {
+    const stats = cluster.sim.sim.stats(key);
+    console.log(`key …${key.slice(-4)}: ${stats.requests} requests, at most ${stats.maxReceivedPerSecond} in any second, ${stats.rateLimited} answered 429, ${stats.upsertedContacts} contacts upserted`);
+    return stats;
+  }
+
+  beforeAll(async () => {
+    const started = performance.now();
+    cluster = await startCluster({
+      workers: 2,
+      sim: { keys: KEYS, rateLimit: RATE, faults: { latencyMs: [20, 80], refuseEmails: '^refused-' } },
+      log: (line) => console.log(line),
+    });
+    console.log(`cluster up in ${((performance.now() - started) / 1000).toFixed(1)} s (state in ${cluster.dir})`);
+    const ndjson = profiles.map((p) => JSON.stringify(p)).join('\n') + '\n';
+    connection = await Connection.connect({ address: cluster.temporal.address });
+    client = new Client({ connection });
+    const imported = await api('POST', '/profiles/import', ndjson);
+    expect(imported).toMatchObject({ status: 200, body: { imported: profiles.length, rejected: 0 } });
+  }, 600_000);
+
+  afterAll(async () => {
+    await connection?.close();
+    await cluster?.stop();
+  }, 120_000);
+
+  it('exports four overlapping segments exactly with two worker processes, within the key’s rate', async () => {
+    const exportId = await exportOn(KEYS[0]);
+    const runId = await startRun(exportId);
+
+    const run = await finished(runId);
+
+    expectExact(run, KEYS[0]);
+    const stats = rateFigures(KEYS[0]);
+    expect(stats.upsertedContacts).toBe(DELIVERIES);
+    expect(stats.maxReceivedPerSecond).toBeLessThanOrEqual(RATE);
+    expect(stats.rateLimited).toBe(0);
+    // Both processes took part: the workers that started the run's activities, by identity (pid@host), in every execution (found through visibility).
+    const workflowId = exportWorkflowId(exportId);
+    const identities = new Set<string>();
+    for (const e of await allExecutions(client, workflowId)) {
+      const history = await client.workflow.getHandle(workflowId, e.runId).fetchHistory();
+      for (const event of history.events ?? []) if (event.activityTaskStartedEventAttributes?.identity) identities.add(event.activityTaskStartedEventAttributes.identity);
+    }
+    console.log(`activities started by ${[...identities].join(', ')}`);
+    expect(identities.size).toBe(2);
+  });
+
+  it('completes the same run after the Temporal server is SIGKILLed mid-run and restarted, every contact at the simulator, no second above the rate', async () => {
+    const runId = await startRun(await exportOn(KEYS[1]));
+    await exportedSoFar(runId, 300);
+
+    await cluster.temporal.kill('SIGKILL');
+    const downAt = performance.now();
+    // While it is down: what the API answers, and how fast (every call to Temporal should have a deadline).
+    const timed = async (path: string) => {
+      const t = performance.now();
+      const answer = await api('GET', path, undefined, 30_000).then((r) => String(r.status), (err: Error) => err.name);
+      return `${path.replace(runId, ':id')} ${answer} in ${((performance.now() - t) / 1000).toFixed(1)} s`;
+    };
+    const duringOutage = Promise.all([timed('/health'), timed(`/runs/${runId}`)]);
+    await new Promise((r) => setTimeout(r, 5_000));
+    await cluster.temporal.restart();
+    console.log(`Temporal server down ${((performance.now() - downAt) / 1000).toFixed(1)} s; meanwhile ${(await duringOutage).join(', ')}`);
+
+    const run = await finished(runId);
+
+    expect(run.id).toBe(runId);
+    expectExact(run, KEYS[1]);
+    const stats = rateFigures(KEYS[1]);
+    const duplicates = stats.upsertedContacts - DELIVERIES;
+    console.log(`server restart: ${duplicates} contacts sent twice (bound ${IN_FLIGHT_BOUND})`);
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+    expect(duplicates).toBeLessThanOrEqual(IN_FLIGHT_BOUND);
+    expect(stats.maxReceivedPerSecond).toBeLessThanOrEqual(RATE);
+  });
+
+  it('completes a run on the other worker when one worker process is SIGKILLed mid-run, sending again at most the batches in flight', async () => {
+    const runId = await startRun(await exportOn(KEYS[2]));
+    await exportedSoFar(runId, 300);
+
+    const [victim, survivor] = cluster.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    await victim.kill('SIGKILL');
+    const sentAtKill = cluster.sim.sim.stats(KEYS[2]).upsertedContacts;
+
+    const run = await finished(runId);
+
+    expect(survivor.child.exitCode).toBeNull();
+    expectExact(run, KEYS[2]);
+    const stats = rateFigures(KEYS[2]);
+    const duplicates = stats.upsertedContacts - DELIVERIES;
+    console.log(`worker killed after ${sentAtKill} contacts sent; ${duplicates} sent twice (bound ${IN_FLIGHT_BOUND})`);
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+    expect(duplicates).toBeLessThanOrEqual(IN_FLIGHT_BOUND);
+    expect(stats.maxReceivedPerSecond).toBeLessThanOrEqual(RATE);
+  });
+});
