@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { DEMO_API_KEY, type AutopilotSimOptionsInput } from '../../autopilot-sim/options';
-import { startAutopilotSim, type RunningAutopilotSim } from '../../autopilot-sim/server';
 import { generateSecretsKey } from '../../store/secret-box';
 import { freePort } from '../temporal-server';
 import { ensureTemporalServer } from './install';
 import { startPostgres, type PostgresServer } from './postgres';
-import { startApiProcess, startWorkerProcess, type EngineProcess } from './processes';
+import { startApiProcess, startSimProcess, startWorkerProcess, type EngineProcess, type SimProcess } from './processes';
 import { startTemporalServer, type TemporalServer } from './temporal';
 
 export interface ClusterOptions {
@@ -40,7 +39,8 @@ export interface Cluster {
   storePostgres: PostgresServer;
   /** DATABASE_URL of the API and the workers. */
   storeUrl: string;
-  sim: RunningAutopilotSim;
+  /** The Autopilot simulator, a process of its own. */
+  sim: SimProcess;
   api: EngineProcess;
   /** Every worker process started, in order (killed ones included). */
   workers: EngineProcess[];
@@ -97,9 +97,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     stops.push(() => temporal.stop());
     log(`Temporal server ${install.version} on ${temporal.address} (${elapsed()})`);
 
-    const { port: simPort, ...simOptions } = options.sim ?? {};
-    const sim = await startAutopilotSim({ port: simPort ?? 0, keys: [DEMO_API_KEY], rateLimit: 5, faults: { latencyMs: [20, 60] }, ...simOptions });
-    stops.push(() => sim.close());
+    const sim = await startSimProcess({ keys: [DEMO_API_KEY], rateLimit: 5, faults: { latencyMs: [20, 60] }, ...options.sim }, path.join(dir, 'logs', 'autopilot-sim.log'));
+    stops.push(() => sim.stop(5_000));
 
     // Kept in `dir`, so a cluster started again on it reads the connections it sealed.
     const secretsKey = keptIn(path.join(dir, 'secrets.key'), generateSecretsKey);

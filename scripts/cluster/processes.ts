@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import type { AutopilotSimOptionsInput } from '../../autopilot-sim/options';
+import type { SimStats } from '../../autopilot-sim/stats';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -91,4 +93,55 @@ export function startApiProcess(env: Record<string, string> & { PORT: string }, 
   })();
   ready.catch(() => undefined);
   return { name: 'api', child, log, ready, exited, ...controls(child, exited) };
+}
+
+export interface SimProcess extends EngineProcess {
+  /** Base URL for an Autopilot client, ending in `/v1`. */
+  url: string;
+  /** `http://host:port`, for `/_sim/...`. */
+  origin: string;
+  /** A key's counters (`/_sim/stats`). */
+  stats(key: string): Promise<SimStats>;
+  /** When each request of a key arrived, in ms (`/_cluster/arrivals`), and what it was. */
+  arrivals(key: string): Promise<{ at: number; request: string; status?: number; ms?: number }[]>;
+  /** What a key's account holds (`/_sim/contacts`), in the shape the tests' simContacts reads. */
+  holds(key: string): Promise<{ contacts(key: string): SimContact[]; lists(key: string): { list_id: string; title: string }[] }>;
+}
+
+type SimContact = { Email?: unknown; FirstName?: unknown; LastName?: unknown; lists?: string[] };
+
+/** The Autopilot simulator in a process of its own (scripts/cluster/autopilot-sim-process.ts), read over its inspection routes. */
+export async function startSimProcess(options: AutopilotSimOptionsInput & { port?: number }, log: string): Promise<SimProcess> {
+  const { child, output, exited } = spawnEngine('scripts/cluster/autopilot-sim-process.ts', { CLUSTER_SIM_OPTIONS: JSON.stringify(options) }, log, []);
+  const ready = new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const url = /listening on (http:\/\/\S+\/v1)/.exec(output())?.[1];
+      if (url) resolve(url);
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code, signal) => reject(new Error(`the Autopilot simulator exited (${code ?? signal}); see ${log}:\n${output()}`)));
+  });
+  const url = await ready;
+  const origin = new URL(url).origin;
+  const get = async <T>(route: string, key: string): Promise<T> => {
+    const res = await fetch(`${origin}/${route}?key=${encodeURIComponent(key)}`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`simulator ${route}: ${res.status}`);
+    return (await res.json()) as T;
+  };
+  return {
+    name: 'autopilot-sim',
+    child,
+    log,
+    ready: Promise.resolve(),
+    exited,
+    ...controls(child, exited),
+    url,
+    origin,
+    stats: (key) => get<SimStats>('_sim/stats', key),
+    arrivals: (key) => get('_cluster/arrivals', key),
+    async holds(key) {
+      const held = await get<{ contacts: SimContact[]; lists: { list_id: string; title: string }[] }>('_sim/contacts', key);
+      return { contacts: () => held.contacts, lists: () => held.lists };
+    },
+  };
 }

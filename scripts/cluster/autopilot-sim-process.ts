@@ -1,0 +1,44 @@
+import { performance } from 'node:perf_hooks';
+import { closeOnSignal, listen } from '../../local-server/serve';
+import { createAutopilotSim } from '../../autopilot-sim/app';
+import { parseSimOptions, type AutopilotSimOptionsInput } from '../../autopilot-sim/options';
+
+/**
+ * The Autopilot simulator as a process of its own for the cluster, with any of its options (as
+ * JSON in CLUSTER_SIM_OPTIONS, `port` included): its clock and rate figures are then not those of
+ * a busy test or supervisor process, whose pauses would bunch requests up as they are counted.
+ * Says where it listens on its first line of output.
+ *
+ * Beside the simulator's own routes, `GET /_cluster/arrivals?key=…` lists when each request of a
+ * key arrived (ms since the process started, as the simulator's rate window counts them) and what
+ * it was: to see which requests came too close, when a test finds a second above the rate.
+ */
+async function main(): Promise<void> {
+  const { port, ...options } = JSON.parse(process.env.CLUSTER_SIM_OPTIONS ?? '{}') as AutopilotSimOptionsInput & { port?: number };
+  const { app, releaseHeld } = createAutopilotSim(parseSimOptions(options));
+  const arrivals = new Map<string, { at: number; request: string; status?: number; ms?: number }[]>();
+  const listening = await listen(async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname === '/_cluster/arrivals') return Response.json(arrivals.get(url.searchParams.get('key') ?? '') ?? []);
+    const key = request.headers.get('autopilotapikey');
+    if (!key || !url.pathname.startsWith('/v1/')) return app.fetch(request);
+    const arrival = { at: Math.round(performance.now() * 10) / 10, request: `${request.method} ${url.pathname.replace(/^\/v1/, '').replace(/\/[^/]*@[^/]*$/, '/:email')}` } as { at: number; request: string; status?: number; ms?: number };
+    const list = arrivals.get(key) ?? [];
+    list.push(arrival);
+    arrivals.set(key, list);
+    const response = await app.fetch(request);
+    arrival.status = response.status;
+    arrival.ms = Math.round(performance.now() - arrival.at);
+    return response;
+  }, { port: port ?? 0 });
+  console.log(`Autopilot simulator listening on ${listening.origin}/v1`);
+  closeOnSignal(() => {
+    releaseHeld();
+    return listening.close();
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error('Autopilot simulator failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
