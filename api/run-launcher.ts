@@ -25,6 +25,11 @@ const CLOSE_EVENT_ONLY = 2;
 const DEADLINE_EXCEEDED = 4;
 /** How long a pause or resume may wait for the run's workers to take it. */
 const STEER_TIMEOUT_MS = 15_000;
+/**
+ * How long a start waits for the export's previous workflow to close once its run is recorded as
+ * ended: the record is closed by the workflow's last step, a moment before the workflow itself.
+ */
+const CLOSING_WAIT_MS = 5_000;
 /** A reason typed by an operator is shown, not stored at any length. */
 const MAX_REASON = 200;
 
@@ -176,14 +181,18 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
           staticSummary: runSummary(labels, settings.segmentIds),
           staticDetails: runStaticDetails(settings),
         });
-      try {
-        const handle = await preparedStart(begin);
-        return { runId: handle.firstExecutionRunId, workflowId };
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new RunAlreadyGoingError(await runningRunId(settings.exportId, workflowId));
+      const deadline = Date.now() + CLOSING_WAIT_MS;
+      for (;;) {
+        try {
+          const handle = await preparedStart(begin);
+          return { runId: handle.firstExecutionRunId, workflowId };
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          // A run recorded as ended whose workflow is still closing (its last step): start once it has.
+          const closing = !(await findRunningRun(db, settings.exportId));
+          if (!closing || Date.now() >= deadline) throw new RunAlreadyGoingError(await runningRunId(settings.exportId, workflowId));
+          await new Promise((resolve) => setTimeout(resolve, 200));
         }
-        throw err;
       }
     },
 
