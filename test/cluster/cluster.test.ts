@@ -21,7 +21,7 @@ const expected = expectedExport(profiles, SEGMENTS);
 /** A contact is delivered once per list it is on: what the simulator receives from a run without a crash. */
 const DELIVERIES = [...expected.contacts.values()].reduce((n, c) => n + c.lists.length, 0);
 /** One key per test: the simulator's figures are then the test's own. */
-const KEYS = ['c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1', 'c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2', 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3'];
+const KEYS = [1, 2, 3, 4, 5].map((n) => `c${n}`.repeat(16));
 const RATE = 5;
 /** What may be sent twice after a crash: the batches in flight (4 slots × 100 contacts). */
 const IN_FLIGHT_BOUND = 4 * 100;
@@ -49,7 +49,7 @@ describe('the cluster topology', () => {
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
 
-  async function exportOn(key: string): Promise<string> {
+  async function exportOn(key: string, more: Record<string, unknown> = {}): Promise<string> {
     const connection = await api('POST', '/connections', { displayName: `Sim ${key.slice(0, 4)}`, apiKey: key, usableBy: 'admins', privacyConsent: true, requestsPerSecond: RATE });
     expect(connection.status).toBe(201);
     const created = await api('POST', '/exports', {
@@ -57,6 +57,7 @@ describe('the cluster topology', () => {
       connectionId: connection.body.id,
       segmentIds: SEGMENTS,
       mapping: { email: 'EmailAddress', firstName: 'FirstName', lastName: 'LastName' },
+      ...more,
     });
     expect(created.status).toBe(201);
     return created.body.id;
@@ -196,5 +197,39 @@ describe('the cluster topology', () => {
     expect(duplicates).toBeGreaterThanOrEqual(0);
     expect(duplicates).toBeLessThanOrEqual(IN_FLIGHT_BOUND);
     expect(stats.maxReceivedPerSecond).toBeLessThanOrEqual(RATE);
+  });
+
+  it('runs a schedule, finds runs by search attribute, pauses, resumes and cancels as on the dev server', async () => {
+    const exportId = await exportOn(KEYS[3], { schedule: { cron: '0 6 * * *', timezone: 'UTC' } });
+    // The schedule the API made, triggered by hand: a run of its own, found through visibility by its ExportId.
+    await client.schedule.getHandle(`export-schedule-${exportId}`).trigger();
+    const scheduled = await until('the scheduled run in visibility, by ExportId', async () => {
+      for await (const e of client.workflow.list({ query: `ExportId = "${exportId}" AND RunTrigger = "schedule"` })) return e;
+      return undefined;
+    });
+    expect(scheduled.searchAttributes?.ExportId).toEqual([exportId]);
+    const runId = await until('the scheduled run in the run history', async () => (await api('GET', `/exports/${exportId}/runs`)).body.runs?.[0]?.id as string | undefined);
+    await exportedSoFar(runId, 300);
+
+    const paused = await api('POST', `/runs/${runId}/pause`);
+    expect(paused.status).toBe(200);
+    const atPause = (await cluster.sim.stats(KEYS[3])).requests;
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await cluster.sim.stats(KEYS[3])).requests).toBe(atPause);
+    expect((await readRun(runId)).status).toBe('running');
+    expect((await api('POST', `/runs/${runId}/resume`)).status).toBe(200);
+    await expectExact(await finished(runId), KEYS[3]);
+    expect((await rateFigures(KEYS[3])).maxReceivedPerSecond).toBeLessThanOrEqual(RATE);
+
+    // Cancel: nothing reaches the destination once the cancel has settled.
+    const other = await startRun(await exportOn(KEYS[4]));
+    await exportedSoFar(other, 300);
+    expect((await api('POST', `/runs/${other}/cancel`)).status).toBe(202);
+    const cancelled = await finished(other);
+    expect(cancelled.status).toBe('cancelled');
+    expect(countsAddUp(cancelled.counts)).toBe(true);
+    const atCancel = (await cluster.sim.stats(KEYS[4])).requests;
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await cluster.sim.stats(KEYS[4])).requests).toBe(atCancel);
   });
 });
