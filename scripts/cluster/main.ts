@@ -75,7 +75,7 @@ The cluster is running (${workers} worker process${workers === 1 ? '' : 'es'}).
   API            ${api}   (docs: ${api}/docs, console: ${api}/console)
   Admin token    ${cluster.adminToken}
   Temporal       ${cluster.temporal.address}   (gRPC; no Web UI: \`temporal --address ${cluster.temporal.address} workflow list\`)
-  Temporal DB    ${cluster.temporalPostgres.url('temporal')}
+  Temporal DB    ${cluster.temporalPostgres.url('temporal')}   (metrics: http://127.0.0.1:${cluster.temporal.ports.metrics}/metrics)
   Store          ${cluster.storeUrl}
   Autopilot      simulator at ${cluster.sim.url} (inspect: ${cluster.sim.origin}/_sim/stats)
   Logs           ${cluster.dir}/logs/ (api.log, worker-N.log), ${cluster.temporal.log}
