@@ -57,6 +57,8 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings, shap
     for (const table of ['run_items', 'run_batches', 'run_profiles', 'run_removals', 'run_profile_pending']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
     // The statement's sorts and hashes (100,000 profiles: about 20 MB each) in memory, not in temporary files.
     await tx.query(`SET LOCAL work_mem = '${SNAPSHOT_WORK_MEM}'`);
+    await tx.query('SET LOCAL enable_sort = off');
+    await tx.query('SET LOCAL enable_mergejoin = off');
     // Below the activity's timeout: an attempt that timed out must not keep the run's row locked
     // against its retry (retries queued behind a runaway statement, each holding a connection).
     await tx.query(`SET LOCAL statement_timeout = '${SNAPSHOT_TIMEOUT}'`);
@@ -201,12 +203,15 @@ function mappedFields(m: ExportSettings['mapping'], shape: ContactShape): [strin
  * null nor ""), concatenated in the mapping's order, so a later pair wins a field two pairs name.
  * The text is a fixed template repeated per pair; names and values are only ever parameters.
  */
-function fieldsSql(pairs: number): string {
-  const parts = Array.from({ length: pairs }, (_, i) => {
-    const [field, attribute] = [`(${$.fieldNames}::text[])[${i + 1}]`, `(${$.fieldAttributes}::text[])[${i + 1}]`];
-    return `CASE WHEN p.attributes->${attribute} NOT IN ('null'::jsonb, '""'::jsonb) THEN jsonb_build_object(${field}, p.attributes->${attribute}) ELSE '{}'::jsonb END`;
-  });
-  return ["'{}'::jsonb", ...parts].join(' || ');
+function fieldsSql(pairs: number, attributes = 'p.attributes'): string {
+  if (pairs === 0) return "'{}'::jsonb";
+  const field = (i: number) => `(${$.fieldNames}::text[])[${i + 1}]`;
+  const value = (i: number) => `${attributes}->(${$.fieldAttributes}::text[])[${i + 1}]`;
+  const has = (i: number) => `${value(i)} NOT IN ('null'::jsonb, '""'::jsonb)`;
+  const each = Array.from({ length: pairs }, (_, i) => `CASE WHEN ${has(i)} THEN jsonb_build_object(${field(i)}, ${value(i)}) ELSE '{}'::jsonb END`);
+  // A profile with every mapped attribute (the usual one) in one object: jsonb keeps a repeated key's last value, as || does.
+  const all = `jsonb_build_object(${Array.from({ length: pairs }, (_, i) => `${field(i)}, ${value(i)}`).join(', ')})`;
+  return `CASE WHEN ${Array.from({ length: pairs }, (_, i) => has(i)).join(' AND ')} THEN ${all} ELSE ${["'{}'::jsonb", ...each].join(' || ')} END`;
 }
 
 /** Where a freeze reads members and profiles: relations with (segment_id, profile_id) and (id, attributes). */
@@ -260,8 +265,15 @@ interface SnapshotShape {
 }
 
 /**
- * The freeze. Rows carried through its sorts are narrow (ids, email, skip reason, the small
- * fields object); a profile's fields are built inline, without a subquery per profile.
+ * The freeze. Each pass reads the rows it needs once, and rows carried from pass to pass are
+ * narrow (ids, email, skip reason, the small fields object). Sorted once, to number the items;
+ * everything else is hashed (an email's sender, a sender's deliveries), so nothing is sorted that
+ * the plan does not need in order.
+ *
+ * Each profile is read once (`profiled`): its email, its own reason to send nothing (no or invalid
+ * email) and, when it has none, its contact fields. With `send_first`, the profiles past the first
+ * `sendLimit` by id are over the limit; they are only looked for when there are more than that.
+ * An email is sent as the lowest id of the sendable profiles that have it (`senders`).
  *
  * Each delivery is compared with the export's sync state (`incremental`: incremental): delivered last time
  * with the same content, to the list that is its segment's list now (`segmentLists`, by segment position;
@@ -275,100 +287,135 @@ interface SnapshotShape {
  * the run has in that segment any more (sent, skipped or duplicate alike) is planned for removal,
  * numbered by segment (in the export's order), then email.
  */
-const snapshotSql = (pairs: number, shape: SnapshotShape) => `
+const snapshotSql = (pairs: number, shape: SnapshotShape) => {
+  // A profile's reason to send nothing of its own: no or invalid email (profiled), else over the limit.
+  const skip = shape.ranked ? `coalesce(c.skip, CASE WHEN c.id IN (SELECT id FROM over) THEN ${$.overLimit} END)` : 'c.skip';
+  return `
 WITH typed AS (
   -- Never read: it gives every parameter its type, where this shape of the statement does not use it.
-  SELECT ${$.fieldNames}::text[], ${$.fieldAttributes}::text[], ${$.redriveOf}::text, ${$.redriveWithPending}::boolean
+  SELECT ${$.fieldNames}::text[], ${$.fieldAttributes}::text[], ${$.redriveOf}::text, ${$.redriveWithPending}::boolean, ${$.sendLimit}::bigint, ${$.overLimit}::text,
+    ${$.unchangedExamples}::int, ${$.parkAfter}::int, ${$.unchanged}::text, ${$.rejectedBefore}::text, ${$.incremental}::boolean
 ), chosen AS (
   SELECT m.profile_id, m.segment_id, s.pos
   FROM unnest(${$.segmentIds}::text[]) WITH ORDINALITY AS s(segment_id, pos)
   JOIN ${shape.source.members} m ON m.segment_id = s.segment_id${shape.redrive ? redriveFilter : ''}
-), ranked AS MATERIALIZED (
-  -- Materialized: the fields are built once here, then hashed and frozen (inlined, each use would build them again).
-  SELECT p.id, btrim(p.attributes->>${$.emailAttribute}, E' \t\r\n') AS email, ${shape.ranked ? 'row_number() OVER (ORDER BY p.id)' : '0'} AS rank, ${fieldsSql(pairs)} AS fields
-  FROM ${shape.source.profiles} p WHERE p.id IN (SELECT profile_id FROM chosen)
-), classified AS MATERIALIZED (
-  SELECT id, email, fields, ${contentHashSql('email', 'fields')} AS hash, CASE
-    WHEN email IS NULL OR email = '' THEN ${$.noEmail}
-    WHEN lower(email) !~ ${$.emailPattern} THEN ${$.invalidEmail}
-    WHEN rank > ${$.sendLimit} THEN ${$.overLimit}
-  END AS skip
-  FROM ranked
-), keyed AS (
-  -- The profile each sendable one is sent as: the lowest id with its email, and what it delivers.
-  SELECT id, email, fields, skip,
-    CASE WHEN skip IS NULL THEN first_value(id) OVER w END AS sender,
-    CASE WHEN skip IS NULL THEN first_value(hash) OVER w END AS hash
-  FROM classified
-  WINDOW w AS (PARTITION BY CASE WHEN skip IS NULL THEN lower(email) END ORDER BY id)
+), profiled AS MATERIALIZED (
+  -- Materialized: each profile's fields are built once, here. The email, and then its reason to
+  -- send nothing, are computed once each (OFFSET 0 keeps the subqueries from being folded into
+  -- every expression that names them).
+  SELECT id, email, skip, CASE WHEN skip IS NULL THEN ${fieldsSql(pairs, 'attributes')} END AS fields
+  FROM (
+    SELECT id, attributes, email,
+      CASE WHEN email IS NULL OR email = '' THEN ${$.noEmail} WHEN lower(email) !~ ${$.emailPattern} THEN ${$.invalidEmail} END AS skip
+    FROM (
+      SELECT p.id, p.attributes, btrim(p.attributes->>${$.emailAttribute}, E' \t\r\n') AS email
+      FROM ${shape.source.profiles} p WHERE p.id IN (SELECT profile_id FROM chosen) OFFSET 0
+    ) e OFFSET 0
+  ) o
+)${shape.ranked ? overSql : ''}, senders AS (
+  -- The profile each email (trimmed, any case) is sent as: the lowest id of the sendable ones that have it.
+  SELECT lower(c.email) AS email_key, min(c.id) AS sender FROM profiled c WHERE ${skip} IS NULL GROUP BY 1
+), keyed AS MATERIALIZED (
+  SELECT c.id, c.email, c.fields, ${skip} AS skip, s.sender, s.email_key${shape.compared ? `,\n    CASE WHEN s.sender = c.id THEN ${contentHashSql('c.email', 'c.fields')} END AS hash` : ''}
+  FROM profiled c LEFT JOIN senders s ON s.email_key = lower(c.email) AND ${skip} IS NULL
 ), state AS MATERIALIZED (
   -- The export's sync state, read once for a hash join (a lookup per delivery costs more).
   SELECT segment_id, email_key, email, list_id, status, content_hash, rejected_runs FROM sync_state WHERE export_id = ${$.exportId}
 ), deliveries AS (
   -- One per (sent profile, segment of any profile sent as it).
-  SELECT DISTINCT k.sender AS profile_id, c.segment_id, c.pos, lower(k.email) AS email_key, k.hash
+  SELECT k.sender AS profile_id, c.segment_id, c.pos, k.email_key
   FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NULL
+  GROUP BY 1, 2, 3, 4
 ), matched AS (
   -- Each delivery beside what the state holds of it. Delivered to another list than its segment's
   -- list now (deleted in Autopilot, or made again), it was not delivered: it is sent, as an add.
   SELECT d.*, y.status, y.content_hash, y.rejected_runs, y.email_key IS NOT NULL AS known,
-    ${$.segmentLists}::text[] IS NULL OR y.list_id = (${$.segmentLists}::text[])[d.pos::int] AS same_list
-  FROM deliveries d LEFT JOIN state y ON y.segment_id = d.segment_id AND y.email_key = d.email_key
+    ${$.segmentLists}::text[] IS NULL OR y.list_id = (${$.segmentLists}::text[])[d.pos::int] AS same_list${shape.compared ? ', s.hash' : ''}
+  FROM deliveries d${shape.compared ? ' JOIN keyed s ON s.id = d.profile_id' : ''} LEFT JOIN state y ON y.segment_id = d.segment_id AND y.email_key = d.email_key
 ), planned AS (
+  -- Without a comparison (a full run, or nothing delivered yet) every delivery is sent.
   SELECT profile_id, segment_id, pos,
-    CASE WHEN NOT ${$.incremental} THEN NULL
+    ${shape.compared ? `CASE WHEN NOT ${$.incremental} THEN NULL
       WHEN status = 'exported' AND content_hash = hash AND same_list THEN ${$.unchanged}
       WHEN status = 'rejected' AND rejected_runs >= ${$.parkAfter} THEN ${$.rejectedBefore}
-    END AS skip,
+    END` : 'NULL::text'} AS skip,
     CASE WHEN known AND same_list THEN 'update' ELSE 'add' END AS change
   FROM matched
-), examples AS (
-  SELECT profile_id, segment_id, pos FROM planned WHERE skip = ${$.unchanged} ORDER BY pos, profile_id LIMIT ${$.unchangedExamples}
-), written AS (
+)${shape.compared ? examplesSql : ''}, written AS (
   -- Items written: every delivery but unchanged ones beyond the examples, and every profile skipped for a reason of its own.
-  SELECT profile_id, segment_id, pos, skip, CASE WHEN skip IS NULL THEN change END AS change FROM planned WHERE skip IS DISTINCT FROM ${$.unchanged}
+  SELECT profile_id, segment_id, pos, skip, CASE WHEN skip IS NULL THEN change END AS change FROM planned WHERE skip IS DISTINCT FROM ${$.unchanged}${shape.compared ? `
   UNION ALL
-  SELECT profile_id, segment_id, pos, ${$.unchanged}, NULL FROM examples
+  SELECT profile_id, segment_id, pos, ${$.unchanged}, NULL FROM examples` : ''}
   UNION ALL
   SELECT c.profile_id, c.segment_id, c.pos, coalesce(k.skip, ${$.duplicateEmail}), NULL
   FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NOT NULL OR k.sender <> k.id
-), sent AS (
-  ${shape.compared ? 'SELECT DISTINCT profile_id FROM planned WHERE skip IS NULL' : 'SELECT id AS profile_id FROM keyed WHERE sender = id'}
+)${shape.compared || shape.shared ? perSenderSql : ''}, sent AS (
+  ${shape.compared ? 'SELECT profile_id FROM per_sender WHERE pending > 0' : 'SELECT id AS profile_id FROM keyed WHERE sender = id'}
 ), frozen AS (
   INSERT INTO run_profiles (run_id, profile_id, email, sent_as, fields)
   SELECT ${$.runId}, k.id, k.email, CASE WHEN k.sender <> k.id THEN k.sender END, CASE WHEN ${shape.compared ? 't.profile_id IS NOT NULL' : 'k.sender = k.id'} THEN k.fields END
   FROM keyed k${shape.compared ? ' LEFT JOIN sent t ON t.profile_id = k.id WHERE k.id IN (SELECT profile_id FROM written)' : ''}
 ), numbered AS (
+  -- (pos, profile_id) is unique among the items written: a running count needs no peers.
   SELECT profile_id, segment_id, pos, skip, change,
-    row_number() OVER (ORDER BY pos, profile_id) AS seq,
+    row_number() OVER (ORDER BY pos, profile_id ROWS UNBOUNDED PRECEDING) AS seq,
     -- Pending items of this segment so far, this one included.
-    count(*) FILTER (WHERE skip IS NULL) OVER (PARTITION BY pos ORDER BY profile_id) AS sendable
+    count(*) FILTER (WHERE skip IS NULL) OVER (PARTITION BY pos ORDER BY profile_id ROWS UNBOUNDED PRECEDING) AS sendable
   FROM written
 ), inserted AS (
   INSERT INTO run_items (run_id, seq, profile_id, segment_id, batch_no, status, reason, change)
   SELECT ${$.runId}, seq, profile_id, segment_id,
     -- A batch starts at every 100th pending item of a segment, so none spans two segments.
-    CASE WHEN skip IS NULL THEN count(*) FILTER (WHERE skip IS NULL AND (sendable - 1) % ${$.batchSize} = 0) OVER (ORDER BY pos, profile_id) - 1 END,
+    CASE WHEN skip IS NULL THEN count(*) FILTER (WHERE skip IS NULL AND (sendable - 1) % ${$.batchSize} = 0) OVER (ORDER BY pos, profile_id ROWS UNBOUNDED PRECEDING) - 1 END,
     CASE WHEN skip IS NULL THEN 'pending' WHEN skip = ${$.unchanged} THEN 'unchanged' ELSE 'skipped' END, skip, change
   FROM numbered
   RETURNING batch_no
 )${shape.shared ? pendingProfilesSql : ''}${shape.departed ? departedSql[shape.departed] : ''}
 -- The plan, from what was just frozen: every profile has one row in keyed; only pending items have a batch.
 SELECT ${heldCounts(shape.departed)},
-  (SELECT count(*) FROM keyed)::int AS "totalProfiles",
+  k.total::int AS "totalProfiles",
   (SELECT coalesce(max(batch_no) + 1, 0) FROM inserted)::int AS batches,
   (SELECT count(batch_no) FROM inserted)::int AS contacts,
-  ((SELECT count(*) FROM keyed) - (SELECT count(*) FROM sent))::int AS "profilesSkipped",
-  (SELECT count(*) FROM planned WHERE skip = ${$.unchanged})::int AS "unchangedItems",
-  -- Senders whose every delivery is unchanged: every sender has one, and its own items are all deliveries.
-  ((SELECT count(*) FROM keyed WHERE sender = id) - (SELECT count(DISTINCT profile_id) FROM planned WHERE skip IS DISTINCT FROM ${$.unchanged}))::int AS "unchangedProfiles",
+  (k.total - (SELECT count(*) FROM sent))::int AS "profilesSkipped",
   -- The first tally (see recordRunPlan): senders with a delivery to send are pending; those with
   -- none, but one parked, skipped as parked; every other profile skipped for its own reason.
   (SELECT count(*) FROM sent)::int AS "pendingProfiles",
-  (SELECT count(DISTINCT p.profile_id) FROM planned p WHERE p.skip = ${$.rejectedBefore} AND p.profile_id NOT IN (SELECT profile_id FROM sent))::int AS "parkedProfiles",
-  (SELECT jsonb_object_agg(reason, n) FROM (
-     SELECT coalesce(skip, ${$.duplicateEmail}) AS reason, count(*)::int AS n FROM keyed WHERE skip IS NOT NULL OR sender <> id GROUP BY 1
-   ) s) AS "skippedProfiles"`;
+  ${
+    shape.compared
+      ? `u.items::int AS "unchangedItems", u.profiles::int AS "unchangedProfiles", u.parked::int AS "parkedProfiles"`
+      : `0 AS "unchangedItems", 0 AS "unchangedProfiles", 0 AS "parkedProfiles"`
+  },
+  k.skipped AS "skippedProfiles"
+FROM (
+  SELECT (SELECT count(*) FROM keyed) AS total, (SELECT jsonb_object_agg(reason, n) FROM (
+    SELECT coalesce(skip, ${$.duplicateEmail}) AS reason, count(*)::int AS n FROM keyed WHERE skip IS NOT NULL OR sender <> id GROUP BY 1
+  ) r) AS skipped
+) k${
+    shape.compared
+      ? `, (
+  -- Senders whose every delivery is unchanged (each has at least one), and those with none to send but one parked.
+  SELECT coalesce(sum(unchanged), 0) AS items, count(*) FILTER (WHERE unchanged = deliveries) AS profiles, count(*) FILTER (WHERE pending = 0 AND parked > 0) AS parked FROM per_sender
+) u`
+      : ''
+  }`;
+};
+
+/** send_first: the profiles past the first `sendLimit` by id; only sorted when there are more than that. */
+const overSql = `, over AS (
+  SELECT id FROM profiled WHERE (SELECT count(*) FROM profiled) > ${$.sendLimit}::bigint ORDER BY id OFFSET ${$.sendLimit}::bigint
+)`;
+
+/** Unchanged deliveries written as items all the same, for the plan to show. */
+const examplesSql = `, examples AS (
+  SELECT profile_id, segment_id, pos FROM planned WHERE skip = ${$.unchanged} ORDER BY pos, profile_id LIMIT ${$.unchangedExamples}
+)`;
+
+/** Each sender's deliveries by what the plan decided: to send, parked, unchanged, all. */
+const perSenderSql = `, per_sender AS (
+  SELECT profile_id, count(*) FILTER (WHERE skip IS NULL) AS pending, count(*) FILTER (WHERE skip = ${$.rejectedBefore}) AS parked,
+    count(*) FILTER (WHERE skip = ${$.unchanged}) AS unchanged, count(*) AS deliveries
+  FROM planned GROUP BY profile_id
+)`;
 
 /**
  * Senders with more than one delivery to send, or one beside a parked one: what their batches have
@@ -377,9 +424,8 @@ SELECT ${heldCounts(shape.departed)},
  */
 const pendingProfilesSql = `, shared AS (
   INSERT INTO run_profile_pending (run_id, profile_id, pending, parked)
-  SELECT ${$.runId}, profile_id, count(*) FILTER (WHERE skip IS NULL), min(skip) FILTER (WHERE skip = ${$.rejectedBefore})
-  FROM planned GROUP BY profile_id
-  HAVING count(*) FILTER (WHERE skip IS NULL) > 1 OR (count(*) FILTER (WHERE skip IS NULL) = 1 AND bool_or(skip = ${$.rejectedBefore}))
+  SELECT ${$.runId}, profile_id, pending, CASE WHEN parked > 0 THEN ${$.rejectedBefore} END
+  FROM per_sender WHERE pending > 1 OR (pending = 1 AND parked > 0)
 )`;
 
 /**
