@@ -9,7 +9,7 @@ import { freePort } from '../temporal-server';
 import { ensureTemporalServer } from './install';
 import { startPostgres, type PostgresServer } from './postgres';
 import { startApiProcess, startSimProcess, startWorkerProcess, type EngineProcess, type SimProcess } from './processes';
-import { startTemporalServer, type TemporalServer } from './temporal';
+import { freeTemporalPorts, startTemporalServer, type TemporalPorts, type TemporalServer } from './temporal';
 
 export interface ClusterOptions {
   /** Worker processes (default 2, as docker-compose.yml's replicas). */
@@ -93,17 +93,28 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     });
     bundling.catch(() => undefined);
 
-    const temporal = await startTemporalServer({ install, postgres: temporalPostgres, dir });
+    // The ports, kept in `dir` too: a cluster started again on it keeps its addresses (the demo
+    // connection names the simulator's, the server's cluster metadata its frontend's).
+    const portsFile = path.join(dir, 'ports.json');
+    const saved = (existsSync(portsFile) ? JSON.parse(readFileSync(portsFile, 'utf8')) : {}) as Partial<{ api: number; sim: number; temporal: TemporalPorts }>;
+    const ports = {
+      api: options.apiPort ?? saved.api ?? (await freePort()),
+      sim: options.sim?.port ?? saved.sim ?? (await freePort()),
+      temporal: saved.temporal ?? (await freeTemporalPorts()),
+    };
+    writeFileSync(portsFile, JSON.stringify(ports, null, 2));
+
+    const temporal = await startTemporalServer({ install, postgres: temporalPostgres, dir, ports: ports.temporal });
     stops.push(() => temporal.stop());
     log(`Temporal server ${install.version} on ${temporal.address} (${elapsed()})`);
 
-    const sim = await startSimProcess({ keys: [DEMO_API_KEY], rateLimit: 5, faults: { latencyMs: [20, 60] }, ...options.sim }, path.join(dir, 'logs', 'autopilot-sim.log'));
+    const sim = await startSimProcess({ keys: [DEMO_API_KEY], rateLimit: 5, faults: { latencyMs: [20, 60] }, ...options.sim, port: ports.sim }, path.join(dir, 'logs', 'autopilot-sim.log'));
     stops.push(() => sim.stop(5_000));
 
     // Kept in `dir`, so a cluster started again on it reads the connections it sealed.
     const secretsKey = keptIn(path.join(dir, 'secrets.key'), generateSecretsKey);
     const adminToken = keptIn(path.join(dir, 'admin-token'), () => `ape_cluster_${randomBytes(24).toString('hex')}`);
-    const apiPort = options.apiPort ?? (await freePort());
+    const apiPort = ports.api;
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const common: Record<string, string> = {
       TEMPORAL_ADDRESS: temporal.address,

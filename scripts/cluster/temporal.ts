@@ -30,7 +30,7 @@ export interface TemporalPorts {
  * system hands out, 32768 and up, fails its start), and outside the system's ephemeral range a
  * port stays free for a restart.
  */
-async function freePorts(): Promise<TemporalPorts> {
+export async function freeTemporalPorts(): Promise<TemporalPorts> {
   const names: (keyof TemporalPorts)[] = ['frontend', 'frontendHttp', 'frontendMembership', 'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership', 'metrics'];
   const ports = {} as TemporalPorts;
   const taken = new Set<number>();
@@ -173,7 +173,7 @@ export async function startTemporalServer(options: {
 }): Promise<TemporalServer> {
   const { install, postgres, dir } = options;
   const namespace = options.namespace ?? 'default';
-  const ports = options.ports ?? (await freePorts());
+  const ports = options.ports ?? (await freeTemporalPorts());
   setUpTemporalSchema(install, postgres);
   const configFile = path.join(dir, 'temporal-server.yaml');
   writeFileSync(configFile, serverConfig(postgres, ports));
