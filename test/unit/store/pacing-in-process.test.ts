@@ -56,4 +56,15 @@ describe('turns on the embedded store (in process)', () => {
     await take('key-a', 1, { sleep: time.sleep, clock: time.clock, maxWaitMs: 100 });
     expect(await take('key-a', 1, { sleep: time.sleep, clock: time.clock, maxWaitMs: 100 })).toEqual({ taken: false, waitMs: 1_025 });
   });
+
+  it('gives back a turn that came back late through the event loop, and takes the next one', async () => {
+    let now = 1_000;
+    let calls = 0;
+    // The fourth reading is the one after the turn's pass through the event loop: 20 ms late, a busy process.
+    const clock = () => (++calls === 4 ? (now += 20) : now);
+    const take = turnTaker(embedded());
+    expect(await take('key-a', 5, { sleep: async () => undefined, clock, maxWaitMs: 60_000 })).toEqual({ taken: true, givenBack: 1 });
+    // One turn in use, taken late: the next is a spacing after it, less the lateness tolerance.
+    expect(await take('key-a', 5, { sleep: async () => undefined, clock, maxWaitMs: 0 })).toEqual({ taken: false, waitMs: 205 - 4 });
+  });
 });
