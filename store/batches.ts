@@ -20,10 +20,19 @@ export async function readBatches(db: Db, runId: string, firstBatch: number, cou
   return db.query<BatchItem>(
     `SELECT i.seq, i.batch_no AS "batchNo", i.status, i.profile_id AS "profileId", i.segment_id AS "segmentId", f.email, f.fields
      FROM run_item_status i LEFT JOIN run_profiles f ON f.run_id = i.run_id AND f.profile_id = i.profile_id
-     WHERE i.run_id = $1 AND i.batch_no BETWEEN $2 AND $3 ORDER BY i.batch_no, i.seq`,
+     WHERE i.run_id = $1 AND i.batch_no BETWEEN $2 AND $3 AND ${batchSeqs('$1', '$2::int', '$3::int')} ORDER BY i.batch_no, i.seq`,
     [runId, firstBatch, firstBatch + count - 1],
   );
 }
+
+/**
+ * The seq range that holds batches `first`..`last` of a run (SQL; `run`, `first`, `last` are
+ * parameters): from the first's start to the next one's, as the freeze kept them in
+ * runs.batch_starts, so the items are read through the primary key. A run planned before starts
+ * were kept has the whole range, and its items are found by batch number among all of them.
+ */
+const batchSeqs = (run: string, first: string, last: string) =>
+  `i.seq >= coalesce((SELECT batch_starts[${first} + 1] FROM runs WHERE id = ${run}), 0) AND i.seq < coalesce((SELECT batch_starts[${last} + 2] FROM runs WHERE id = ${run}), 2147483647)`;
 
 export interface ItemOutcome {
   seq: number;
@@ -82,7 +91,7 @@ WITH refused AS (
   FROM run_items i
   LEFT JOIN refused o ON o.seq = i.seq
   LEFT JOIN run_profile_pending p ON p.run_id = i.run_id AND p.profile_id = i.profile_id
-  WHERE i.run_id = $1 AND i.batch_no = $2 AND i.status = 'pending' AND EXISTS (SELECT FROM batch)
+  WHERE i.run_id = $1 AND i.batch_no = $2 AND ${batchSeqs('$1', '$2::int', '$2::int')} AND i.status = 'pending' AND EXISTS (SELECT FROM batch)
 ), outcomes AS (
   -- Each profile's outcome before and after the batch (least() passes over nulls, as min() does).
   SELECT CASE WHEN was_refused THEN 'rejected:' || coalesce(was_reason, parked, 'unknown') ELSE 'pending' END AS was,

@@ -72,7 +72,7 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings, shap
       compared: mode === 'incremental' && (await hasSyncState(tx, s.exportId)),
       shared: s.segmentIds.length > 1,
     });
-    const [{ unchangedItems, unchangedProfiles, heldShared, heldChanged, pendingProfiles, parkedProfiles, skippedProfiles, ...plan }] = await tx.query<FreezeRow>(
+    const [{ unchangedItems, unchangedProfiles, heldShared, heldChanged, pendingProfiles, parkedProfiles, skippedProfiles, batchStarts, ...plan }] = await tx.query<FreezeRow>(
       sql,
       freezeParams(runId, s, shape, mode, lists, redrive),
     );
@@ -86,6 +86,7 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings, shap
       totalProfiles: plan.totalProfiles,
       unchangedProfiles,
       unchangedItems,
+      batchStarts,
       removalsHeld: held,
       frozen: { pending: pendingProfiles, skipped, removals: gated.removals ?? 0 },
     });
@@ -105,6 +106,8 @@ type FreezeRow = RunPlan & {
   parkedProfiles: number;
   /** Profiles skipped for a reason of their own (no, invalid or duplicate email, over the limit), by reason; null: none. */
   skippedProfiles: Record<string, number> | null;
+  /** Where each batch's items start (seq), then one past the last pending item; null: no batch. */
+  batchStarts: number[] | null;
 };
 
 /**
@@ -369,13 +372,17 @@ WITH typed AS (
     CASE WHEN skip IS NULL THEN count(*) FILTER (WHERE skip IS NULL AND (sendable - 1) % ${$.batchSize} = 0) OVER (ORDER BY pos, profile_id ROWS UNBOUNDED PRECEDING) - 1 END,
     CASE WHEN skip IS NULL THEN 'pending' WHEN skip = ${$.unchanged} THEN 'unchanged' ELSE 'skipped' END, skip, change
   FROM numbered
-  RETURNING batch_no
+  RETURNING batch_no, seq
 )${shape.shared ? pendingProfilesSql : ''}${shape.departed ? departedSql[shape.departed] : ''}
 -- The plan, from what was just frozen: every profile has one row in keyed; only pending items have a batch.
 SELECT ${heldCounts(shape.departed)},
   k.total::int AS "totalProfiles",
   (SELECT coalesce(max(batch_no) + 1, 0) FROM inserted)::int AS batches,
   (SELECT count(batch_no) FROM inserted)::int AS contacts,
+  -- Where each batch starts, for reading it by the primary key (see readBatches); one past the last to close the last.
+  (SELECT array_agg(start ORDER BY batch_no) || max(past) FROM (
+     SELECT batch_no, min(seq) AS start, max(seq) + 1 AS past FROM inserted WHERE batch_no IS NOT NULL GROUP BY batch_no
+   ) b) AS "batchStarts",
   (k.total - (SELECT count(*) FROM sent))::int AS "profilesSkipped",
   -- The first tally (see recordRunPlan): senders with a delivery to send are pending; those with
   -- none, but one parked, skipped as parked; every other profile skipped for its own reason.

@@ -281,6 +281,15 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, profile_id)
   );
   `,
+  // A run's items are found batch by batch through their primary key: the freeze keeps where each
+  // batch starts (runs.batch_starts: the seq of each batch's first item, then one past the last
+  // pending item), and a batch's items lie between its start and the next. One index fewer to
+  // write for each of a run's items (at 136,000 items, a quarter of writing them); a run planned
+  // before has no starts and is read by batch number among all its items.
+  `
+  ALTER TABLE runs ADD COLUMN batch_starts integer[];
+  DROP INDEX run_items_batch;
+  `,
 ];
 
 /**

@@ -108,6 +108,8 @@ export async function recordRunPlan(
     totalProfiles: number;
     unchangedProfiles: number;
     unchangedItems: number;
+    /** Where each batch's items start (seq), then one past the last pending item: read by readBatches. */
+    batchStarts?: number[] | null;
     removalsHeld?: Record<string, number>;
     frozen: { pending: number; skipped: Record<string, number>; removals: number };
   },
@@ -115,14 +117,18 @@ export async function recordRunPlan(
   const { pending, skipped, removals } = plan.frozen;
   const tally: Tally = { exported: 0, pending, ...(removals > 0 && { removed: 0 }) };
   for (const [reason, n] of Object.entries(skipped)) if (n > 0) tally[`skipped:${reason}`] = n;
-  await db.query('UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4, removals_held = $5, tally = $6 WHERE id = $1', [
-    runId,
-    plan.totalProfiles,
-    plan.unchangedProfiles,
-    plan.unchangedItems,
-    plan.removalsHeld ? JSON.stringify(plan.removalsHeld) : null,
-    JSON.stringify(tally),
-  ]);
+  await db.query(
+    'UPDATE runs SET total_profiles = $2, unchanged_profiles = $3, unchanged_items = $4, removals_held = $5, tally = $6, batch_starts = $7::int[] WHERE id = $1',
+    [
+      runId,
+      plan.totalProfiles,
+      plan.unchangedProfiles,
+      plan.unchangedItems,
+      plan.removalsHeld ? JSON.stringify(plan.removalsHeld) : null,
+      JSON.stringify(tally),
+      plan.batchStarts ?? null,
+    ],
+  );
 }
 
 /**
