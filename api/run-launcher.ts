@@ -30,6 +30,8 @@ const STEER_TIMEOUT_MS = 15_000;
  * ended: the record is closed by the workflow's last step, a moment before the workflow itself.
  */
 const CLOSING_WAIT_MS = 5_000;
+/** Any other call to Temporal: while the server is down, the API answers 503 after this, never hangs. */
+const CALL_TIMEOUT_MS = 5_000;
 /** A reason typed by an operator is shown, not stored at any length. */
 const MAX_REASON = 200;
 
@@ -62,12 +64,15 @@ export interface RunLauncherOptions {
  */
 export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
   const { client, db } = options;
+  const withinDeadline = <T>(call: () => Promise<T>, timeoutMs = CALL_TIMEOUT_MS): Promise<T> => client.connection.withDeadline(Date.now() + timeoutMs, call);
+  /** Reads that only refresh what the API shows (progress, how a run ended) wait less: the page is served without them. */
+  const readTimeoutMs = options.queryTimeoutMs ?? 2_000;
 
   /** The run that holds the export's workflow id: our record first, Temporal's otherwise. */
   async function runningRunId(exportId: string, workflowId: string): Promise<string | undefined> {
     const recorded = await findRunningRun(db, exportId);
     if (recorded) return recorded.id;
-    const description = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+    const description = await withinDeadline(() => client.workflow.getHandle(workflowId).describe()).catch(() => undefined);
     if (description?.status.name !== 'RUNNING') return undefined;
     return description.raw.workflowExecutionInfo?.firstRunId || description.runId;
   }
@@ -110,11 +115,15 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
 
   /** The event that closed one execution of the chain. */
   async function closeEvent(workflowId: string, runId: string) {
-    const { history } = await client.workflowService.getWorkflowExecutionHistory({
-      namespace: client.options.namespace,
-      execution: { workflowId, runId },
-      historyEventFilterType: CLOSE_EVENT_ONLY,
-    });
+    const { history } = await withinDeadline(
+      () =>
+        client.workflowService.getWorkflowExecutionHistory({
+          namespace: client.options.namespace,
+          execution: { workflowId, runId },
+          historyEventFilterType: CLOSE_EVENT_ONLY,
+        }),
+      readTimeoutMs,
+    );
     return history?.events?.[0];
   }
 
@@ -139,10 +148,10 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
   }
 
   return {
-    raiseAlert: (input) => startReconciledAlert(client, options.taskQueue, input),
+    raiseAlert: (input) => withinDeadline(() => startReconciledAlert(client, options.taskQueue, input)),
 
     async ending(workflowId: string, firstRunId: string): Promise<RunEnding | undefined> {
-      const describe = (runId?: string) => client.workflow.getHandle(workflowId, runId).describe();
+      const describe = (runId?: string) => withinDeadline(() => client.workflow.getHandle(workflowId, runId).describe(), readTimeoutMs);
       try {
         // The newest execution under the id: a reset or a continue-as-new keeps the first run id.
         const latest = await describe();
@@ -184,7 +193,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       const deadline = Date.now() + CLOSING_WAIT_MS;
       for (;;) {
         try {
-          const handle = await preparedStart(begin);
+          const handle = await preparedStart(() => withinDeadline(begin));
           return { runId: handle.firstExecutionRunId, workflowId };
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -197,10 +206,9 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
     },
 
     async progress(workflowId: string): Promise<RunProgress | undefined> {
-      const deadline = Date.now() + (options.queryTimeoutMs ?? 2_000);
       try {
         // A query needs a live worker; without one it would wait, so the page is served without it.
-        return await client.connection.withDeadline(deadline, () => client.workflow.getHandle(workflowId).query(progressQuery));
+        return await withinDeadline(() => client.workflow.getHandle(workflowId).query(progressQuery), readTimeoutMs);
       } catch {
         return undefined;
       }
@@ -225,7 +233,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       // With firstExecutionRunId, the server cancels only if that run's chain is the one going.
       const handle = client.workflow.getHandle(workflowId, undefined, runId ? { firstExecutionRunId: runId } : undefined);
       try {
-        await handle.cancel();
+        await withinDeadline(() => handle.cancel());
         return true;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError || isNotRunning(err)) return false;

@@ -60,7 +60,17 @@ describe('the API while Temporal is down', () => {
 
     server = await startDevServer({ port: temporalPort });
     await until('Temporal to be reachable', async () => ((await call('GET', '/health')).status === 200 ? true : undefined), 60_000);
-    expect((await call('POST', `/exports/${created.body.id}/runs`)).status).toBe(202);
+    const started = await call('POST', `/exports/${created.body.id}/runs`);
+    expect(started.status).toBe(202);
+
+    // Down again with the run going (no worker takes it here): reading it answers from the store, steering it 503s.
+    await server.stop();
+    server = undefined;
+    const t = Date.now();
+    expect(await call('GET', `/runs/${started.body.runId}`)).toMatchObject({ status: 200, body: { status: 'running' } });
+    const read = Date.now() - t;
+    expect(await call('POST', `/runs/${started.body.runId}/cancel`)).toMatchObject({ status: 503, body: { error: { code: 'temporal_unavailable' } } });
+    console.log(`with Temporal down: GET /runs/:id answered in ${read} ms, POST /runs/:id/cancel in ${Date.now() - t - read} ms`);
   });
 });
 
