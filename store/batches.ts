@@ -62,29 +62,36 @@ export interface ItemOutcome {
 export async function recordSentBatch(db: Db, runId: string, batchNo: number, outcomes: ItemOutcome[], lists: Record<string, string>): Promise<void> {
   const rejected = outcomes.filter((o) => o.status === 'rejected');
   const params = [runId, batchNo, rejected.map((o) => o.seq), rejected.map((o) => o.reason ?? null), Object.keys(lists), Object.values(lists)];
+  const sql = rejected.length > 0 ? RECORD_WITH_REFUSALS : RECORD;
   if (db.oneAtATime) {
-    await db.query(recordSql, params);
+    await db.query(sql, params);
     return;
   }
   await db.transaction(async (tx) => {
     await lockRunTally(tx, runId);
-    await tx.query(recordSql, params);
+    await tx.query(sql, params);
   });
 }
 
-// `seq = ANY` lets the planner look the items up by key: joined to unnest() alone, it may scan
-// every run's items once the table's statistics know only other runs.
-const recordSql = `
+/**
+ * The items the destination refused, marked so (only by the batch's first record: a retry that got
+ * other answers changes nothing). `seq = ANY` lets the planner look the items up by key: joined to
+ * unnest() alone, it may scan every run's items once the table's statistics know only other runs.
+ * Left out of a batch with no refusal: given no seq, the planner takes `seq = ANY('{}')` for false
+ * and may walk every skipped item of the run in the partial index (15,000 at 100,000 profiles).
+ */
+const rejectedSql = `, rejected AS (
+  UPDATE run_items i SET status = 'rejected', reason = o.reason
+  FROM refused o
+  WHERE i.run_id = $1 AND i.seq = ANY($3::int[]) AND i.seq = o.seq AND EXISTS (SELECT FROM batch)
+)`;
+
+const recordSql = (refusals: boolean) => `
 WITH refused AS (
   SELECT * FROM unnest($3::int[], $4::text[]) AS o(seq, reason)
 ), batch AS (
   INSERT INTO run_batches (run_id, batch_no) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING batch_no
-), rejected AS (
-  -- Only by the batch's first record: a retry that got other answers changes nothing.
-  UPDATE run_items i SET status = 'rejected', reason = o.reason
-  FROM refused o
-  WHERE i.run_id = $1 AND i.seq = ANY($3::int[]) AND i.seq = o.seq AND EXISTS (SELECT FROM batch)
-), items AS MATERIALIZED (
+)${refusals ? rejectedSql : ''}, items AS MATERIALIZED (
   -- The batch's deliveries, with what is left of their profiles' (none when the batch was recorded already).
   SELECT i.seq, i.profile_id, i.segment_id, o.seq IS NOT NULL AS refused, o.reason,
     p.profile_id IS NOT NULL AS shared, p.pending AS to_record, p.refused AS was_refused, p.reason AS was_reason, p.parked
@@ -135,3 +142,5 @@ WITH refused AS (
   ) m GROUP BY key
 )
 ${moveInTallySql('$1', 'moves')}`;
+const RECORD = recordSql(false);
+const RECORD_WITH_REFUSALS = recordSql(true);
