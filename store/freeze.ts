@@ -306,9 +306,9 @@ WITH typed AS (
   -- Materialized: each profile's fields are built once, here. The email, and then its reason to
   -- send nothing, are computed once each (OFFSET 0 keeps the subqueries from being folded into
   -- every expression that names them).
-  SELECT id, email, skip, CASE WHEN skip IS NULL THEN ${fieldsSql(pairs, 'attributes')} END AS fields
+  SELECT id, email, email_key, skip, CASE WHEN skip IS NULL THEN ${fieldsSql(pairs, 'attributes')} END AS fields
   FROM (
-    SELECT id, attributes, email,
+    SELECT id, attributes, email, lower(email) AS email_key,
       CASE WHEN email IS NULL OR email = '' THEN ${$.noEmail} WHEN lower(email) !~ ${$.emailPattern} THEN ${$.invalidEmail} END AS skip
     FROM (
       SELECT p.id, p.attributes, btrim(p.attributes->>${$.emailAttribute}, E' \t\r\n') AS email
@@ -317,18 +317,18 @@ WITH typed AS (
   ) o
 )${shape.ranked ? overSql : ''}, senders AS (
   -- The profile each email (trimmed, any case) is sent as: the lowest id of the sendable ones that have it.
-  SELECT lower(c.email) AS email_key, min(c.id) AS sender FROM profiled c WHERE ${skip} IS NULL GROUP BY 1
+  SELECT c.email_key, min(c.id) AS sender FROM profiled c WHERE ${skip} IS NULL GROUP BY 1
 ), keyed AS MATERIALIZED (
   SELECT c.id, c.email, c.fields, ${skip} AS skip, s.sender, s.email_key${shape.compared ? `,\n    CASE WHEN s.sender = c.id THEN ${contentHashSql('c.email', 'c.fields')} END AS hash` : ''}
-  FROM profiled c LEFT JOIN senders s ON s.email_key = lower(c.email) AND ${skip} IS NULL
+  FROM profiled c LEFT JOIN senders s ON s.email_key = c.email_key AND ${skip} IS NULL
 ), state AS MATERIALIZED (
   -- The export's sync state, read once for a hash join (a lookup per delivery costs more).
   SELECT segment_id, email_key, email, list_id, status, content_hash, rejected_runs FROM sync_state WHERE export_id = ${$.exportId}
 ), deliveries AS (
-  -- One per (sent profile, segment of any profile sent as it).
+  -- One per (sent profile, segment of any profile sent as it). With one segment, a sender's own
+  -- membership is its only one: every profile sent as it is in that segment too.
   SELECT k.sender AS profile_id, c.segment_id, c.pos, k.email_key
-  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NULL
-  GROUP BY 1, 2, 3, 4
+  FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE ${shape.shared ? 'k.skip IS NULL GROUP BY 1, 2, 3, 4' : 'k.sender = k.id'}
 ), matched AS (
   -- Each delivery beside what the state holds of it. Delivered to another list than its segment's
   -- list now (deleted in Autopilot, or made again), it was not delivered: it is sent, as an add.
@@ -352,7 +352,7 @@ WITH typed AS (
   UNION ALL
   SELECT c.profile_id, c.segment_id, c.pos, coalesce(k.skip, ${$.duplicateEmail}), NULL
   FROM chosen c JOIN keyed k ON k.id = c.profile_id WHERE k.skip IS NOT NULL OR k.sender <> k.id
-)${shape.compared || shape.shared ? perSenderSql : ''}, sent AS (
+)${shape.shared ? perSenderSql : shape.compared ? oneDeliverySql : ''}, sent AS (
   ${shape.compared ? 'SELECT profile_id FROM per_sender WHERE pending > 0' : 'SELECT id AS profile_id FROM keyed WHERE sender = id'}
 ), frozen AS (
   INSERT INTO run_profiles (run_id, profile_id, email, sent_as, fields)
@@ -422,6 +422,13 @@ const perSenderSql = `, per_sender AS (
   SELECT profile_id, count(*) FILTER (WHERE skip IS NULL) AS pending, count(*) FILTER (WHERE skip = ${$.rejectedBefore}) AS parked,
     count(*) FILTER (WHERE skip = ${$.unchanged}) AS unchanged, count(*) AS deliveries
   FROM planned GROUP BY profile_id
+)`;
+
+/** With one segment, each sender has one delivery: per_sender is planned itself, without grouping. */
+const oneDeliverySql = `, per_sender AS (
+  SELECT profile_id, CASE WHEN skip IS NULL THEN 1 ELSE 0 END AS pending, CASE WHEN skip = ${$.rejectedBefore} THEN 1 ELSE 0 END AS parked,
+    CASE WHEN skip = ${$.unchanged} THEN 1 ELSE 0 END AS unchanged, 1 AS deliveries
+  FROM planned
 )`;
 
 /**
