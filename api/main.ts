@@ -6,6 +6,8 @@ import { loadConfigOrExit, requireSecretsKey, type Config } from '../config/env'
 import { temporalConnectionOptions } from '../config/temporal';
 import { createSearchAttributeGuard } from '../temporal/search-attributes';
 import { openDbWhenReachable, type Db } from '../store/db';
+import { createConnectionStore } from '../store/connections';
+import { turnTaker } from '../store/pacing-in-process';
 import { createSecretBox } from '../store/secret-box';
 import { ensureBootstrapToken } from '../store/tokens';
 import { createApp } from './app';
@@ -55,12 +57,15 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // GET /segments, /profile-fields and export checks read the configured source; its hosts are allowed to it alone.
   const sourceOutbound = createOutboundPolicy([...config.outbound.allowedHosts, ...profileSourceHosts(config.profileSource)]);
   const profiles = createProfileSource(config.profileSource, { db, outbound: sourceOutbound, dataverse: INTERACTIVE_SOURCE_TUNING });
+  const box = createSecretBox(options.secretsKey);
+  const connections = createConnectionStore(db, box);
   // The console's live pages hold a stream open: they end when the server closes.
   const closing = new AbortController();
   const app = createApp({
     db,
-    box: createSecretBox(options.secretsKey),
-    checkKey: createKeyChecker({ defaultBaseUrls: { autopilot: defaultBaseUrl }, outbound }),
+    box,
+    connections,
+    checkKey: createKeyChecker({ defaultBaseUrls: { autopilot: defaultBaseUrl }, outbound, pacing: { budgetOf: connections.destinationKey, waitForTurn: turnTaker(db) } }),
     outbound,
     minScheduleIntervalMinutes: config.api.minScheduleIntervalMinutes,
     scheduler: createTemporalScheduler({ client, taskQueue }),

@@ -6,6 +6,7 @@ import { createKeyChecker } from '../../api/check-key';
 import type { Logger } from '../../api/logger';
 import { createRunLauncher } from '../../api/run-launcher';
 import { createOutboundPolicy, hostOf } from '../../outbound/policy';
+import { turnTaker } from '../../store/pacing-in-process';
 import { createRunReconciler } from '../../api/run-reconciler';
 import { createTemporalScheduler } from '../../api/scheduler';
 import { startTestStack, type TestStackOptions } from './stack';
@@ -31,7 +32,7 @@ export async function startApiStack(options: TestStackOptions & { sweepIntervalM
     db,
     box: stack.box,
     connections,
-    checkKey: createKeyChecker({ defaultBaseUrls: { autopilot: stack.sim.url }, outbound }),
+    checkKey: createKeyChecker({ defaultBaseUrls: { autopilot: stack.sim.url }, outbound, pacing: { budgetOf: connections.destinationKey, waitForTurn: turnTaker(stack.db) } }),
     outbound,
     scheduler: createTemporalScheduler({ client, taskQueue }),
     runs,

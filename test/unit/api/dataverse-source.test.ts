@@ -183,6 +183,7 @@ describe('run launcher', () => {
   it("records the deployment's profile source in the settings of each run it starts", async () => {
     const started: RunExportInput[] = [];
     const client = {
+      connection: { withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call() },
       workflow: {
         start: async (_workflow: unknown, options: { args: [RunExportInput] }) => {
           started.push(options.args[0]);
