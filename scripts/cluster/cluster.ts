@@ -7,7 +7,7 @@ import { DEMO_API_KEY, type AutopilotSimOptionsInput } from '../../autopilot-sim
 import { generateSecretsKey } from '../../store/secret-box';
 import { freePort } from '../temporal-server';
 import { ensureTemporalServer } from './install';
-import { startPostgres, type PostgresServer } from './postgres';
+import { startPostgres, type PostgresServer } from '../postgres-server';
 import { startApiProcess, startSimProcess, startWorkerProcess, type EngineProcess, type SimProcess } from './processes';
 import { freeTemporalPorts, startTemporalServer, type TemporalPorts, type TemporalServer } from './temporal';
 

@@ -6,7 +6,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { prepareSearchAttributes } from '../../temporal/search-attributes';
 import type { TemporalServerInstall } from './install';
-import type { PostgresServer } from './postgres';
+import type { PostgresServer } from '../postgres-server';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** The dynamic config docker-compose.yml gives its server: one partition for the destination queue. */

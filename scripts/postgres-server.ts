@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../temporal-server';
+import { freePort } from './temporal-server';
 
 export interface PostgresServer {
   host: string;
@@ -14,13 +14,17 @@ export interface PostgresServer {
   dir: string;
   /** Process id of the postmaster (for CPU figures). */
   pid(): number | undefined;
+  /** Shuts it down (fast: open sessions are ended), keeping its data, as a restart would. */
+  halt(): Promise<void>;
+  /** Starts it again after {@link halt}, on the same port. */
+  resume(): Promise<void>;
   /** Stops it at once (`immediate`), keeping its data. */
   stop(): Promise<void>;
 }
 
 /**
- * A PostgreSQL server on loopback in `dir`, from Debian's `postgresql` package (as the tests'
- * throwaway one): trust authentication for its superuser `postgres`, no fsync (state is
+ * A PostgreSQL server on loopback in `dir`, from Debian's `postgresql` package (the tests' and
+ * `npm run cluster`'s): trust authentication for its superuser `postgres`, no fsync (state is
  * throwaway). As root it runs as the `postgres` user, since PostgreSQL refuses root.
  */
 export async function startPostgres(dir: string, options: { port?: number } = {}): Promise<PostgresServer> {
@@ -41,7 +45,8 @@ export async function startPostgres(dir: string, options: { port?: number } = {}
   const port = options.port ?? (await freePort());
   // max_connections: Temporal's pools (persistence 20, visibility 2, per service) and the engine's.
   const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  run('pg_ctl', ['-D', data, '-o', settings, '-l', path.join(dir, 'postgresql.log'), '-w', 'start']);
+  const start = () => void run('pg_ctl', ['-D', data, '-o', settings, '-l', path.join(dir, 'postgresql.log'), '-w', 'start']);
+  start();
   const psql = (sql: string) => run('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAtc', sql]);
   return {
     host: '127.0.0.1',
@@ -61,6 +66,8 @@ export async function startPostgres(dir: string, options: { port?: number } = {}
         return undefined;
       }
     },
+    halt: async () => void run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    resume: async () => start(),
     async stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
