@@ -1,18 +1,7 @@
 import { DataverseError, DataverseProfileSource } from '../../../profiles-source';
-import { rejectionOf, startHarness, type Harness } from './fixtures';
+import { readPages, rejectionOf, startHarness, type Harness } from './fixtures';
 
 const ALL = Array.from({ length: 23 }, (_, i) => `c-${String(i + 1).padStart(2, '0')}`);
-
-async function readAll(h: Harness, segment: string, pageSize: number, from: string | null = null): Promise<string[][]> {
-  const pages: string[][] = [];
-  let cursor = from;
-  do {
-    const page = await h.source.readMembers(segment, cursor, pageSize);
-    pages.push(page.profileIds);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return pages;
-}
 
 describe('Dataverse source: reading a segment page by page', () => {
   let h: Harness;
@@ -24,7 +13,7 @@ describe('Dataverse source: reading a segment page by page', () => {
   });
 
   it('reads every member once over several pages, ending with a null cursor', async () => {
-    const pages = await readAll(h, 'All', 5);
+    const pages = await readPages(h, 'All', 5);
     expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 3]);
     expect(pages.flat()).toEqual(ALL);
     expect(h.running.sim.stats()).toMatchObject({ pagesServed: 5, repeatedPages: 0, tokensIssued: 1 });
@@ -129,7 +118,7 @@ describe('Dataverse source over the demo data', () => {
   });
 
   it('reads a 12,000-member segment in pages of at most 5,000', async () => {
-    const pages = await readAll(h, 'Newsletter_Subscribers', 5_000);
+    const pages = await readPages(h, 'Newsletter_Subscribers', 5_000);
     expect(pages.map((p) => p.length)).toEqual([5_000, 5_000, 2_000]);
     expect(new Set(pages.flat()).size).toBe(12_000);
   });

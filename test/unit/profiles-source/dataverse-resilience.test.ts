@@ -1,17 +1,6 @@
 import { createOutboundPolicy } from '../../../outbound/policy';
 import { DataverseClient, DataverseError } from '../../../profiles-source';
-import { CLIENT_ID, CLIENT_SECRET, rejectionOf, startHarness, TENANT_ID, type Harness } from './fixtures';
-
-async function readAll(h: Harness, segment = 'All', pageSize = 5): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await h.source.readMembers(segment, cursor, pageSize);
-    ids.push(...page.profileIds);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
-}
+import { CLIENT_ID, CLIENT_SECRET, readAll, rejectionOf, startHarness, TENANT_ID, type Harness } from './fixtures';
 
 describe('Dataverse client: tokens', () => {
   let h: Harness;

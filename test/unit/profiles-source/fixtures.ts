@@ -70,3 +70,18 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the promise to reject');
 }
+
+/** A segment read to its end, page by page, as a run reads it: each page's profile ids. */
+export async function readPages(h: Harness, segment: string, pageSize: number, from: string | null = null): Promise<string[][]> {
+  const pages: string[][] = [];
+  let cursor = from;
+  do {
+    const page = await h.source.readMembers(segment, cursor, pageSize);
+    pages.push(page.profileIds);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return pages;
+}
+
+/** Every profile id of a segment, in the order read. */
+export const readAll = async (h: Harness, segment = 'All', pageSize = 5): Promise<string[]> => (await readPages(h, segment, pageSize)).flat();

@@ -1,5 +1,5 @@
 import { membershipFilter, unescapedMembershipFilter } from '../../../profiles-source/dataverse/memberships';
-import { rejectionOf, startHarness, type Harness } from './fixtures';
+import { readAll, rejectionOf, startHarness, type Harness } from './fixtures';
 
 /**
  * Segment names that Dataverse's contains() (SQL LIKE, ignoring case) would read as patterns or
@@ -22,17 +22,6 @@ function customers() {
   for (const [name, ids] of Object.entries(SEGMENTS)) for (const id of ids) byId.set(id, [...(byId.get(id) ?? []), name]);
   byId.get('c-09')!.push('axb'); // a member of two segments
   return [...byId].map(([id, segments]) => ({ id, segments, columns: { msdynci_emailaddress: `${id}@example.com` } }));
-}
-
-async function readAll(h: Harness, segment: string, pageSize: number): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await h.source.readMembers(segment, cursor, pageSize);
-    ids.push(...page.profileIds);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
 }
 
 describe('Dataverse source: segment names with LIKE wildcards, brackets, quotes and case variants', () => {
