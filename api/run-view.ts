@@ -52,12 +52,19 @@ const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 *
 /**
  * A run as GET /runs/:id shows it. While it runs, the counts it keeps in its row give percent,
  * throughput and ETA (they survive worker restarts), and the workflow's progress query the phase.
- * Only a run planned before counts were kept has them counted from its items.
+ * Only a run planned before counts were kept has them counted from its items. `asked`: the
+ * progress query, when the caller asked it already (beside its other checks of the run).
  */
-export async function describeRun(run: RunRow, deps: { db: Db; runs: RunLauncher }, viewer: { admin: boolean }, now = Date.now()) {
+export async function describeRun(
+  run: RunRow,
+  deps: { db: Db; runs: RunLauncher },
+  viewer: { admin: boolean },
+  now = Date.now(),
+  asked?: ReturnType<RunLauncher['progress']>,
+) {
   const running = run.status === 'running';
   const [progress, live, plan] = await Promise.all([
-    running ? deps.runs.progress(run.workflowId) : undefined,
+    running ? (asked ?? deps.runs.progress(run.workflowId)) : undefined,
     (running || !run.summary) && !run.tally ? countOutcomes(deps.db, run.id) : undefined,
     dryRunPlan(run, deps.db, viewer),
   ]);

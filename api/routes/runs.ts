@@ -69,13 +69,14 @@ async function runRequest(req: { text(): Promise<string>; header(name: string): 
 export function createRunRoutes(deps: RunRouteDeps) {
   const { db } = deps;
 
-  /** A run is visible to whoever can see its export. */
-  async function visibleRun(user: Principal, runId: string): Promise<RunRow> {
+  /** A run is visible to whoever can see its export. `seen`: called once it is known visible, before it is reconciled. */
+  async function visibleRun(user: Principal, runId: string, seen?: (run: RunRow) => void): Promise<RunRow> {
     const run = await getRun(db, runId);
     if (!run) throw notFound('Run');
     await visibleExport(user, run.exportId, deps).catch((err: unknown) => {
       throw err instanceof ApiError && err.status === 404 ? notFound('Run') : err;
     });
+    seen?.(run);
     return deps.reconciler.reconcile(run);
   }
 
@@ -161,8 +162,12 @@ export function createRunRoutes(deps: RunRouteDeps) {
       return c.json({ runs: reconciled.map(runSummary) }, 200);
     })
     .openapi(runRoutes.get, async (c) => {
-      const run = await visibleRun(c.var.user, c.req.valid('param').runId);
-      return c.json(await describeRun(run, deps, { admin: isAdmin(c.var.user) }), 200);
+      // The workflow's progress is asked for beside the reconciliation's question to Temporal, not after it.
+      let progress: ReturnType<RunLauncher['progress']> | undefined;
+      const run = await visibleRun(c.var.user, c.req.valid('param').runId, (seen) => {
+        if (seen.status === 'running') progress = deps.runs.progress(seen.workflowId);
+      });
+      return c.json(await describeRun(run, deps, { admin: isAdmin(c.var.user) }, Date.now(), progress), 200);
     })
     .openapi(runRoutes.cancel, async (c) => {
       const run = await visibleRun(c.var.user, c.req.valid('param').runId);
