@@ -57,8 +57,10 @@ export async function snapshotRun(db: Db, runId: string, s: ExportSettings, shap
     for (const table of ['run_items', 'run_batches', 'run_profiles', 'run_removals', 'run_profile_pending']) await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
     // The statement's sorts and hashes (100,000 profiles: about 20 MB each) in memory, not in temporary files.
     await tx.query(`SET LOCAL work_mem = '${SNAPSHOT_WORK_MEM}'`);
-    await tx.query('SET LOCAL enable_sort = off');
-    await tx.query('SET LOCAL enable_mergejoin = off');
+    // Hashes, not sorts, merge joins or a lookup per row: the planner cannot count the rows of the
+    // statement's CTEs and, guessing a few hundred, would sort 100,000 rows to group them or look
+    // each profile up by key. Sorts stay where only a sort will do (numbering the items).
+    for (const method of ['enable_sort', 'enable_mergejoin', 'enable_nestloop']) await tx.query(`SET LOCAL ${method} = off`);
     // Below the activity's timeout: an attempt that timed out must not keep the run's row locked
     // against its retry (retries queued behind a runaway statement, each holding a connection).
     await tx.query(`SET LOCAL statement_timeout = '${SNAPSHOT_TIMEOUT}'`);
