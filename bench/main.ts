@@ -27,7 +27,8 @@ import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-p
  * Autopilot's limit, against a plain loop, at scale and through a crash; and, as scenario 1e, at
  * Autopilot's limit on the embedded default, as `npm start` runs it; and, as scenario w, a run of
  * four overlapping segments on the embedded default, started and watched through the API (see
- * bench/watched.ts); and, as scenario k, exports on `--keys` different keys (20) of `--per-key`
+ * bench/watched.ts), and as scenario wp the same on PostgreSQL (the workers and the API in the
+ * bench's process); and, as scenario k, exports on `--keys` different keys (20) of `--per-key`
  * profiles (5,000) started at once on the embedded default (bench/side-by-side.ts); and, as
  * scenario o, to Ortto at its 10 requests/s on the embedded default (bench/ortto.ts). Prints a table
  * and writes it as JSON under bench/results/.
@@ -282,20 +283,23 @@ const SYNC = { rateLimit: 1000, sim: { rateLimit: 0, faults: { latencyMs: [100, 
 const AT_THE_LIMIT = { rateLimit: 5, sim: { rateLimit: 5, faults: { latencyMs: [100, 300] as [number, number] } } };
 const LIMIT_OFF = { rateLimit: 1000, sim: { rateLimit: 0, faults: { latencyMs: [5, 20] as [number, number] } } };
 
-/** Scenario w on the embedded default: its own file-backed PGlite, the workers, the API and the simulator in this process. */
-async function watchedScenario(): Promise<Row> {
+/**
+ * Scenario w on the embedded default: its own file-backed PGlite, the workers, the API and the
+ * simulator in this process. Scenario wp: the same on the bench's PostgreSQL (`postgres`).
+ */
+async function watchedScenario(postgres?: Db): Promise<Row> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-'));
-  const edb = await openDb({ dataDir });
+  const edb = postgres ?? (await openDb({ dataDir }));
   try {
     const started = Date.now();
     const memberships = await importWatched(edb, profiles);
     console.log(`imported ${profiles} profiles, ${memberships} memberships of four segments, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     writeFileSync('/proc/self/clear_refs', '5');
     const f = await watchedRun({ db: edb, profiles, received, requestsPerSecond: AUTOPILOT_REQUESTS_PER_SECOND, pollMs: 2_000 });
-    console.log('w watched run:', JSON.stringify(f, null, 2));
+    console.log(`${postgres ? 'wp' : 'w'} watched run:`, JSON.stringify(f, null, 2));
     return {
-      scenario: 'w four overlapping segments, watched (GET /runs/:id every 2 s)',
-      topology: `${EMBEDDED}, API in the same process`,
+      scenario: `${postgres ? 'wp' : 'w'} four overlapping segments, watched (GET /runs/:id every 2 s)`,
+      topology: postgres ? 'PostgreSQL, workers and API in the bench process' : `${EMBEDDED}, API in the same process`,
       profiles,
       wallSeconds: f.wallSeconds,
       floorRatio: f.floorRatio,
@@ -309,7 +313,7 @@ async function watchedScenario(): Promise<Row> {
       watched: f,
     };
   } finally {
-    await edb.close();
+    if (!postgres) await edb.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -354,7 +358,7 @@ async function main(): Promise<void> {
   const run = (n: string) => !only || only.includes(n);
   const atTheFloor = (row: Row) => `floor ${floor} s: ${(row.wallSeconds / floor).toFixed(2)} × floor`;
   try {
-    if (!only || only.some((n) => !['w', 'k', 'o', '1e', '5e'].includes(n))) await importSegment(db, 'Bench', profiles);
+    if (!only || only.some((n) => !['w', 'wp', 'k', 'o', '1e', '5e'].includes(n))) await importSegment(db, 'Bench', profiles);
     let s1: (Row & { duplicates: number }) | undefined;
     if (run('1') || run('4')) {
       s1 = await withStack(bench, AT_THE_LIMIT, (stack, workers) => engineRun(stack, '1 at the limit', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5 }));
@@ -396,6 +400,7 @@ async function main(): Promise<void> {
       rows.push(...(await withEmbeddedStack(SYNC, async (stack, workers, edb) => syncRows(await syncRefreshes(stack, edb, 'Bench', profiles, maxPerSecondSince), workers, profiles))));
     }
     if (run('w')) rows.push(await watchedScenario());
+    if (run('wp')) rows.push(await watchedScenario(db));
     if (run('k')) rows.push(await sideBySideScenario());
     if (run('o')) {
       rows.push(

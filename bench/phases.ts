@@ -12,6 +12,8 @@ export interface Phases {
   finishSeconds: number;
   /** Sum over batch activities of their time on a worker (started to completed). */
   batchActivitySeconds: number;
+  /** The setup's activities in order: name, when scheduled (s after the start) and how long to completion (s). */
+  setupSteps: string;
 }
 
 /** Where a run's wall time went, read from its histories (every execution, oldest first). */
@@ -24,6 +26,7 @@ export async function runPhases(client: Client, workflowId: string): Promise<Pha
   let lastBatch = 0;
   let planSeconds = 0;
   let batchActivitySeconds = 0;
+  const steps: { name: string; at: number; took: number }[] = [];
   for (const e of executions) {
     const events = (await client.workflow.getHandle(workflowId, e.runId).fetchHistory()).events ?? [];
     const scheduled = new Map<string, { name: string; at: number }>();
@@ -45,7 +48,9 @@ export async function runPhases(client: Client, workflowId: string): Promise<Pha
         batchActivitySeconds += at - (started.get(String(done!.scheduledEventId)) ?? at);
       }
       if (activity?.name === 'planRun') planSeconds = at - activity.at;
+      if (activity && activity.name !== 'exportBatch' && activity.at < firstBatch) steps.push({ name: activity.name, at: activity.at - start, took: at - activity.at });
     }
   }
-  return { setupSeconds: firstBatch - start, planSeconds, sendSeconds: lastBatch - firstBatch, finishSeconds: end - lastBatch, batchActivitySeconds };
+  const setupSteps = steps.map((x) => `${x.name} at ${x.at.toFixed(2)} took ${x.took.toFixed(2)}`).join(', ');
+  return { setupSeconds: firstBatch - start, planSeconds, sendSeconds: lastBatch - firstBatch, finishSeconds: end - lastBatch, batchActivitySeconds, setupSteps };
 }

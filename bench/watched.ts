@@ -5,6 +5,7 @@ import { importProfiles } from '../store/profiles';
 import { getRun } from '../store/run-queries';
 import { startApiStack } from '../test/helpers/api-stack';
 import { TEST_API_KEY } from '../test/helpers/stack';
+import { progressQuery } from '../workflows';
 import { runPhases } from './phases';
 
 /**
@@ -52,6 +53,8 @@ export interface WatchedFigures {
   floorRatio: number;
   setupSeconds: number;
   planSeconds: number;
+  /** The setup's activities: when each was scheduled and how long it took (see runPhases). */
+  setupSteps: string;
   sendingRequestsPerSecond: number;
   gapsOver400ms: number;
   rateLimited: number;
@@ -59,6 +62,11 @@ export interface WatchedFigures {
   reads: string;
   /** Of each read, the store's part: the run's row, as GET /runs/:id reads it. */
   storeReads: string;
+  /** Of each read, Temporal's parts: the run's description (is it still going?) and its progress query. */
+  describes: string;
+  queries: string;
+  /** The slowest reads, with when they were made (seconds after the run was started). */
+  slowest: string;
   batchReads: string;
   batchRecords: string;
   counts: RunCounts;
@@ -107,16 +115,28 @@ export async function watchedRun(options: { db: Db; profiles: number; received: 
     const started = Date.now();
     const { runId } = (await s.api('POST', `/exports/${e.id}/runs`)).body as { runId: string };
     const reads: number[] = [];
+    const readAt: number[] = [];
     const storeReads: number[] = [];
+    const describes: number[] = [];
+    const queries: number[] = [];
+    const [{ workflowId: watchedId }] = await options.db.query<{ workflowId: string }>('SELECT workflow_id AS "workflowId" FROM runs WHERE id = $1', [runId]);
+    const handle = s.client.workflow.getHandle(watchedId);
     let run: { status: string; counts: RunCounts } | undefined;
     // The watcher: one GET every pollMs, as `segment-export runs show --follow` and the console.
     for (;;) {
       const t = performance.now();
       const res = await s.api('GET', `/runs/${runId}`);
       reads.push(performance.now() - t);
+      readAt.push((Date.now() - started) / 1000);
       const u = performance.now();
       await getRun(options.db, runId);
       storeReads.push(performance.now() - u);
+      const v = performance.now();
+      await handle.describe();
+      describes.push(performance.now() - v);
+      const w = performance.now();
+      await handle.query(progressQuery).catch(() => undefined);
+      queries.push(performance.now() - w);
       run = res.body as { status: string; counts: RunCounts };
       if (run.status !== 'running') break;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs));
@@ -137,12 +157,21 @@ export async function watchedRun(options: { db: Db; profiles: number; received: 
       floorRatio: Number((wall / (stats.upserts / options.requestsPerSecond)).toFixed(3)),
       setupSeconds: Number(phases.setupSeconds.toFixed(1)),
       planSeconds: Number(phases.planSeconds.toFixed(1)),
+      setupSteps: phases.setupSteps,
       sendingRequestsPerSecond: Number(((sending.length - 1) / ((sending[sending.length - 1] - sending[0]) / 1000)).toFixed(2)),
       gapsOver400ms: gaps.filter((g) => g > 400).length,
       rateLimited: stats.rateLimited,
       maxPerSecond: stats.maxReceivedPerSecond,
       reads: spread(reads),
       storeReads: spread(storeReads),
+      describes: spread(describes),
+      queries: spread(queries),
+      slowest: reads
+        .map((ms, i) => ({ ms, at: readAt[i] }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5)
+        .map((r) => `${r.ms.toFixed(0)} ms at ${r.at.toFixed(1)} s`)
+        .join(', '),
       batchReads: spread(batchReads),
       batchRecords: spread(batchRecords),
       counts,
