@@ -325,7 +325,7 @@ async function sideBySideScenario(): Promise<Row> {
   try {
     await importSideBySide(edb, keys, perKey);
     writeFileSync('/proc/self/clear_refs', '5');
-    const f = await sideBySide({ db: edb, keys, perKey, received });
+    const f = await sideBySide({ db: edb, keys, perKey });
     console.log('k keys side by side:', JSON.stringify(f, null, 2));
     return {
       scenario: `k ${keys} keys side by side`,
@@ -335,10 +335,10 @@ async function sideBySideScenario(): Promise<Row> {
       floorRatio: Number((f.wallSeconds / f.floorSeconds).toFixed(3)),
       profilesPerSecond: Math.round((keys * perKey) / f.wallSeconds),
       workerPeakRssMb: peakRssMb('self'),
-      requests: received.length,
+      requests: f.requests,
       rateLimited: f.rateLimited,
       maxPerSecond: f.peakPerKey,
-      note: `sending ${f.aggregateRequestsPerSecond} req/s of ${f.sumOfRates} (${(f.aggregateRequestsPerSecond / f.sumOfRates).toFixed(2)} ×); each key's peak ${f.peakPerKey}/s; first request at ${f.firstRequestSeconds} s`,
+      note: `sending ${f.aggregateRequestsPerSecond} req/s of ${f.sumOfRates} (${(f.aggregateRequestsPerSecond / f.sumOfRates).toFixed(2)} ×); each key's peak ${f.peakPerKey}/s; the simulator in a process of its own`,
       sideBySide: f,
     };
   } finally {
