@@ -51,6 +51,6 @@ export async function runPhases(client: Client, workflowId: string): Promise<Pha
       if (activity && activity.name !== 'exportBatch' && activity.at < firstBatch) steps.push({ name: activity.name, at: activity.at - start, took: at - activity.at });
     }
   }
-  const setupSteps = steps.map((x) => `${x.name} at ${x.at.toFixed(2)} took ${x.took.toFixed(2)}`).join(', ');
+  const setupSteps = [...steps.map((x) => `${x.name} at ${x.at.toFixed(2)} took ${x.took.toFixed(2)}`), ...(firstBatch === Infinity ? [`closed at ${(end - start).toFixed(2)}`] : [])].join(', ');
   return { setupSeconds: firstBatch - start, planSeconds, sendSeconds: lastBatch - firstBatch, finishSeconds: end - lastBatch, batchActivitySeconds, setupSteps };
 }

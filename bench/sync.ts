@@ -3,6 +3,7 @@ import { toSettings } from '../store/exports';
 import type { RunCounts } from '../domain/export';
 import type { TestStack } from '../test/helpers/stack';
 import { TEST_API_KEY } from '../test/helpers/stack';
+import { runPhases } from './phases';
 
 /** What scenario 5 measures of one run. */
 export interface SyncRunFigures {
@@ -15,6 +16,8 @@ export interface SyncRunFigures {
   maxPerSecond: number;
   /** Its own floor: changed memberships at 100 per request, then removals one per request, at 5 requests/s. */
   floorSeconds: number;
+  /** Its activities from the start, when each was scheduled and how long it took (see runPhases). */
+  steps: string;
 }
 
 /** The key's rate for the refreshes (Autopilot's); the first, full run may go faster, it only seeds the sync state. */
@@ -47,8 +50,11 @@ export async function syncRefreshes(
   const measure = async (run: string, floorSeconds: number): Promise<SyncRunFigures> => {
     const before = stack.sim.sim.stats(TEST_API_KEY);
     const started = Date.now();
-    const { counts } = await (await stack.startRun(settings, { concurrency: 4 })).result();
+    const handle = await stack.startRun(settings, { concurrency: 4 });
+    const { counts } = await handle.result();
     const after = stack.sim.sim.stats(TEST_API_KEY);
+    const { setupSteps } = await runPhases(stack.client, handle.workflowId);
+    console.log(`${run}: ${setupSteps}`);
     return {
       run,
       wallSeconds: (Date.now() - started) / 1000,
@@ -57,6 +63,7 @@ export async function syncRefreshes(
       counts,
       maxPerSecond: maxPerSecondSince(started),
       floorSeconds,
+      steps: setupSteps,
     };
   };
 
