@@ -36,8 +36,22 @@ export function createStoreActivities(deps: StoreActivityDeps) {
       return { settings: toSettings({ ...e, connectionId: e.connectionId }), source: deps.profileSource ?? 'builtin', createdBy: scheduleOwner(e), labels };
     },
 
-    /** Opens the run's record (its starter may have opened it already: then nothing changes). */
+    /**
+     * Records the workflow execution the run began in. Its record gone means its starter was
+     * refused and discarded it: the run must not go on.
+     */
+    async beginRun(input: { runId: string; workflowRunId: string }): Promise<void> {
+      if (await runs.attachWorkflowRun(db, input.runId, input.workflowRunId)) return;
+      throw ApplicationFailure.nonRetryable('The run has no record: its start was refused, so it does not go on', ErrorType.RunNotRecorded);
+    },
+
+    /** Opens the record of a run started before starters minted ids (its workflow opens it, named after its first execution). */
     async startRun(input: runs.RunRecord & runs.RunKind): Promise<void> {
+      await runs.openRun(db, { ...input, workflowRunId: input.runId });
+    },
+
+    /** Opens the record of a run a schedule starts, before it starts it. */
+    async openScheduledRun(input: runs.RunRecord): Promise<void> {
       await runs.openRun(db, input);
     },
 

@@ -32,10 +32,15 @@ export interface Scheduler {
   remove(exportId: string): Promise<void>;
 }
 
+/** What a run is started with by the API, which minted its id and opened its record. */
+export type RunToStart = Omit<RunStart, 'source' | 'trigger' | 'runId'> & { runId: string };
+
 export interface StartedRun {
-  /** The workflow's first execution run id: stable across continue-as-new. */
+  /** The run's id, as its starter minted it. */
   runId: string;
   workflowId: string;
+  /** The workflow's first execution: stable across continue-as-new. */
+  workflowRunId: string;
 }
 
 /** How a run's workflow ended, as Temporal tells it. */
@@ -45,29 +50,36 @@ export interface RunEnding {
 }
 
 export interface RunLauncher {
-  /** Starts a run of the export as saved, with this run's request; throws {@link RunAlreadyGoingError} when the export already has one going. */
-  start(run: Omit<RunStart, 'source' | 'trigger'>, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun>;
+  /**
+   * Starts the run whose record its caller opened (`run.runId`), of the export as saved, with this
+   * run's request; throws {@link RunAlreadyGoingError} when the export already has one going.
+   * Steering and reading how it ended address its workflow: the execution it began in, or, before
+   * its workflow has recorded that, whatever execution holds the export's workflow id.
+   */
+  start(run: RunToStart, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun>;
   /** Holds the run between batches; resolves once nothing is in flight. Throws {@link RunNotSteerableError} when it does not apply. */
-  pause(workflowId: string, runId: string, by: string): Promise<PauseState>;
+  pause(workflowId: string, workflowRunId: string | undefined, by: string): Promise<PauseState>;
   /** Lets a paused run go on; throws {@link RunNotSteerableError} when it is not paused. */
-  resume(workflowId: string, runId: string, by: string): Promise<void>;
+  resume(workflowId: string, workflowRunId: string | undefined, by: string): Promise<void>;
   /**
    * Lets a run waiting for approval of its removals (mirror mode's safety gate) remove them;
    * throws {@link RunNotSteerableError} when it is not waiting for one.
    */
-  approveRemovals(workflowId: string, runId: string, by: string): Promise<void>;
+  approveRemovals(workflowId: string, workflowRunId: string | undefined, by: string): Promise<void>;
   /** The live progress of the run going under this workflow id; undefined when none answers quickly. */
   progress(workflowId: string): Promise<RunProgress | undefined>;
   /**
-   * Requests cancellation; with `runId`, only of that run. Returns false when Temporal knows no
-   * such run; a run that just ended may still answer true (the server accepts and ignores it).
+   * Requests cancellation; with `workflowRunId`, only of the run that began there. Returns false
+   * when Temporal knows no such run; a run that just ended may still answer true (the server
+   * accepts and ignores it).
    */
-  cancel(workflowId: string, runId?: string): Promise<boolean>;
+  cancel(workflowId: string, workflowRunId?: string): Promise<boolean>;
   /**
-   * How the run whose first execution is `runId` ended, following continue-as-new; undefined while
-   * it is still going. Throws when Temporal cannot be asked.
+   * How the run that began in execution `workflowRunId` ended, following continue-as-new;
+   * undefined while it is still going. Without one (its workflow has not recorded it), failed
+   * unless a workflow is going under the id. Throws when Temporal cannot be asked.
    */
-  ending(workflowId: string, runId: string): Promise<RunEnding | undefined>;
+  ending(workflowId: string, workflowRunId: string | undefined): Promise<RunEnding | undefined>;
   /**
    * Raises the alert of a run whose workflow ended without closing its record (terminated, timed
    * out): once per run and event, however many times or processes reconcile it.

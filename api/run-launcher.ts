@@ -7,14 +7,13 @@ import {
   type UpdateDefinition,
 } from '@temporalio/client';
 import type { ProfileSourceKind, RunTrigger } from '../domain/export';
-import type { RunStart } from '../domain/run-input';
 import { exportWorkflowId } from '../domain/ids';
 import type { Db } from '../store/db';
-import { findRunningRun } from '../store/run-queries';
+import { findRunByWorkflowRun, findRunningRun } from '../store/run-queries';
 import { runSearchAttributes, runStaticDetails, runSummary, type RunLabels } from '../domain/run-labels';
 import { refusedSearchAttribute, type SearchAttributeGuard } from '../temporal/search-attributes';
 import { approveRemovalsUpdate, pauseUpdate, progressQuery, resumeUpdate, runExport, type RunExportInput, type RunProgress } from '../workflows';
-import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunEnding, type RunLauncher, type StartedRun } from './ports';
+import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunEnding, type RunLauncher, type RunToStart, type StartedRun } from './ports';
 import { startReconciledAlert } from './reconciled-alert';
 
 /** gRPC FAILED_PRECONDITION: what the server answers when the named run is not the one going. */
@@ -43,6 +42,8 @@ function isNotRunning(err: unknown): boolean {
 
 /** Temporal no longer knows the run: its history is past the namespace's retention. */
 const GONE: RunEnding = { status: 'failed', reason: 'The run never closed and its workflow is no longer in Temporal (past its retention)' };
+/** A run recorded by its starter whose workflow never took it up: its start was not confirmed, or it ended before its first step. */
+const NEVER_BEGAN: RunEnding = { status: 'failed', reason: 'Its workflow never began (the start was not confirmed, or it was stopped before its first step)' };
 
 export interface RunLauncherOptions {
   client: Client;
@@ -68,21 +69,21 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
   /** Reads that only refresh what the API shows (progress, how a run ended) wait less: the page is served without them. */
   const readTimeoutMs = options.queryTimeoutMs ?? 2_000;
 
-  /** The run that holds the export's workflow id: our record first, Temporal's otherwise. */
-  async function runningRunId(exportId: string, workflowId: string): Promise<string | undefined> {
-    const recorded = await findRunningRun(db, exportId);
+  /** The run that holds the export's workflow id, other than the one being started: our record first, Temporal's otherwise. */
+  async function runningRunId(exportId: string, workflowId: string, starting: string): Promise<string | undefined> {
+    const recorded = await findRunningRun(db, exportId, starting);
     if (recorded) return recorded.id;
     const description = await withinDeadline(() => client.workflow.getHandle(workflowId).describe()).catch(() => undefined);
     if (description?.status.name !== 'RUNNING') return undefined;
-    return description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+    return (await findRunByWorkflowRun(db, description.raw.workflowExecutionInfo?.firstRunId || description.runId))?.id;
   }
 
   /**
    * Sends a steering update to the run going under the workflow id (whatever execution of its
    * chain is current). The workflow's refusal, or a run that is not going, is a {@link RunNotSteerableError}.
    */
-  async function steer<R>(workflowId: string, runId: string, update: () => UpdateDefinition<R, [{ by: string }]>, by: string): Promise<R> {
-    const handle = client.workflow.getHandle(workflowId, undefined, { firstExecutionRunId: runId });
+  async function steer<R>(workflowId: string, workflowRunId: string | undefined, update: () => UpdateDefinition<R, [{ by: string }]>, by: string): Promise<R> {
+    const handle = client.workflow.getHandle(workflowId, undefined, workflowRunId ? { firstExecutionRunId: workflowRunId } : undefined);
     try {
       // An update needs a live worker to accept it: without one, say so rather than wait forever.
       return await client.connection.withDeadline(Date.now() + STEER_TIMEOUT_MS, () => handle.executeUpdate(update(), { args: [{ by }] }));
@@ -150,11 +151,12 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
   return {
     raiseAlert: (input) => withinDeadline(() => startReconciledAlert(client, options.taskQueue, input)),
 
-    async ending(workflowId: string, firstRunId: string): Promise<RunEnding | undefined> {
+    async ending(workflowId: string, firstRunId: string | undefined): Promise<RunEnding | undefined> {
       const describe = (runId?: string) => withinDeadline(() => client.workflow.getHandle(workflowId, runId).describe(), readTimeoutMs);
       try {
         // The newest execution under the id: a reset or a continue-as-new keeps the first run id.
         const latest = await describe();
+        if (firstRunId === undefined) return latest.status.name === 'RUNNING' ? undefined : NEVER_BEGAN;
         if ((latest.raw.workflowExecutionInfo?.firstRunId || latest.runId) === firstRunId) {
           return latest.status.name === 'RUNNING' ? undefined : await closedAs(latest.runId, latest.status.name);
         }
@@ -166,7 +168,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
           runId = result.next;
         }
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return GONE;
+        if (err instanceof WorkflowNotFoundError) return firstRunId === undefined ? NEVER_BEGAN : GONE;
         throw err;
       }
 
@@ -176,7 +178,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       }
     },
 
-    async start(run: Omit<RunStart, 'source' | 'trigger'>, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun> {
+    async start(run: RunToStart, trigger: RunTrigger, labels: RunLabels): Promise<StartedRun> {
       const settings = run.export;
       const workflowId = exportWorkflowId(settings.exportId);
       const input: RunExportInput = { ...run, source: options.source ?? 'builtin', trigger };
@@ -194,12 +196,12 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
       for (;;) {
         try {
           const handle = await preparedStart(() => withinDeadline(begin));
-          return { runId: handle.firstExecutionRunId, workflowId };
+          return { runId: run.runId, workflowId, workflowRunId: handle.firstExecutionRunId };
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           // A run recorded as ended whose workflow is still closing (its last step): start once it has.
-          const closing = !(await findRunningRun(db, settings.exportId));
-          if (!closing || Date.now() >= deadline) throw new RunAlreadyGoingError(await runningRunId(settings.exportId, workflowId));
+          const closing = !(await findRunningRun(db, settings.exportId, run.runId));
+          if (!closing || Date.now() >= deadline) throw new RunAlreadyGoingError(await runningRunId(settings.exportId, workflowId, run.runId));
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
       }
@@ -229,9 +231,9 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
     resume: async (workflowId, runId, by) => void (await steer(workflowId, runId, () => resumeUpdate, by)),
     approveRemovals: async (workflowId, runId, by) => void (await steer(workflowId, runId, () => approveRemovalsUpdate, by)),
 
-    async cancel(workflowId: string, runId?: string): Promise<boolean> {
+    async cancel(workflowId: string, workflowRunId?: string): Promise<boolean> {
       // With firstExecutionRunId, the server cancels only if that run's chain is the one going.
-      const handle = client.workflow.getHandle(workflowId, undefined, runId ? { firstExecutionRunId: runId } : undefined);
+      const handle = client.workflow.getHandle(workflowId, undefined, workflowRunId ? { firstExecutionRunId: workflowRunId } : undefined);
       try {
         await withinDeadline(() => handle.cancel());
         return true;

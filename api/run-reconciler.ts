@@ -19,6 +19,14 @@ export interface RunReconciler {
 const SWEEP_BATCH = 100;
 
 /**
+ * A run's starter opens its record a moment before it starts its workflow, which records itself
+ * in it at its first step: until then, and for this long, the record is not asked about.
+ */
+const START_GRACE_MS = 60_000;
+
+const beingStarted = (run: RunRow) => run.workflowRunId === null && Date.now() - run.startedAt.getTime() < START_GRACE_MS;
+
+/**
  * The alert a run closed here raises. Terminated and timed out are `failed`: to whoever waits on
  * the export, the run stopped without finishing and nobody asked it to from here, which is what
  * `failed` promises; the message's `status` says which (`terminated`, `timed_out`).
@@ -41,8 +49,8 @@ export function createRunReconciler(deps: { db: Db; runs: RunLauncher; logger: L
   const { db, runs, logger } = deps;
 
   async function reconcile(run: RunRow): Promise<RunRow> {
-    if (run.status !== 'running') return run;
-    const ending = await runs.ending(run.workflowId, run.id).catch((err: unknown) => {
+    if (run.status !== 'running' || beingStarted(run)) return run;
+    const ending = await runs.ending(run.workflowId, run.workflowRunId ?? undefined).catch((err: unknown) => {
       logger.warn('Could not ask Temporal how a run stands', { runId: run.id, error: (err as Error).message });
       return undefined;
     });

@@ -15,5 +15,6 @@ export const ErrorType = {
   OutboundRefused: 'OutboundRefusedError',
   RemovalsNotApproved: 'RemovalsNotApprovedError',
   ProfileSource: 'ProfileSourceError',
+  RunNotRecorded: 'RunNotRecordedError',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

@@ -12,6 +12,11 @@ export interface RunRequest {
 
 /** What a run is started with: the export as saved when it starts, this run's request, where its profiles come from. */
 export interface RunStart {
+  /**
+   * The run's id, minted by whoever starts it, which opened its record before starting it.
+   * Absent only in runs started before starters minted ids (their workflow opened the record).
+   */
+  runId?: string;
   export: ExportSettings;
   request: RunRequest;
   /** The deployment's profile source (PROFILE_SOURCE). */

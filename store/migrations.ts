@@ -290,6 +290,13 @@ const MIGRATIONS: string[] = [
   ALTER TABLE runs ADD COLUMN batch_starts integer[];
   DROP INDEX run_items_batch;
   `,
+  // A run's id is minted by whoever starts it, before its workflow exists; the workflow's own first
+  // execution is recorded beside it when it begins (steering and reconciling address it). Runs
+  // recorded before were named after that execution.
+  `
+  ALTER TABLE runs ADD COLUMN workflow_run_id text;
+  UPDATE runs SET workflow_run_id = id WHERE status <> 'skipped';
+  `,
 ];
 
 /**

@@ -9,6 +9,8 @@ export interface RunRow {
   id: string;
   exportId: string;
   workflowId: string;
+  /** The workflow execution the run began in; null until its workflow has begun (and for skipped triggers). */
+  workflowRunId: string | null;
   trigger: 'manual' | 'schedule';
   triggeredBy: string | null;
   status: RunStatus;
@@ -29,7 +31,7 @@ export interface RunRow {
   redriveOf: string | null;
 }
 
-const COLUMNS = `id, export_id AS "exportId", workflow_id AS "workflowId", trigger, triggered_by AS "triggeredBy",
+const COLUMNS = `id, export_id AS "exportId", workflow_id AS "workflowId", workflow_run_id AS "workflowRunId", trigger, triggered_by AS "triggeredBy",
   status, total_profiles AS "totalProfiles", summary, error, started_at AS "startedAt", finished_at AS "finishedAt",
   mode, dry_run AS "dryRun", redrive_of AS "redriveOf", tally`;
 
@@ -46,12 +48,18 @@ export async function listRuns(db: Db, exportId: string, limit: number): Promise
   ]);
 }
 
-/** The newest run of the export still marked running. */
-export async function findRunningRun(db: Db, exportId: string): Promise<RunRow | undefined> {
+/** The newest run of the export still marked running, other than `except` (a run being started). */
+export async function findRunningRun(db: Db, exportId: string, except?: string): Promise<RunRow | undefined> {
   const [row] = await db.query<RunRow>(
-    `SELECT ${COLUMNS} FROM runs WHERE export_id = $1 AND status = 'running' ORDER BY started_at DESC LIMIT 1`,
-    [exportId],
+    `SELECT ${COLUMNS} FROM runs WHERE export_id = $1 AND status = 'running' AND id IS DISTINCT FROM $2 ORDER BY started_at DESC LIMIT 1`,
+    [exportId, except ?? null],
   );
+  return row;
+}
+
+/** The run that began in this workflow execution. */
+export async function findRunByWorkflowRun(db: Db, workflowRunId: string): Promise<RunRow | undefined> {
+  const [row] = await db.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE workflow_run_id = $1`, [workflowRunId]);
   return row;
 }
 

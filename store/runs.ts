@@ -22,20 +22,40 @@ export interface RunRecord {
   trigger: RunTrigger;
 }
 
-/** What the run was asked for: recorded when it opens, by whichever of its starter and its workflow comes first. */
+/** What the run was asked for, recorded when it opens. */
 export interface RunKind {
   dryRun?: boolean;
   redriveOf?: string;
 }
 
-/** Records a run as going; the second of its starter and its workflow to open it changes nothing. */
-export async function openRun(db: Db, run: RunRecord & RunKind): Promise<void> {
+/**
+ * Records a run as going, once, by whoever starts it (the API for a manual run, the schedule's
+ * workflow for a scheduled one), before its workflow exists: the run can be read from the moment
+ * its id is answered. `workflowRunId` only for runs whose workflow opened its own record (runs
+ * started before starters minted ids); a second open of one changes nothing.
+ */
+export async function openRun(db: Db, run: RunRecord & RunKind & { workflowRunId?: string }): Promise<void> {
   await db.query(
-    `INSERT INTO runs (id, export_id, workflow_id, trigger, triggered_by, status, dry_run, redrive_of)
-     VALUES ($1, $2, $3, $4, $5, 'running', coalesce($6, false), $7)
+    `INSERT INTO runs (id, export_id, workflow_id, trigger, triggered_by, status, dry_run, redrive_of, workflow_run_id)
+     VALUES ($1, $2, $3, $4, $5, 'running', coalesce($6, false), $7, $8)
      ON CONFLICT (id) DO NOTHING`,
-    [run.runId, run.exportId, run.workflowId, run.trigger.kind, run.trigger.by ?? null, run.dryRun ?? null, run.redriveOf ?? null],
+    [run.runId, run.exportId, run.workflowId, run.trigger.kind, run.trigger.by ?? null, run.dryRun ?? null, run.redriveOf ?? null, run.workflowRunId ?? null],
   );
+}
+
+/**
+ * Records the workflow execution a run began in (its first: a continue-as-new or a reset keeps
+ * it), which steering and reconciling address. False when the record is gone: its starter was
+ * refused and discarded it, so the workflow must not go on.
+ */
+export async function attachWorkflowRun(db: Db, runId: string, workflowRunId: string): Promise<boolean> {
+  const rows = await db.query('UPDATE runs SET workflow_run_id = coalesce(workflow_run_id, $2) WHERE id = $1 RETURNING id', [runId, workflowRunId]);
+  return rows.length > 0;
+}
+
+/** Removes the record of a run whose start was refused: no workflow began it, so it never was a run. */
+export async function discardUnstartedRun(db: Db, runId: string): Promise<void> {
+  await db.query('DELETE FROM runs WHERE id = $1 AND workflow_run_id IS NULL', [runId]);
 }
 
 /**
@@ -226,11 +246,16 @@ export async function deleteRun(db: Db, runId: string): Promise<void> {
   await db.query('DELETE FROM runs WHERE id = $1', [runId]);
 }
 
-/** A scheduled trigger that started nothing, recorded as a run of its own so the export's history shows it. */
+/**
+ * A scheduled trigger that started nothing, recorded as a run of its own so the export's history
+ * shows it: the record its schedule opened (no workflow began it), or a new one.
+ */
 export async function recordSkippedRun(db: Db, run: RunRecord & { reason: string }): Promise<void> {
   await db.query(
     `INSERT INTO runs (id, export_id, workflow_id, trigger, triggered_by, status, total_profiles, error, finished_at)
-     VALUES ($1, $2, $3, $4, $5, 'skipped', 0, $6, now()) ON CONFLICT (id) DO NOTHING`,
+     VALUES ($1, $2, $3, $4, $5, 'skipped', 0, $6, now())
+     ON CONFLICT (id) DO UPDATE SET status = 'skipped', total_profiles = 0, error = excluded.error, finished_at = now()
+     WHERE runs.status = 'running' AND runs.workflow_run_id IS NULL`,
     [run.runId, run.exportId, run.workflowId, run.trigger.kind, run.trigger.by ?? null, run.reason],
   );
 }

@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ConnectionStore } from '../../store/connections';
 import type { Db } from '../../store/db';
 import { toSettings, type ExportConfig, type ExportStore } from '../../store/exports';
 import { SkipReason } from '../../domain/export';
+import { exportWorkflowId } from '../../domain/ids';
 import type { RunRequest } from '../../domain/run-input';
 import { countRedrivable, getRun, listOutcomes, listRuns, type OutcomeRow, type RunRow } from '../../store/run-queries';
 import { detailsPurgedAt } from '../../store/retention';
-import { openRun, recordRemovalApproval } from '../../store/runs';
+import { discardUnstartedRun, openRun, recordRemovalApproval } from '../../store/runs';
 import { visibleExport } from '../access';
 import { isAdmin, type AppEnv, type Principal } from '../auth';
 import { runRoutes, StartRunBody } from '../contract/runs';
@@ -92,16 +94,24 @@ export function createRunRoutes(deps: RunRouteDeps) {
     );
   }
 
-  /** Starts a run now, attributed to the caller, and records it so it can be read at once. */
+  /**
+   * Starts a run now, attributed to the caller: its id minted and its record opened first, so it
+   * can be read the moment it is answered; the record discarded if Temporal refuses the start.
+   */
   async function startRun(e: ExportConfig & { connectionId: string }, user: Principal, request: RunRequest = {}): Promise<string> {
     const trigger = { kind: 'manual' as const, by: user.name };
     const connection = await deps.connections.get(e.connectionId);
     const labels = { exportName: e.displayName, connectionName: connection?.displayName ?? e.connectionId, destination: connection && destinationKind(connection.type).label };
-    const started = await deps.runs.start({ export: toSettings(e), request }, trigger, labels);
-    // Recorded here too (idempotent with the workflow's own first step), with what only this request knows.
-    await openRun(db, { runId: started.runId, exportId: e.id, workflowId: started.workflowId, trigger, dryRun: request.dryRun, redriveOf: request.redriveOf });
-    deps.logger.info('Run started', { exportId: e.id, runId: started.runId, by: user.name, ...request });
-    return started.runId;
+    const runId = randomUUID();
+    await openRun(db, { runId, exportId: e.id, workflowId: exportWorkflowId(e.id), trigger, dryRun: request.dryRun, redriveOf: request.redriveOf });
+    try {
+      await deps.runs.start({ runId, export: toSettings(e), request }, trigger, labels);
+    } catch (err) {
+      await discardUnstartedRun(db, runId);
+      throw err;
+    }
+    deps.logger.info('Run started', { exportId: e.id, runId, by: user.name, ...request });
+    return runId;
   }
 
   /** startRun for a request: 409 when the export has no connection or a run of it is going. */
@@ -173,19 +183,19 @@ export function createRunRoutes(deps: RunRouteDeps) {
       const run = await visibleRun(c.var.user, c.req.valid('param').runId);
       const notRunning = () => new ApiError(409, 'run_not_running', `The run is ${run.status === 'running' ? 'already over' : run.status}`);
       if (run.status !== 'running') throw notRunning();
-      if (!(await deps.runs.cancel(run.workflowId, run.id))) throw notRunning();
+      if (!(await deps.runs.cancel(run.workflowId, run.workflowRunId ?? undefined))) throw notRunning();
       deps.logger.info('Run cancel requested', { runId: run.id, by: c.var.user.name });
       return c.json({ runId: run.id, status: 'cancelling' as const }, 202);
     })
     .openapi(runRoutes.pause, async (c) => {
       const run = await runningRun(c.var.user, c.req.valid('param').runId);
-      const pause = await steering(() => deps.runs.pause(run.workflowId, run.id, c.var.user.name));
+      const pause = await steering(() => deps.runs.pause(run.workflowId, run.workflowRunId ?? undefined, c.var.user.name));
       deps.logger.info('Run paused', { runId: run.id, by: c.var.user.name });
       return c.json({ runId: run.id, status: 'paused' as const, paused: pause }, 200);
     })
     .openapi(runRoutes.resume, async (c) => {
       const run = await runningRun(c.var.user, c.req.valid('param').runId);
-      await steering(() => deps.runs.resume(run.workflowId, run.id, c.var.user.name));
+      await steering(() => deps.runs.resume(run.workflowId, run.workflowRunId ?? undefined, c.var.user.name));
       deps.logger.info('Run resumed', { runId: run.id, by: c.var.user.name });
       return c.json({ runId: run.id, status: 'running' as const }, 200);
     })
@@ -209,7 +219,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
   routes.openapi(runRoutes.approveRemovals, async (c) => {
     const run = await runningRun(c.var.user, c.req.valid('param').runId);
     const by = c.var.user.name;
-    await steering(() => deps.runs.approveRemovals(run.workflowId, run.id, by));
+    await steering(() => deps.runs.approveRemovals(run.workflowId, run.workflowRunId ?? undefined, by));
     await recordRemovalApproval(db, run.id, by);
     deps.logger.info('Run removals approved', { runId: run.id, by });
     return c.json({ runId: run.id, status: 'running' as const, approvedBy: by }, 200);

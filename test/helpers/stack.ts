@@ -14,6 +14,7 @@ import { createConnectionStore } from '../../store/connections';
 import { openDb, type Db } from '../../store/db';
 import { createExportStore, type NewExport } from '../../store/exports';
 import { createSecretBox, generateSecretsKey } from '../../store/secret-box';
+import { openRun } from '../../store/runs';
 import { runExport, type RunOptions, type RunResult } from '../../workflows';
 import { RuntimeLogger } from '../../worker/runtime-logger';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from '../../worker/start-worker';
@@ -139,13 +140,21 @@ export async function startTestStack(options: TestStackOptions = {}) {
       });
     },
 
-    /** Starts a run of the export (settings as saved, with what the run asks for) on this stack's queues. */
-    async startRun(settings: ExportSettings, runOptions: RunOptions = {}): Promise<WorkflowHandle<typeof runExport>> {
-      return client.workflow.start(runExport, {
-        taskQueue,
-        workflowId: `${exportWorkflowId(settings.exportId)}-${randomUUID()}`,
-        args: [{ export: settings, request: {}, source: settings.source ?? 'builtin', trigger: { kind: 'manual', by: 'tester' }, options: runOptions }],
+    /**
+     * Starts a run of the export (settings as saved, with what the run asks for) on this stack's
+     * queues, or `on.taskQueue`, as a starter does: its id minted and its record opened first.
+     */
+    async startRun(settings: ExportSettings, runOptions: RunOptions = {}, on: { taskQueue?: string } = {}): Promise<TestRunHandle> {
+      const runId = randomUUID();
+      const workflowId = `${exportWorkflowId(settings.exportId)}-${randomUUID()}`;
+      const trigger = { kind: 'manual', by: 'tester' } as const;
+      await openRun(db, { runId, exportId: settings.exportId, workflowId, trigger, dryRun: settings.dryRun, redriveOf: settings.redriveOf });
+      const handle = await client.workflow.start(runExport, {
+        taskQueue: on.taskQueue ?? taskQueue,
+        workflowId,
+        args: [{ runId, export: settings, request: {}, source: settings.source ?? 'builtin', trigger, options: runOptions }],
       });
+      return Object.assign(handle, { runId });
     },
 
     async run(settings: ExportSettings, runOptions: RunOptions = {}): Promise<RunResult> {
@@ -162,3 +171,6 @@ export async function startTestStack(options: TestStackOptions = {}) {
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+
+/** A run's workflow, with the id its starter minted. */
+export type TestRunHandle = WorkflowHandle<typeof runExport> & { runId: string };

@@ -150,7 +150,7 @@ describe('alerts', () => {
     const { runId } = (await s.api('POST', `/exports/${exportId}/runs`)).body;
     await until('a first batch', async () => (s.sim.sim.stats(TEST_API_KEY).upserts > 0 ? true : undefined));
     const open = await getRun(s.db, runId);
-    await s.client.workflow.getHandle(exportWorkflowId(exportId), undefined, { firstExecutionRunId: runId }).terminate('stopped by an operator');
+    await s.client.workflow.getHandle(exportWorkflowId(exportId), undefined, { firstExecutionRunId: open!.workflowRunId! }).terminate('stopped by an operator');
 
     // A second API process reconciling the same run at the same moment as this one (besides the sweep).
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

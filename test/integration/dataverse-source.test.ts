@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { loadConfig } from '../../config/env';
 import { buildTables, createDataverseSim, parseSimOptions, type DataverseSimControl, type DataverseSimOptionsInput } from '../../dataverse-sim';
 import { countsAddUp, type ExportSettings, type FieldMapping } from '../../domain/export';
 import { ErrorType } from '../../domain/errors';
-import { exportWorkflowId } from '../../domain/ids';
 import { listen } from '../../local-server/serve';
 import { openDb, type Db } from '../../store/db';
 import { toSettings } from '../../store/exports';
-import { runExport } from '../../workflows';
 import { startWorker, type RunningWorker } from '../../worker/start-worker';
 import { innermostFailure, until } from '../helpers/assertions';
 import { historyText, recordHistories } from '../helpers/history';
 import { startPostgres, type Postgres } from '../helpers/postgres';
-import { startTestStack, TEST_API_KEY, workflowBundle, type TestStack } from '../helpers/stack';
+import { startTestStack, TEST_API_KEY, workflowBundle, type TestRunHandle, type TestStack } from '../helpers/stack';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 /**
@@ -137,12 +134,7 @@ describe('Customer Insights – Data as the profile source', () => {
     });
     workers.push(await startWorker({ config, db, box: stack.box, autopilotBaseUrl: stack.sim.url, workflowBundle: await workflowBundle() }));
     return {
-      start: (settings: ExportSettings): Promise<WorkflowHandleWithFirstExecutionRunId<typeof runExport>> =>
-        stack.client.workflow.start(runExport, {
-          taskQueue: queues.taskQueue,
-          workflowId: `${exportWorkflowId(settings.exportId)}-${randomUUID()}`,
-          args: [{ export: settings, request: {}, source: 'dataverse', trigger: { kind: 'manual', by: 'tester' } }],
-        }),
+      start: (settings: ExportSettings): Promise<TestRunHandle> => stack.startRun(settings, {}, queues),
     };
   }
 
@@ -265,7 +257,7 @@ describe('Customer Insights – Data as the profile source', () => {
     expect(failure).toMatchObject({ type: ErrorType.ProfileSource, nonRetryable: true });
     expect(failure.message).toMatch(/Segment "No_Such_Segment" has no members in Customer Insights – Data/);
     expect(source.pageReads('No_Such_Segment')).toEqual({ 1: 1 });
-    expect((await storedRun(handle.firstExecutionRunId)).error).toContain('"No_Such_Segment"');
+    expect((await storedRun(handle.runId)).error).toContain('"No_Such_Segment"');
     expect(stack.sim.sim.stats(TEST_API_KEY).upserts).toBe(0);
   });
 
@@ -280,7 +272,7 @@ describe('Customer Insights – Data as the profile source', () => {
 
     expect(failure).toMatchObject({ type: ErrorType.ProfileSource, nonRetryable: true });
     expect(failure.message).toContain(advice);
-    const { status, error } = await storedRun(handle.firstExecutionRunId);
+    const { status, error } = await storedRun(handle.runId);
     expect(status).toBe('failed');
     expect(error).toContain(advice);
     // Asked once: a configuration problem is not retried.

@@ -4,6 +4,7 @@ import { exportWorkflowId } from '../../domain/ids';
 import { scheduledExport } from '../../workflows';
 import { ErrorType } from '../../domain/errors';
 import { toSettings } from '../../store/exports';
+import { getRun } from '../../store/run-queries';
 import { allExecutions, historyText, recordHistories } from '../helpers/history';
 import { buildProfiles, expectedExport, loadProfiles, type Expected } from '../helpers/profiles';
 import { startTestStack, TEST_API_KEY, type TestStack } from '../helpers/stack';
@@ -88,7 +89,7 @@ describe('runExport', () => {
     const events = (await handle.fetchHistory()).events ?? [];
     const scheduled = events.flatMap((ev) => ev.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     const attempts = events.flatMap((ev) => ev.activityTaskStartedEventAttributes?.attempt ?? []);
-    expect(scheduled).toEqual(['startRun', 'findPlaces', 'failRun']);
+    expect(scheduled).toEqual(['beginRun', 'findPlaces', 'failRun']);
     expect(attempts).toEqual([1, 1, 1]);
   });
 
@@ -139,9 +140,14 @@ describe('runExport', () => {
 
     expect(scheduled).toEqual({ started: expect.any(String) });
     const run = stack.client.workflow.getHandle(exportWorkflowId(settings.exportId));
-    const { counts } = (await run.result()) as { counts: RunCounts };
+    const { runId, counts } = (await run.result()) as { runId: string; counts: RunCounts };
     expect(countsAddUp(counts)).toBe(true);
     expect(counts.exported).toBe(expectedExport(profiles, ['A']).contacts.size);
+    // The schedule's workflow minted the run's id and opened its record; the run recorded where it began.
+    const started = (scheduled as { started: string }).started;
+    expect(runId).toBe(started);
+    const { firstRunId } = (await run.describe()).raw.workflowExecutionInfo ?? {};
+    expect(await getRun(stack.db, started)).toMatchObject({ status: 'completed', trigger: 'schedule', workflowRunId: firstRunId });
     await recordHistories(stack.client, `scheduled-${settings.exportId}`, 'scheduled-export');
   });
 });

@@ -99,7 +99,7 @@ describe('a Temporal cluster nobody prepared', () => {
     expect([...simContacts(sim.sim, TEST_API_KEY).keys()].sort()).toEqual(['a@example.com', 'b@example.com']);
 
     const client = new Client({ connection });
-    const described = await client.workflow.getHandle(exportWorkflowId(exported.body.id), started.body.runId).describe();
+    const described = await client.workflow.getHandle(exportWorkflowId(exported.body.id)).describe();
     const attributes = described.typedSearchAttributes;
     expect(attributes.get(RunSearchAttribute.ExportId)).toBe(exported.body.id);
     expect(attributes.get(RunSearchAttribute.ExportName)).toBe('VIP out');

@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ErrorType } from '../../domain/errors';
 import type { RunCounts } from '../../domain/export';
 import { raiseAlert } from '../alert';
 import { store } from './activities';
@@ -29,11 +30,14 @@ export async function stop(run: RunState, err: unknown): Promise<never> {
   if (!isCancellation(err) && !(err instanceof ActivityFailure) && !(err instanceof ApplicationFailure)) throw err;
   const failure = innermost(err);
   const status = isCancellation(err) ? 'cancelled' : 'failed';
-  await CancellationScope.nonCancellable(async () => {
-    await run.pool?.settle();
-    await store.failRun({ runId: run.runId, status, reason: failure.message });
-    await raiseAlert(run.settings, run.runId, status);
-  });
+  // A run whose starter discarded its record was never a run: nothing to close, nobody to tell.
+  if (failure.type !== ErrorType.RunNotRecorded) {
+    await CancellationScope.nonCancellable(async () => {
+      await run.pool?.settle();
+      await store.failRun({ runId: run.runId, status, reason: failure.message });
+      await raiseAlert(run.settings, run.runId, status);
+    });
+  }
   if (status === 'cancelled') throw err;
   throw ApplicationFailure.create({ message: failure.message, type: failure.type, nonRetryable: true, cause: err as Error });
 }

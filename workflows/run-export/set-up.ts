@@ -7,7 +7,7 @@ import { destination, store } from './activities';
 import type { RunState } from './state';
 
 /**
- * The run's setup, in order: its record, the key (checked by finding the places its segments go,
+ * The run's setup, in order: its record (which execution it began in), the key (checked by finding the places its segments go,
  * which creates nothing), the source's pages (an external source), the freeze of its membership.
  * A dry run stops there. A real run then makes the places still missing, only when it has
  * something to send, and waits for an admin when its removals are over the export's share.
@@ -15,14 +15,7 @@ import type { RunState } from './state';
 export async function setUp(run: RunState): Promise<void> {
   const { settings, runId } = run;
   run.showDetails();
-  await store.startRun({
-    runId,
-    exportId: settings.exportId,
-    workflowId: workflowInfo().workflowId,
-    trigger: run.input.trigger,
-    ...(settings.dryRun && { dryRun: true }),
-    ...(settings.redriveOf && { redriveOf: settings.redriveOf }),
-  });
+  await recordBeginning(run);
   const found = await destination().findPlaces({ connectionId: settings.connectionId, segmentIds: settings.segmentIds });
   run.enter('planning');
   await readSource(runId, settings);
@@ -55,4 +48,27 @@ async function placesToSend(run: RunState, found: Record<string, string>): Promi
   if (missing.length === 0 || run.planned!.batches === 0) return found;
   run.enter('preparing lists');
   return { ...found, ...(await destination().createPlaces({ connectionId: run.settings.connectionId, segmentIds: missing })) };
+}
+
+/**
+ * Tells the run's record which workflow execution it began in. Its starter opened the record;
+ * a run started before starters minted ids opens its own (its id is its first execution's), a
+ * path kept while such runs may be in flight: remove it one retention period after the release
+ * that minted ids.
+ */
+async function recordBeginning(run: RunState): Promise<void> {
+  const { settings, runId, input } = run;
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  if (input.runId !== undefined) {
+    await store.beginRun({ runId, workflowRunId: firstExecutionRunId });
+    return;
+  }
+  await store.startRun({
+    runId,
+    exportId: settings.exportId,
+    workflowId,
+    trigger: input.trigger,
+    ...(settings.dryRun && { dryRun: true }),
+    ...(settings.redriveOf && { redriveOf: settings.redriveOf }),
+  });
 }

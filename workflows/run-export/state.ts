@@ -73,7 +73,7 @@ export class RunState {
   private readonly started: { at: number; sent: number };
 
   constructor(readonly input: RunExportInput) {
-    this.runId = input.resume?.runId ?? workflowInfo().firstExecutionRunId;
+    this.runId = input.resume?.runId ?? input.runId ?? workflowInfo().firstExecutionRunId;
     this.settings = runSettings(input);
     this.options = { ...DEFAULTS, ...input.options };
     this.planned = input.resume?.planned;

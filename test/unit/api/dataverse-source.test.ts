@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { createRunLauncher } from '../../../api/run-launcher';
 import { INTERACTIVE_SOURCE_TUNING } from '../../../api/source-errors';
@@ -195,8 +196,8 @@ describe('run launcher', () => {
     const labels = { exportName: 'E', connectionName: 'C' };
     const trigger = { kind: 'manual' as const, by: 'alice' };
 
-    await createRunLauncher({ client, db: h.db, taskQueue: 'q', source: 'dataverse' }).start({ export: settings, request: {} }, trigger, labels);
-    await createRunLauncher({ client, db: h.db, taskQueue: 'q' }).start({ export: settings, request: {} }, trigger, labels);
+    await createRunLauncher({ client, db: h.db, taskQueue: 'q', source: 'dataverse' }).start({ runId: randomUUID(), export: settings, request: {} }, trigger, labels);
+    await createRunLauncher({ client, db: h.db, taskQueue: 'q' }).start({ runId: randomUUID(), export: settings, request: {} }, trigger, labels);
 
     expect(started.map((input) => input.source)).toEqual(['dataverse', 'builtin']);
   });

@@ -15,6 +15,7 @@ import type { Schedule } from '../../../store/exports';
 import { importProfiles } from '../../../store/profiles';
 import { createSecretBox, generateSecretsKey } from '../../../store/secret-box';
 import { createTokenStore } from '../../../store/tokens';
+import { attachWorkflowRun } from '../../../store/runs';
 import type { RunProgress } from '../../../workflows';
 import { runSettings } from '../../../domain/run-input';
 
@@ -40,15 +41,23 @@ export function createFakeScheduler() {
   return { scheduler, schedules };
 }
 
-/** One run at a time per export, as Temporal enforces with the export's workflow id. */
-export function createFakeRuns() {
-  const going = new Map<string, { runId: string; settings: ExportSettings; trigger: RunTrigger }>();
+/**
+ * One run at a time per export, as Temporal enforces with the export's workflow id. With the
+ * store, a started run records the execution it began in, as its workflow's first step would.
+ */
+export function createFakeRuns(db?: Db) {
+  const going = new Map<string, { runId: string; workflowRunId: string; settings: ExportSettings; trigger: RunTrigger }>();
   const state = {
     progress: undefined as RunProgress | undefined,
     going,
-    /** Approvals of removals the API asked for, and the workflow's refusal, when set. */
-    approvals: [] as { workflowId: string; runId: string; by: string }[],
+    /** Approvals of removals the API asked for (the run's id, as the execution it began in names it), and the workflow's refusal, when set. */
+    approvals: [] as { workflowId: string; runId: string | undefined; by: string }[],
     refuseApproval: undefined as string | undefined,
+  };
+  /** The run going under the workflow id, when it is the one that began in `workflowRunId` (any, without one). */
+  const addressed = (workflowId: string, workflowRunId: string | undefined) => {
+    const current = going.get(workflowId);
+    return current && (!workflowRunId || current.workflowRunId === workflowRunId) ? current : undefined;
   };
   const runs: RunLauncher = {
     async start(run, trigger) {
@@ -57,9 +66,10 @@ export function createFakeRuns() {
       const workflowId = exportWorkflowId(settings.exportId);
       const current = going.get(workflowId);
       if (current) throw new RunAlreadyGoingError(current.runId);
-      const runId = randomUUID();
-      going.set(workflowId, { runId, settings, trigger });
-      return { runId, workflowId };
+      const workflowRunId = randomUUID();
+      going.set(workflowId, { runId: run.runId, workflowRunId, settings, trigger });
+      if (db) await attachWorkflowRun(db, run.runId, workflowRunId);
+      return { runId: run.runId, workflowId, workflowRunId };
     },
     progress: async (workflowId) => (going.has(workflowId) ? state.progress : undefined),
     // Runs in these tests close through the store, as their workflows would.
@@ -67,14 +77,13 @@ export function createFakeRuns() {
     raiseAlert: async () => undefined,
     pause: async (_workflowId, _runId, by) => ({ by, since: new Date().toISOString() }),
     resume: async () => undefined,
-    async approveRemovals(workflowId, runId, by) {
-      state.approvals.push({ workflowId, runId, by });
+    async approveRemovals(workflowId, workflowRunId, by) {
+      state.approvals.push({ workflowId, runId: addressed(workflowId, workflowRunId)?.runId, by });
       if (state.refuseApproval) throw new RunNotSteerableError(state.refuseApproval);
     },
     reachable: async () => true,
-    async cancel(workflowId, runId) {
-      const current = going.get(workflowId);
-      if (!current || (runId && current.runId !== runId)) return false;
+    async cancel(workflowId, workflowRunId) {
+      if (!addressed(workflowId, workflowRunId)) return false;
       going.delete(workflowId);
       return true;
     },
@@ -109,7 +118,7 @@ export async function createHarness(options: { authFailures?: AuthFailureLimiter
     void logs.push(JSON.stringify({ level, message, ...fields }));
   const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error') };
   const fakeScheduler = createFakeScheduler();
-  const fakeRuns = createFakeRuns();
+  const fakeRuns = createFakeRuns(db);
   const app = createApp({
     db,
     box: createSecretBox(Buffer.from(generateSecretsKey(), 'base64')),

@@ -3,6 +3,7 @@ import { createExportStore, toSettings } from '../../../store/exports';
 import { importProfiles } from '../../../store/profiles';
 import { readBatches, recordSentBatch } from '../../../store/batches';
 import { snapshotRun } from '../../../store/freeze';
+import { getRun, listRuns } from '../../../store/run-queries';
 import { closeRun, countOutcomes, keptCounts } from '../../../store/runs';
 import { createConnection, createExport } from './fixtures';
 import { createHarness, HARNESS_TIMEOUT, json, seedProfiles, type Harness } from './harness';
@@ -53,11 +54,20 @@ describe('POST /exports/:id/runs', () => {
     expect((await json(await h.call('admin', 'GET', `/runs/${body.runId}`))).status).toBe('running');
   });
 
-  it('answers 409 with the running run\'s id when one is going', async () => {
+  it('names the run by the id it minted, apart from the workflow execution it began in', async () => {
+    const { runId } = await json(await h.call('admin', 'POST', `/exports/${exportId}/runs`));
+    const started = h.runState.going.get(exportWorkflowId(exportId))!;
+    expect(started.runId).toBe(runId);
+    expect(await getRun(h.db, runId)).toMatchObject({ workflowId: exportWorkflowId(exportId), workflowRunId: started.workflowRunId, trigger: 'manual', triggeredBy: 'alice' });
+    expect(started.workflowRunId).not.toBe(runId);
+  });
+
+  it('answers 409 with the running run\'s id when one is going, and keeps no record of the refused start', async () => {
     const { runId } = await json(await h.call('admin', 'POST', `/exports/${exportId}/runs`));
     const res = await h.call('contributor', 'POST', `/exports/${exportId}/runs`);
     expect(res.status).toBe(409);
     expect((await json(res)).error).toMatchObject({ code: 'run_in_progress', details: { runId } });
+    expect((await listRuns(h.db, exportId, 10)).map((r) => r.id)).toEqual([runId]);
   });
 
   it('answers 409 for an export whose connection was removed', async () => {
