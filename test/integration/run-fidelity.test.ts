@@ -114,12 +114,16 @@ describe('run fidelity', () => {
   });
 
   it('records a scheduled trigger skipped because a run is going as a run of its own', async () => {
-    const exportId = await createExport(['B'], { schedule: { cron: '0 0 1 1 *', timezone: 'UTC' } }, 10);
+    // 2 requests/s: its eight batches take seconds, so the second trigger finds it going.
+    const exportId = await createExport(['B'], { schedule: { cron: '0 0 1 1 *', timezone: 'UTC' } }, 2);
     const schedule = s.client.schedule.getHandle(scheduleId(exportId));
 
     await schedule.trigger();
+    const triggered = Date.now();
     const runs = async () => (await s.api('GET', `/exports/${exportId}/runs`)).body.runs as { id: string; status: string; trigger: string; error: string | null }[];
     const going = await until('the scheduled run', async () => (await runs()).find((r) => r.status === 'running'));
+    // A schedule names each action's workflow after its second: a trigger in the same second would be the same action.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, triggered + 1_100 - Date.now())));
     await schedule.trigger();
     const skipped = await until('the skipped trigger', async () => (await runs()).find((r) => r.status === 'skipped'));
     await ended(going.id);
