@@ -4,7 +4,6 @@ import { detailsPurgedAt } from '../store/retention';
 import { readRunPlan, type RunPlanView, type RunRow } from '../store/run-queries';
 import { countOutcomes, countsFromTally } from '../store/runs';
 import type { RunProgress } from '../workflows';
-import type { RunLauncher } from './ports';
 
 export const runLinks = (runId: string) => ({ self: `/runs/${runId}`, outcomes: `/runs/${runId}/outcomes` });
 
@@ -51,20 +50,12 @@ const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 *
 
 /**
  * A run as GET /runs/:id shows it. While it runs, the counts it keeps in its row give percent,
- * throughput and ETA (they survive worker restarts), and the workflow's progress query the phase.
- * Only a run planned before counts were kept has them counted from its items. `asked`: the
- * progress query, when the caller asked it already (beside its other checks of the run).
+ * throughput and ETA (they survive worker restarts), and its workflow's `progress` the phase.
+ * Only a run planned before counts were kept has them counted from its items.
  */
-export async function describeRun(
-  run: RunRow,
-  deps: { db: Db; runs: RunLauncher },
-  viewer: { admin: boolean },
-  now = Date.now(),
-  asked?: ReturnType<RunLauncher['progress']>,
-) {
+export async function describeRun(run: RunRow, deps: { db: Db }, viewer: { admin: boolean }, progress?: RunProgress, now = Date.now()) {
   const running = run.status === 'running';
-  const [progress, live, plan] = await Promise.all([
-    running ? (asked ?? deps.runs.progress(run.workflowId)) : undefined,
+  const [live, plan] = await Promise.all([
     (running || !run.summary) && !run.tally ? countOutcomes(deps.db, run.id) : undefined,
     dryRunPlan(run, deps.db, viewer),
   ]);

@@ -17,6 +17,7 @@ import type { Logger } from '../logger';
 import { RunAlreadyGoingError, RunNotSteerableError, RunWorkersUnavailableError, type RunLauncher } from '../ports';
 import type { RunReconciler } from '../run-reconciler';
 import { describeRun, runLinks, runSummary } from '../run-view';
+import { createWatchedRuns } from '../watched-runs';
 import { destinationKind } from '../../destinations';
 
 export interface RunRouteDeps {
@@ -70,16 +71,16 @@ async function runRequest(req: { text(): Promise<string>; header(name: string): 
 
 export function createRunRoutes(deps: RunRouteDeps) {
   const { db } = deps;
+  const watched = createWatchedRuns(deps);
 
-  /** A run is visible to whoever can see its export. `seen`: called once it is known visible, before it is reconciled. */
-  async function visibleRun(user: Principal, runId: string, seen?: (run: RunRow) => void): Promise<RunRow> {
+  /** A run is visible to whoever can see its export; reconciled with Temporal unless the caller does it otherwise. */
+  async function visibleRun(user: Principal, runId: string, options = { reconciled: true }): Promise<RunRow> {
     const run = await getRun(db, runId);
     if (!run) throw notFound('Run');
     await visibleExport(user, run.exportId, deps).catch((err: unknown) => {
       throw err instanceof ApiError && err.status === 404 ? notFound('Run') : err;
     });
-    seen?.(run);
-    return deps.reconciler.reconcile(run);
+    return options.reconciled ? deps.reconciler.reconcile(run) : run;
   }
 
   /** A run's outcomes are kept for the retention period only; its summary stays. */
@@ -172,12 +173,9 @@ export function createRunRoutes(deps: RunRouteDeps) {
       return c.json({ runs: reconciled.map(runSummary) }, 200);
     })
     .openapi(runRoutes.get, async (c) => {
-      // The workflow's progress is asked for beside the reconciliation's question to Temporal, not after it.
-      let progress: ReturnType<RunLauncher['progress']> | undefined;
-      const run = await visibleRun(c.var.user, c.req.valid('param').runId, (seen) => {
-        if (seen.status === 'running') progress = deps.runs.progress(seen.workflowId);
-      });
-      return c.json(await describeRun(run, deps, { admin: isAdmin(c.var.user) }, Date.now(), progress), 200);
+      const seen = await visibleRun(c.var.user, c.req.valid('param').runId, { reconciled: false });
+      const { run, progress } = seen.status === 'running' ? await watched.read(seen) : { run: seen, progress: undefined };
+      return c.json(await describeRun(run, deps, { admin: isAdmin(c.var.user) }, progress), 200);
     })
     .openapi(runRoutes.cancel, async (c) => {
       const run = await visibleRun(c.var.user, c.req.valid('param').runId);
@@ -185,18 +183,21 @@ export function createRunRoutes(deps: RunRouteDeps) {
       if (run.status !== 'running') throw notRunning();
       if (!(await deps.runs.cancel(run.workflowId, run.workflowRunId ?? undefined))) throw notRunning();
       deps.logger.info('Run cancel requested', { runId: run.id, by: c.var.user.name });
+      watched.forget(run.id);
       return c.json({ runId: run.id, status: 'cancelling' as const }, 202);
     })
     .openapi(runRoutes.pause, async (c) => {
       const run = await runningRun(c.var.user, c.req.valid('param').runId);
       const pause = await steering(() => deps.runs.pause(run.workflowId, run.workflowRunId ?? undefined, c.var.user.name));
       deps.logger.info('Run paused', { runId: run.id, by: c.var.user.name });
+      watched.forget(run.id);
       return c.json({ runId: run.id, status: 'paused' as const, paused: pause }, 200);
     })
     .openapi(runRoutes.resume, async (c) => {
       const run = await runningRun(c.var.user, c.req.valid('param').runId);
       await steering(() => deps.runs.resume(run.workflowId, run.workflowRunId ?? undefined, c.var.user.name));
       deps.logger.info('Run resumed', { runId: run.id, by: c.var.user.name });
+      watched.forget(run.id);
       return c.json({ runId: run.id, status: 'running' as const }, 200);
     })
     .openapi(runRoutes.outcomes, async (c) => {
@@ -222,6 +223,7 @@ export function createRunRoutes(deps: RunRouteDeps) {
     await steering(() => deps.runs.approveRemovals(run.workflowId, run.workflowRunId ?? undefined, by));
     await recordRemovalApproval(db, run.id, by);
     deps.logger.info('Run removals approved', { runId: run.id, by });
+    watched.forget(run.id);
     return c.json({ runId: run.id, status: 'running' as const, approvedBy: by }, 200);
   });
   // A re-drive: a new run of the export, in full mode, of what this run did not deliver.

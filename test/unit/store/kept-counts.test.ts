@@ -1,5 +1,4 @@
 import { describeRun } from '../../../api/run-view';
-import type { RunLauncher } from '../../../api/ports';
 import { autopilotDestination } from '../../../autopilot/destination';
 import type { ExportSettings } from '../../../domain/export';
 import { readBatches, recordSentBatch } from '../../../store/batches';
@@ -66,8 +65,7 @@ describe("reading a run's figures", () => {
     const statements: { sql: string; params?: unknown[] }[] = [];
     const recording: Db = { ...db, query: async (sql, params) => (statements.push({ sql, params }), db.query(sql, params)) };
     const run = (await getRun(recording, runId))!;
-    const runs = { progress: () => Promise.resolve(undefined) } as unknown as RunLauncher;
-    const view = await describeRun(run, { db: recording, runs }, { admin: true });
+    const view = await describeRun(run, { db: recording }, { admin: true });
     expect(view.counts.total).toBeGreaterThan(0);
     let rows = 0;
     for (const { sql, params } of statements) {
