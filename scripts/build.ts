@@ -2,8 +2,6 @@ import { execFile } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DefaultLogger } from '@temporalio/worker';
-import { bundleWorkflows } from './bundle-workflows';
 
 const ROOT = path.join(__dirname, '..');
 /** Where the compiled processes go: `node dist/api/main.js`, `node dist/worker/main.js`. */
@@ -21,8 +19,14 @@ export async function build(log: (line: string) => void = console.log): Promise<
   const started = Date.now();
   await compile();
   copyAssets();
-  await bundleWorkflows(require.resolve(path.join(DIST, 'workflows')), WORKFLOW_BUNDLE, new DefaultLogger('WARN'));
+  await bundle();
   log(`Built ${path.relative(process.cwd(), DIST) || '.'}/ and its workflow bundle in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Loaded here, not at the top: the worker package loads webpack, which reading ASSETS does not need. */
+async function bundle(): Promise<void> {
+  const [{ DefaultLogger }, { bundleWorkflows }] = await Promise.all([import('@temporalio/worker'), import('./bundle-workflows')]);
+  await bundleWorkflows(require.resolve(path.join(DIST, 'workflows')), WORKFLOW_BUNDLE, new DefaultLogger('WARN'));
 }
 
 async function compile(): Promise<void> {
