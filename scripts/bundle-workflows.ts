@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
 
@@ -9,7 +9,10 @@ import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
 export async function bundleWorkflows(workflowsPath: string, out: string, logger?: Logger): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath, logger });
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, code);
+  // Renamed into place: a worker starting meanwhile reads the old bundle or the new, never half of one.
+  const partial = `${out}.partial-${process.pid}`;
+  writeFileSync(partial, code);
+  renameSync(partial, out);
 }
 
 /** `npm run bundle-workflows [-- out.js]`: the bundle alone, from the TypeScript sources. */
