@@ -15,6 +15,7 @@ export interface Service {
   profiles?: string[];
   healthcheck?: { test: string[]; start_period?: string };
   depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
   environment?: Record<string, string>;
 }
 
