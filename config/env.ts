@@ -55,6 +55,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** The names loadConfig reads itself (Temporal's client settings and the profile source's are read by their own modules). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
 export interface Config {
   /** `address`, `namespace` and `connection` (TLS, API key, gRPC metadata) as Temporal's environment conventions give them (config/temporal.ts). */
   temporal: { address?: string; namespace: string; connection: TemporalSettings['connection']; taskQueue: string; workflowBundle?: string };

@@ -46,10 +46,15 @@ describe('docker-compose.yml', () => {
     expect(compose.services.api.environment?.TRUSTED_PROXIES).toBe('${TRUSTED_PROXIES:-}');
   });
 
-  it('checks the health of the API and the workers', () => {
-    expect(compose.services.api.healthcheck?.test.join(' ')).toMatch(/127\.0\.0\.1:3000\/health/);
-    const worker = compose.services.worker;
-    expect(worker.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${worker.environment?.WORKER_HEALTH_PORT}/health`);
+  it("checks the health of the API, the workers and the simulator on their own health routes, healthy on a 200 within a deadline", () => {
+    const probe = (name: string) => compose.services[name].healthcheck?.test.join(' ') ?? '';
+    expect(probe('api')).toContain(`127.0.0.1:${compose.services.api.environment?.PORT}/health'`);
+    expect(probe('worker')).toContain(`127.0.0.1:${compose.services.worker.environment?.WORKER_HEALTH_PORT}/health'`);
+    expect(probe('autopilot-sim')).toContain(`127.0.0.1:${compose.services['autopilot-sim'].environment?.AUTOPILOT_SIM_PORT}/_sim/health'`);
+    for (const name of ['api', 'worker', 'autopilot-sim']) {
+      expect(probe(name)).toContain('r.status === 200 ? 0 : 1');
+      expect(probe(name)).toMatch(/AbortSignal\.timeout\(\d+\)/);
+    }
   });
 
   it("sets up both of Temporal's databases with Temporal's schema tool", () => {
