@@ -113,6 +113,7 @@ describe("docker-compose.yml's simulator profile", () => {
     expect(sim.profiles).toEqual(['sim']);
     expect(sim.environment).toMatchObject({ AUTOPILOT_SIM_HOST: '0.0.0.0', AUTOPILOT_SIM_PORT: new URL(settings.AUTOPILOT_BASE_URL).port });
     expect(read('docker-compose.yml')).toContain(command);
+    expect(read('docs/deployment.md')).toContain(command);
   });
 
   it('lets the API and the workers call it with those settings, and only with them', () => {
