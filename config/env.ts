@@ -9,6 +9,13 @@ import { strongSecretsKey } from './secrets-key';
 import { parseTrustedProxies, type ProxyRange } from './trusted-proxies';
 import { loadTemporalSettings, type TemporalSettings } from './temporal';
 
+/**
+ * One entry of OUTBOUND_ALLOWED_HOSTS: `host`, `*.domain`, or `http://host` (a name or an address,
+ * no wildcard, no port) for a host of your own network without TLS (outbound/policy.ts).
+ */
+const ALLOWED_HOST = /(?:http:\/\/(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)|[A-Za-z0-9.*:[\]-]+)/;
+const ALLOWED_HOSTS = new RegExp(`^${ALLOWED_HOST.source}(?:,${ALLOWED_HOST.source})*$`);
+
 /** Every variable the processes read. Secrets have no defaults, and their values never reach a message. */
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
@@ -30,7 +37,7 @@ const envSchema = z.object({
   SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   OUTBOUND_ALLOWED_HOSTS: z
     .string()
-    .regex(/^[A-Za-z0-9.*:\[\]\-]+(,[A-Za-z0-9.*:\[\]\-]+)*$/, 'must be host names (or *.domain), comma-separated')
+    .regex(ALLOWED_HOSTS, 'must be host names (or *.domain, or http://host for a host of your own network without TLS), comma-separated')
     .optional(),
   /** Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed; none by default. */
   TRUSTED_PROXIES: z
@@ -47,6 +54,9 @@ const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** The names loadConfig reads itself (Temporal's client settings and the profile source's are read by their own modules). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
 
 export interface Config {
   /** `address`, `namespace` and `connection` (TLS, API key, gRPC metadata) as Temporal's environment conventions give them (config/temporal.ts). */

@@ -32,15 +32,21 @@ for (const [net, prefix] of [
 const LOOPBACK_NAMES = new Set(['localhost']);
 const isLoopback = (host: string) => LOOPBACK_NAMES.has(host) || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 const bare = (host: string) => host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+/** An entry `http://host`: a host of the deployment's own network that does not speak TLS. */
+const PLAIN_HTTP = /^http:\/\//i;
 
 /**
  * Outbound calls (Autopilot, alert webhooks) go only to hosts on the allow-list (`host` or
  * `*.domain`), over https unless the host is a loopback one listed explicitly. Addresses are checked
  * again when a connection resolves them, so a listed name cannot be pointed (rebound) at a private,
- * link-local or loopback address that was not itself listed.
+ * link-local or loopback address that was not itself listed. An entry `http://host` is the
+ * operator's word that the host is one of their own network's (the compose file's simulator): plain
+ * http to it is allowed, at whatever address it resolves to.
  */
 export function createOutboundPolicy(allowedHosts: string[], resolve: typeof dnsLookup = dnsLookup): OutboundPolicy {
-  const entries = [...new Set(allowedHosts.map((h) => bare(h.trim())).filter(Boolean))];
+  const listed = allowedHosts.map((h) => h.trim()).filter(Boolean);
+  const entries = [...new Set(listed.map((h) => bare(h.replace(PLAIN_HTTP, ''))))];
+  const ownNetwork = new Set(listed.filter((h) => PLAIN_HTTP.test(h)).map((h) => bare(h.replace(PLAIN_HTTP, ''))));
   const allowedAddresses = new Set(entries.filter((h) => isIP(h)));
   if (entries.includes('localhost')) ['127.0.0.1', '::1'].forEach((a) => allowedAddresses.add(a));
   const hostAllowed = (host: string) => entries.some((e) => e === host || (e.startsWith('*.') && host.endsWith(e.slice(1))));
@@ -49,7 +55,7 @@ export function createOutboundPolicy(allowedHosts: string[], resolve: typeof dns
   const lookup: LookupFunction = (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
-      const refused = addresses.find((a) => !addressAllowed(a.address));
+      const refused = ownNetwork.has(bare(hostname)) ? undefined : addresses.find((a) => !addressAllowed(a.address));
       if (refused) return callback(new OutboundRefusedError(`${hostname} resolves to ${refused.address}, a private or local address that is not allowed`), '', 0);
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
@@ -68,7 +74,9 @@ export function createOutboundPolicy(allowedHosts: string[], resolve: typeof dns
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new OutboundRefusedError(`must be https (not ${parsed.protocol})`);
       if (parsed.username || parsed.password) throw new OutboundRefusedError('must not carry credentials');
       if (!hostAllowed(host)) throw new OutboundRefusedError(`host ${host} is not allowed (OUTBOUND_ALLOWED_HOSTS)`);
-      if (parsed.protocol === 'http:' && !isLoopback(host)) throw new OutboundRefusedError(`must be https: plain http only to an allowed loopback host`);
+      if (parsed.protocol === 'http:' && !isLoopback(host) && !ownNetwork.has(host)) {
+        throw new OutboundRefusedError(`must be https: plain http only to an allowed loopback host, or one listed as http://${host}`);
+      }
       if (isIP(host) && !addressAllowed(host)) throw new OutboundRefusedError(`${host} is a private or local address that is not allowed`);
     },
     agents({ keepAlive = true } = {}) {

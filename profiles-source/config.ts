@@ -27,6 +27,9 @@ const dataverseSchema = z.object({
     .transform((text) => text?.split(',') ?? []),
 });
 
+/** Every variable the profile source reads. */
+export const PROFILE_SOURCE_VARIABLES = [...Object.keys(sourceSchema.shape), ...Object.keys(dataverseSchema.shape)];
+
 /**
  * A secret kept out of logs, JSON and `util.inspect`: only {@link reveal} gives the value, so a
  * configuration object can be logged or passed around without leaking it.

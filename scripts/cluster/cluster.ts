@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { DEMO_API_KEY, type AutopilotSimOptionsInput } from '../../autopilot-sim/options';
 import { generateSecretsKey } from '../../store/secret-box';
+import { build, WORKFLOW_BUNDLE } from '../build';
 import { freePort } from '../temporal-server';
 import { ensureTemporalServer } from './install';
 import { startPostgres, type PostgresServer } from '../postgres-server';
@@ -53,7 +53,7 @@ export interface Cluster {
 /**
  * The production topology of docker-compose.yml on loopback, without Docker: a real Temporal
  * server (built once into `.tools/`) on a PostgreSQL of its own, the engine's store on another
- * PostgreSQL, the API and N worker processes (each `npm run api` / `npm run worker` as deployed,
+ * PostgreSQL, the API and N worker processes (`npm run build`'s JavaScript, as the image runs it,
  * sharing only Temporal, the store and the destination), and the Autopilot simulator.
  * Everything already started is stopped again when a later part fails.
  */
@@ -84,14 +84,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const storeUrl = storePostgres.url('export');
     log(`PostgreSQL for Temporal on 127.0.0.1:${temporalPostgres.port}, for the store on 127.0.0.1:${storePostgres.port} (${elapsed()})`);
 
-    // The workflow code, bundled once for every worker (TEMPORAL_WORKFLOW_BUNDLE, as the image does),
-    // while Temporal's schema is set up.
-    const bundling = bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') }).then(({ code }) => {
-      const file = path.join(dir, 'workflow-bundle.js');
-      writeFileSync(file, code);
-      return file;
-    });
-    bundling.catch(() => undefined);
+    // The API and the workers run what the image runs: `npm run build`'s JavaScript and workflow
+    // bundle (TEMPORAL_WORKFLOW_BUNDLE), built while Temporal's schema is set up.
+    const building = build(log);
+    building.catch(() => undefined);
 
     // The ports, kept in `dir` too: a cluster started again on it keeps its addresses (the demo
     // connection names the simulator's, the server's cluster metadata its frontend's).
@@ -125,13 +121,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       PUBLIC_URL: apiUrl,
       ...options.env,
     };
-    const workflowBundle = await bundling;
-    log(`Workflow bundle ready (${elapsed()})`);
+    await building;
 
     const workers: EngineProcess[] = [];
     const startWorker = async () => {
       const n = workers.length + 1;
-      const worker = startWorkerProcess(`worker-${n}`, { ...common, TEMPORAL_WORKFLOW_BUNDLE: workflowBundle, WORKER_HEALTH_PORT: String(await freePort()) }, path.join(dir, 'logs', `worker-${n}.log`));
+      const worker = startWorkerProcess(`worker-${n}`, { ...common, TEMPORAL_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE, WORKER_HEALTH_PORT: String(await freePort()) }, path.join(dir, 'logs', `worker-${n}.log`));
       workers.push(worker);
       engine.push(worker);
       await worker.ready;

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { AutopilotSimOptionsInput } from '../../autopilot-sim/options';
 import type { SimStats } from '../../autopilot-sim/stats';
+import { DIST } from '../build';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -21,8 +22,12 @@ export interface EngineProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-function spawnEngine(entry: string, env: Record<string, string>, log: string, nodeArgs: string[]): { child: ChildProcess; output: () => string; exited: Promise<void> } {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
+/**
+ * A process of its own: `node <nodeArgs> <script>`. The API and the workers run from the build
+ * (dist/, as the image runs them); the cluster's own tools are TypeScript, run with tsx.
+ */
+function spawnEngine(script: string, env: Record<string, string>, log: string, nodeArgs: string[]): { child: ChildProcess; output: () => string; exited: Promise<void> } {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     // NODE_OPTIONS of the parent (jest's --experimental-vm-modules) are not the process's.
     env: { ...process.env, NODE_OPTIONS: '', ...env },
@@ -57,10 +62,10 @@ function controls(child: ChildProcess, exited: Promise<void>) {
   return { kill, stop };
 }
 
-/** `worker/main.ts` in a process of its own, as `npm run worker` and the compose file's `worker` run it. */
+/** The compiled `worker/main.ts` in a process of its own, as the compose file's `worker` runs it. */
 export function startWorkerProcess(name: string, env: Record<string, string>, log: string): EngineProcess {
   // As `npm run worker`: a bounded heap keeps V8 from growing lazily on a long run's garbage.
-  const { child, output, exited } = spawnEngine('worker/main.ts', env, log, ['--max-old-space-size=160']);
+  const { child, output, exited } = spawnEngine(path.join(DIST, 'worker', 'main.js'), env, log, ['--max-old-space-size=160']);
   const ready = new Promise<void>((resolve, reject) => {
     const check = () => output().includes('Worker polling') && resolve();
     child.stdout?.on('data', check);
@@ -71,9 +76,9 @@ export function startWorkerProcess(name: string, env: Record<string, string>, lo
   return { name, child, log, ready, exited, ...controls(child, exited) };
 }
 
-/** `api/main.ts` in a process of its own, as `npm run api` runs it; ready once `/health` answers 200. */
+/** The compiled `api/main.ts` in a process of its own, as the compose file's `api` runs it; ready once `/health` answers 200. */
 export function startApiProcess(env: Record<string, string> & { PORT: string }, log: string): EngineProcess {
-  const { child, output, exited } = spawnEngine('api/main.ts', env, log, []);
+  const { child, output, exited } = spawnEngine(path.join(DIST, 'api', 'main.js'), env, log, []);
   const url = `http://127.0.0.1:${env.PORT}/health`;
   const ready = (async () => {
     const deadline = Date.now() + 120_000;
@@ -112,7 +117,8 @@ type SimContact = { Email?: unknown; FirstName?: unknown; LastName?: unknown; li
 
 /** The Autopilot simulator in a process of its own (scripts/cluster/autopilot-sim-process.ts), read over its inspection routes. */
 export async function startSimProcess(options: AutopilotSimOptionsInput & { port?: number }, log: string): Promise<SimProcess> {
-  const { child, output, exited } = spawnEngine('scripts/cluster/autopilot-sim-process.ts', { CLUSTER_SIM_OPTIONS: JSON.stringify(options) }, log, []);
+  const simScript = path.join(ROOT, 'scripts', 'cluster', 'autopilot-sim-process.ts');
+  const { child, output, exited } = spawnEngine(simScript, { CLUSTER_SIM_OPTIONS: JSON.stringify(options) }, log, ['--import', 'tsx']);
   const ready = new Promise<string>((resolve, reject) => {
     const check = () => {
       const url = /listening on (http:\/\/\S+\/v1)/.exec(output())?.[1];

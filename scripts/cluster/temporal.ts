@@ -71,78 +71,47 @@ export function setUpTemporalSchema(install: TemporalServerInstall, pg: Postgres
   }
 }
 
-/** The server's config: its development-postgres12.yaml with every port on loopback and no archival. */
-export function serverConfig(pg: PostgresServer, ports: TemporalPorts, dynamicConfig = DYNAMIC_CONFIG): string {
-  const datastore = (db: string, conns: number) => `
-      sql:
-        pluginName: postgres12
-        databaseName: ${db}
-        connectAddr: "${pg.host}:${pg.port}"
-        connectProtocol: tcp
-        user: ${pg.user}
-        password: ""
-        maxConns: ${conns}
-        maxIdleConns: ${conns}
-        maxConnLifetime: 1h`;
-  const service = (grpc: number, membership: number, http?: number) => `
-    rpc:
-      grpcPort: ${grpc}
-      membershipPort: ${membership}
-      bindOnIP: 127.0.0.1${http ? `\n      httpPort: ${http}` : ''}`;
-  return `# Written by scripts/cluster/temporal.ts for \`npm run cluster\` and \`npm run test:cluster\`.
-log:
-  stdout: true
-  level: warn
-persistence:
-  defaultStore: postgres-default
-  visibilityStore: postgres-visibility
-  # Never changes after the first start. Small: one machine, a few workers.
-  numHistoryShards: 4
-  datastores:
-    postgres-default:${datastore('temporal', 20)}
-    postgres-visibility:${datastore('temporal_visibility', 4)}
-global:
-  membership:
-    maxJoinDuration: 30s
-    broadcastAddress: 127.0.0.1
-  metrics:
-    prometheus:
-      framework: tally
-      timerType: histogram
-      listenAddress: "127.0.0.1:${ports.metrics}"
-services:
-  frontend:${service(ports.frontend, ports.frontendMembership, ports.frontendHttp)}
-  history:${service(ports.history, ports.historyMembership)}
-  matching:${service(ports.matching, ports.matchingMembership)}
-  worker:${service(ports.worker, ports.workerMembership)}
-clusterMetadata:
-  enableGlobalNamespace: false
-  failoverVersionIncrement: 10
-  masterClusterName: active
-  currentClusterName: active
-  clusterInformation:
-    active:
-      enabled: true
-      initialFailoverVersion: 1
-      rpcName: frontend
-      rpcAddress: "127.0.0.1:${ports.frontend}"
-dcRedirectionPolicy:
-  policy: noop
-archival:
-  history:
-    state: disabled
-  visibility:
-    state: disabled
-namespaceDefaults:
-  archival:
-    history:
-      state: disabled
-    visibility:
-      state: disabled
-dynamicConfigClient:
-  filepath: "${dynamicConfig}"
-  pollInterval: 10s
-`;
+/**
+ * What the compose file's `temporal` service sets for the config template embedded in the server
+ * (the `temporalio/server` image starts it with no config file): the same here, with the
+ * addresses of loopback. test/unit/deploy checks the two stay alike.
+ */
+export const SERVER_SETTINGS = {
+  DB: 'postgres12',
+  // Never changes for a database once used.
+  NUM_HISTORY_SHARDS: '4',
+  // No authorizer: the frontend is reachable only on its own network (here loopback).
+  TEMPORAL_ALLOW_NO_AUTH: 'true',
+} as const;
+
+/**
+ * The server's environment: SERVER_SETTINGS, this machine's PostgreSQL, every port on loopback
+ * (membership ports too, so nothing listens beyond it), Prometheus metrics, and the compose file's
+ * dynamic config.
+ */
+export function serverEnv(pg: PostgresServer, ports: TemporalPorts, dynamicConfig = DYNAMIC_CONFIG): Record<string, string> {
+  return {
+    ...SERVER_SETTINGS,
+    POSTGRES_SEEDS: pg.host,
+    DB_PORT: String(pg.port),
+    POSTGRES_USER: pg.user,
+    POSTGRES_PWD: '',
+    BIND_ON_IP: '127.0.0.1',
+    TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
+    FRONTEND_GRPC_PORT: String(ports.frontend),
+    FRONTEND_HTTP_PORT: String(ports.frontendHttp),
+    FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
+    HISTORY_GRPC_PORT: String(ports.history),
+    HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
+    MATCHING_GRPC_PORT: String(ports.matching),
+    MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
+    WORKER_GRPC_PORT: String(ports.worker),
+    WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
+    PROMETHEUS_ENDPOINT: `127.0.0.1:${ports.metrics}`,
+    DYNAMIC_CONFIG_FILE_PATH: dynamicConfig,
+    // Quieter than the image's `info`: the log is a file nobody watches unless something failed.
+    LOG_LEVEL: 'warn',
+  };
 }
 
 export interface TemporalServer {
@@ -161,8 +130,9 @@ export interface TemporalServer {
 
 /**
  * The real Temporal server (frontend, history, matching and worker services in one process) on
- * PostgreSQL for persistence and visibility, on loopback ports: schemas set up, config written to
- * `dir`, started, and the namespace with the runs' search attributes in place.
+ * PostgreSQL for persistence and visibility, on loopback ports, configured as the compose file
+ * configures its image (serverEnv): schemas set up, started, and the namespace with the runs'
+ * search attributes in place.
  */
 export async function startTemporalServer(options: {
   install: TemporalServerInstall;
@@ -175,8 +145,9 @@ export async function startTemporalServer(options: {
   const namespace = options.namespace ?? 'default';
   const ports = options.ports ?? (await freeTemporalPorts());
   setUpTemporalSchema(install, postgres);
-  const configFile = path.join(dir, 'temporal-server.yaml');
-  writeFileSync(configFile, serverConfig(postgres, ports));
+  const env = serverEnv(postgres, ports);
+  // Kept beside its log, to read what it ran with.
+  writeFileSync(path.join(dir, 'temporal-server.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
   const log = path.join(dir, 'temporal-server.log');
   const address = `127.0.0.1:${ports.frontend}`;
   let child: ChildProcess | undefined;
@@ -184,7 +155,9 @@ export async function startTemporalServer(options: {
   const launch = async () => {
     const out = openSync(log, 'a');
     try {
-      child = spawn(install.server, ['--config-file', configFile, '--allow-no-auth', 'start'], { cwd: dir, stdio: ['ignore', out, out] });
+      // As the image's entrypoint starts it: no config file, so the embedded template reads `env`;
+      // nothing else of this process's environment may reach the template.
+      child = spawn(install.server, ['start'], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', out, out] });
     } finally {
       closeSync(out);
     }

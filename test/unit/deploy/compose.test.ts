@@ -1,36 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import Ajv from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
 import { DEFAULT_TASK_QUEUE, destinationTaskQueue } from '../../../domain/ids';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../../domain/run-labels';
-import { dockerIgnores, sentFiles } from './dockerignore';
-import { filesLoadedBy } from './imports';
-
-const root = path.resolve(__dirname, '../../..');
-const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
-
-interface Service {
-  image?: string;
-  build?: unknown;
-  command?: string[];
-  ports?: string[];
-  healthcheck?: { test: string[] };
-  environment?: Record<string, string>;
-}
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
-const services = Object.entries(compose.services);
-
-const dockerfile = read('Dockerfile');
-/** One stage of the Dockerfile, from its FROM line to the next. */
-const stage = (name: string) => dockerfile.split(/^FROM /m).find((s) => s.split('\n')[0].endsWith(` AS ${name}`)) ?? '';
+import { compose, PINNED, read, services } from './files';
 
 /** What a `${VAR:-default}` comes to when VAR is not set. */
 const withDefaults = (text: string) => text.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
-
-/** A release tag (1.30.1, 16.10-bookworm), optionally with a digest: never `latest` or a bare major. */
-const PINNED = /^[a-z0-9./-]+:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)*(@sha256:[0-9a-f]{64})?$/;
 
 describe('docker-compose.yml', () => {
   it('is a valid Compose file by the Compose Specification schema', () => {
@@ -70,10 +46,15 @@ describe('docker-compose.yml', () => {
     expect(compose.services.api.environment?.TRUSTED_PROXIES).toBe('${TRUSTED_PROXIES:-}');
   });
 
-  it('checks the health of the API and the workers', () => {
-    expect(compose.services.api.healthcheck?.test.join(' ')).toMatch(/127\.0\.0\.1:3000\/health/);
-    const worker = compose.services.worker;
-    expect(worker.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${worker.environment?.WORKER_HEALTH_PORT}/health`);
+  it("checks the health of the API, the workers and the simulator on their own health routes, healthy on a 200 within a deadline", () => {
+    const probe = (name: string) => compose.services[name].healthcheck?.test.join(' ') ?? '';
+    expect(probe('api')).toContain(`127.0.0.1:${compose.services.api.environment?.PORT}/health'`);
+    expect(probe('worker')).toContain(`127.0.0.1:${compose.services.worker.environment?.WORKER_HEALTH_PORT}/health'`);
+    expect(probe('autopilot-sim')).toContain(`127.0.0.1:${compose.services['autopilot-sim'].environment?.AUTOPILOT_SIM_PORT}/_sim/health'`);
+    for (const name of ['api', 'worker', 'autopilot-sim']) {
+      expect(probe(name)).toContain('r.status === 200 ? 0 : 1');
+      expect(probe(name)).toMatch(/AbortSignal\.timeout\(\d+\)/);
+    }
   });
 
   it("sets up both of Temporal's databases with Temporal's schema tool", () => {
@@ -91,55 +72,6 @@ describe('docker-compose.yml', () => {
     const registered = /for name in ([^;]+);/.exec(script)?.[1].trim().split(/\s+/);
     expect(registered?.sort()).toEqual([...SEARCH_ATTRIBUTE_NAMES].sort());
     expect(script).toContain('--type Keyword');
-  });
-});
-
-describe('Dockerfile', () => {
-
-  it('bundles the workflow code in its build stage, and the runtime loads that bundle', () => {
-    expect(stage('build')).toMatch(/^RUN npm run bundle-workflows -- dist\/workflow-bundle\.js/m);
-    expect(stage('runtime')).toMatch(/TEMPORAL_WORKFLOW_BUNDLE=\/app\/dist\/workflow-bundle\.js/);
-  });
-
-  it('runs as an unprivileged user, on a pinned Node image', () => {
-    expect(stage('runtime')).toMatch(/^USER node$/m);
-    expect(/^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1]).toMatch(PINNED);
-  });
-});
-
-describe('the image build', () => {
-  const ignored = dockerIgnores(read('.dockerignore'));
-  /** What the image's processes start from: the commands of the services built from it. */
-  const entries = services.flatMap(([, s]) => (s.build && s.command ? [s.command[s.command.length - 1]] : []));
-  const loaded = filesLoadedBy(root, entries);
-
-  it('keeps secrets, local state and everything not needed out of the build context', () => {
-    const kept = ['.env', '.env.production', 'api/.env', '.data/secrets.key', '.data/pglite/PG_VERSION', '.git/config',
-      'node_modules/zod/package.json', 'test/fixtures/compose-spec/compose-spec.json', 'bench/results/run.json', 'docs/x.md',
-      'cli/main.ts', 'Dockerfile', 'docker-compose.yml', 'README.md', 'tls/server.pem', 'store/dump.key', 'npm-debug.log'];
-    expect(kept.filter((file) => !ignored(file))).toEqual([]);
-  });
-
-  it('sends what the build stage runs: the lock file, the dependency check and the workflow bundler', () => {
-    const build = ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/ensure-deps.mjs', 'scripts/bundle-workflows.ts'];
-    expect(build.filter(ignored)).toEqual([]);
-    expect(read('package.json')).toContain('"bundle-workflows": "node scripts/ensure-deps.mjs && tsx scripts/bundle-workflows.ts"');
-    expect(filesLoadedBy(root, ['scripts/bundle-workflows.ts']).filter(ignored)).toEqual([]);
-  });
-
-  it('sends every file the API, the workers and the simulator load', () => {
-    expect(entries.sort()).toEqual(['api/main.ts', 'autopilot-sim/main.ts', 'worker/main.ts']);
-    expect(loaded.length).toBeGreaterThan(100);
-    expect(loaded.filter(ignored)).toEqual([]);
-  });
-
-  it('sends nothing else but the build stage scripts, which do not reach the runtime stage', () => {
-    const folders = new Set(loaded.map((file) => (file.includes('/') ? file.split('/')[0] : file)));
-    const beyond = sentFiles(root, read('.dockerignore')).filter((file) => !folders.has(file.split('/')[0]));
-    const buildOnly = ['package-lock.json', 'scripts/ensure-deps.mjs', 'scripts/bundle-workflows.ts'];
-    expect(beyond.sort()).toEqual([...buildOnly, 'package.json', 'scripts/reseal-secrets.ts', 'tsconfig.json'].sort());
-    expect(stage('build')).toContain(`rm ${buildOnly.join(' ')}`);
-    expect(stage('runtime')).toMatch(/^COPY --from=build \/app \.\/$/m);
   });
 });
 

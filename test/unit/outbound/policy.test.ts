@@ -49,4 +49,41 @@ describe('the outbound policy', () => {
       server.close();
     }
   });
+
+  describe('an entry http://host: a host of your own network without TLS', () => {
+    /** A name whose DNS answer is a private address, as a compose service's is. */
+    const onComposeNetwork = ((_host: string, _options: object, callback: (e: null, a: { address: string; family: number }[]) => void) =>
+      callback(null, [{ address: '127.0.0.1', family: 4 }])) as unknown as typeof lookup;
+
+    it('allows plain http to that host, and only to it', () => {
+      const own = createOutboundPolicy(['http://autopilot-sim', 'api2.autopilothq.com', 'hooks.example.com']);
+      expect(() => own.check('http://autopilot-sim:8787/v1')).not.toThrow();
+      expect(() => own.check('https://autopilot-sim:8787/v1')).not.toThrow();
+      expect(() => own.check('http://api2.autopilothq.com/v1')).toThrow(/must be https: plain http only to an allowed loopback host, or one listed as http:\/\/api2\.autopilothq\.com/);
+      expect(() => own.check('http://other-sim:8787/v1')).toThrow(/not allowed/);
+      expect(() => own.check('http://u:p@autopilot-sim:8787/v1')).toThrow(/credentials/);
+    });
+
+    it('connects to it at the private address it resolves to, which the same name listed without http:// may not', async () => {
+      const server = createServer((_req, res) => res.end('hello'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        const own = createOutboundPolicy(['http://autopilot-sim'], onComposeNetwork);
+        const answer = await axios.get(`http://autopilot-sim:${port}/`, { ...own.agents({ keepAlive: false }), timeout: 2_000, proxy: false });
+        expect(answer.data).toBe('hello');
+        const listed = createOutboundPolicy(['autopilot-sim'], onComposeNetwork);
+        const err = await axios.get(`https://autopilot-sim:${port}/`, { ...listed.agents({ keepAlive: false }), timeout: 2_000, proxy: false }).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: new OutboundRefusedError('').code, message: expect.stringMatching(/resolves to 127\.0\.0\.1/) });
+      } finally {
+        server.close();
+      }
+    });
+
+    it('reaches only the listed host: another name resolving to the same address is still checked', async () => {
+      const own = createOutboundPolicy(['http://autopilot-sim', 'hooks.example.com'], onComposeNetwork);
+      const err = await axios.get('https://hooks.example.com:9/', { ...own.agents({ keepAlive: false }), timeout: 2_000, proxy: false }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: new OutboundRefusedError('').code });
+    });
+  });
 });
