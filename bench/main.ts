@@ -319,13 +319,13 @@ async function watchedScenario(postgres?: Db): Promise<Row> {
 }
 
 /** Scenario k on the embedded default: its own file-backed PGlite, the workers and the simulator in this process. */
-async function sideBySideScenario(): Promise<Row> {
+async function sideBySideScenario(temporalPid?: number): Promise<Row> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-'));
   const edb = await openDb({ dataDir });
   try {
     await importSideBySide(edb, keys, perKey);
     writeFileSync('/proc/self/clear_refs', '5');
-    const f = await sideBySide({ db: edb, keys, perKey });
+    const f = await sideBySide({ db: edb, keys, perKey, temporalPid });
     console.log('k keys side by side:', JSON.stringify(f, null, 2));
     return {
       scenario: `k ${keys} keys side by side`,
@@ -401,7 +401,7 @@ async function main(): Promise<void> {
     }
     if (run('w')) rows.push(await watchedScenario());
     if (run('wp')) rows.push(await watchedScenario(db));
-    if (run('k')) rows.push(await sideBySideScenario());
+    if (run('k')) rows.push(await sideBySideScenario(server.process.pid));
     if (run('o')) {
       rows.push(
         await withEmbeddedStack(LIMIT_OFF, async (stack, workers) => {

@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { countsAddUp } from '../domain/export';
 import { startSimProcess } from '../scripts/cluster/processes';
+import { cpuMeter } from './cpu';
+import { threadMeter } from './threads';
 import type { Db } from '../store/db';
 import { toSettings } from '../store/exports';
 import { importProfiles } from '../store/profiles';
@@ -29,6 +31,18 @@ export interface SideBySideFigures {
   rateLimited: number;
   /** Every request the simulator received, key checks and lists included. */
   requests: number;
+  /** Seconds from the first upsert (of any key) to the last: the window `aggregateRequestsPerSecond` is over. */
+  sendingSeconds: number;
+  /** Per key, from its first request (the key check) to its first upsert: setup. Shortest, median, longest. */
+  setupSeconds: [number, number, number];
+  /** Seconds between the first key's first upsert and the last key's. */
+  firstUpsertSpreadSeconds: number;
+  /** Each key's upserts per second over its own sending window: slowest, median, fastest. */
+  perKeyRequestsPerSecond: [number, number, number];
+  /** Aggregate upserts per second while every key was sending (the last first upsert to the first last one). */
+  allSendingRequestsPerSecond: number;
+  /** CPU seconds over the runs, by process (see bench/cpu.ts), and of the engine's threads (bench/threads.ts). */
+  cpuSeconds: Record<string, number>;
 }
 
 const RATE = 5;
@@ -49,7 +63,7 @@ export async function importSideBySide(db: Db, keys: number, perKey: number): Pr
   await db.exec('ANALYZE profiles; ANALYZE segment_members');
 }
 
-export async function sideBySide(options: { db: Db; keys: number; perKey: number }): Promise<SideBySideFigures> {
+export async function sideBySide(options: { db: Db; keys: number; perKey: number; temporalPid?: number }): Promise<SideBySideFigures> {
   const keys = Array.from({ length: options.keys }, (_, k) => k);
   const sim = await startSimProcess({ keys: keys.map(key), rateLimit: RATE, faults: { latencyMs: [100, 300] } }, path.join(os.tmpdir(), 'bench-side-by-side-sim.log'));
   const stack = await startTestStack({ db: options.db });
@@ -63,16 +77,26 @@ export async function sideBySide(options: { db: Db; keys: number; perKey: number
         return toSettings({ ...e, connectionId: connection.id });
       }),
     );
+    const cpu = cpuMeter({ temporal: options.temporalPid, simulator: sim.child.pid }, { withChildren: ['temporal'] });
+    const threads = threadMeter();
+    const engine = process.cpuUsage();
     const started = Date.now();
     const handles = await Promise.all(settings.map((s) => stack.startRun(s)));
     const results = await Promise.all(handles.map((h) => h.result()));
     const wall = (Date.now() - started) / 1000;
+    const used = process.cpuUsage(engine);
+    const cpuSeconds = { engine: Number(((used.user + used.system) / 1e6).toFixed(1)), ...prefixed('engine ', threads.read()), ...cpu.read() };
+    cpu.stop();
     for (const { counts } of results) {
       if (!countsAddUp(counts) || counts.exported !== options.perKey) throw new Error(`side by side: ${JSON.stringify(counts)}`);
     }
     const stats = await Promise.all(keys.map((k) => sim.stats(key(k))));
-    const arrivals = (await Promise.all(keys.map((k) => sim.arrivals(key(k))))).flat();
+    const byKey = await Promise.all(keys.map((k) => sim.arrivals(key(k))));
+    const arrivals = byKey.flat();
     const upserts = arrivals.filter((a) => a.request === 'POST /contacts').map((a) => a.at);
+    const windows = byKey.map(keyWindow);
+    const allFrom = Math.max(...windows.map((w) => w.firstUpsert));
+    const allTo = Math.min(...windows.map((w) => w.lastUpsert));
     return {
       keys: options.keys,
       profilesPerKey: options.perKey,
@@ -83,11 +107,38 @@ export async function sideBySide(options: { db: Db; keys: number; perKey: number
       peakPerKey: Math.max(...stats.map((s) => s.maxReceivedPerSecond)),
       rateLimited: stats.reduce((n, s) => n + s.rateLimited, 0),
       requests: arrivals.length,
+      sendingSeconds: seconds(Math.max(...upserts) - Math.min(...upserts)),
+      setupSeconds: spread(windows.map((w) => (w.firstUpsert - w.first) / 1000)),
+      firstUpsertSpreadSeconds: seconds(allFrom - Math.min(...windows.map((w) => w.firstUpsert))),
+      perKeyRequestsPerSecond: spread(windows.map((w) => w.rate)),
+      allSendingRequestsPerSecond: Number((upserts.filter((t) => t >= allFrom && t <= allTo).length / ((allTo - allFrom) / 1000)).toFixed(1)),
+      cpuSeconds,
     };
   } finally {
     await stack.close();
     await sim.stop();
   }
+}
+
+type Arrival = { at: number; request: string };
+
+/** One key's first request, its first and last upserts, and its upserts per second between them. */
+function keyWindow(arrivals: Arrival[]) {
+  const upserts = arrivals.filter((a) => a.request === 'POST /contacts').map((a) => a.at);
+  return { first: Math.min(...arrivals.map((a) => a.at)), firstUpsert: Math.min(...upserts), lastUpsert: Math.max(...upserts), rate: perSecond(upserts) };
+}
+
+/** Smallest, median and largest, to 2 decimals. */
+function spread(values: number[]): [number, number, number] {
+  const s = [...values].sort((a, b) => a - b);
+  const r = (v: number) => Number(v.toFixed(2));
+  return [r(s[0]), r(s[Math.floor(s.length / 2)]), r(s[s.length - 1])];
+}
+
+const seconds = (ms: number) => Number((ms / 1000).toFixed(2));
+
+function prefixed(prefix: string, figures: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(figures).map(([k, v]) => [prefix + k, v]));
 }
 
 /** Requests per second from the first to the last of them (ms timestamps). */
