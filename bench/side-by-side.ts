@@ -45,6 +45,8 @@ export interface SideBySideFigures {
   /** Of any key, the shortest time in which the simulator received six of its requests in a row (above 1,000 ms: within its rate), and the shortest gap between two. */
   shortestSixMs: number;
   shortestGapMs: number;
+  /** The gaps (ms) between those six, and what each of them was: where the time went when they came too close. */
+  closestSix: string[];
   /** CPU seconds over the runs, by process (see bench/cpu.ts), and of the engine's threads (bench/threads.ts). */
   cpuSeconds: Record<string, number>;
 }
@@ -153,8 +155,19 @@ export async function measureSideBySide(options: {
     allSendingRequestsPerSecond: Number((upserts.filter((t) => t >= allFrom && t <= allTo).length / ((allTo - allFrom) / 1000)).toFixed(1)),
     shortestSixMs: Math.min(...byKey.map((a) => shortest(a.map((x) => x.at), 6))),
     shortestGapMs: Math.min(...byKey.map((a) => shortest(a.map((x) => x.at), 2))),
+    closestSix: closestSix(byKey),
     cpuSeconds,
   };
+}
+
+/** Of the key whose six requests in a row came closest, each of them: when (ms after the first), what, how long the simulator took. */
+function closestSix(byKey: Arrival[][]): string[] {
+  let best: Arrival[] = [];
+  for (const arrivals of byKey) {
+    const a = [...arrivals].sort((x, y) => x.at - y.at);
+    for (let i = 5; i < a.length; i++) if (best.length === 0 || a[i].at - a[i - 5].at < best[5].at - best[0].at) best = a.slice(i - 5, i + 1);
+  }
+  return best.map((x) => `+${Math.round(x.at - best[0].at)} ms ${x.request} ${x.status ?? ''} (${x.ms ?? '?'} ms)`);
 }
 
 /** The shortest span of `n` consecutive times (ms), rounded. */
@@ -165,7 +178,7 @@ function shortest(times: number[], n: number): number {
   return Math.round(best);
 }
 
-type Arrival = { at: number; request: string };
+type Arrival = { at: number; request: string; status?: number; ms?: number };
 
 /** One key's first request, its first and last upserts, and its upserts per second between them. */
 function keyWindow(arrivals: Arrival[]) {
