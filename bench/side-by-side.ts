@@ -47,6 +47,8 @@ export interface SideBySideFigures {
   shortestGapMs: number;
   /** The gaps (ms) between those six, and what each of them was: where the time went when they came too close. */
   closestSix: string[];
+  /** The simulator's longest event-loop delay while the runs ran (ms): requests it stamps after one look closer than they came. */
+  simulatorLagMs: number;
   /** CPU seconds over the runs, by process (see bench/cpu.ts), and of the engine's threads (bench/threads.ts). */
   cpuSeconds: Record<string, number>;
 }
@@ -123,11 +125,13 @@ export async function measureSideBySide(options: {
 }): Promise<SideBySideFigures> {
   const { sim } = options;
   const keys = Array.from({ length: options.keys }, (_, k) => k);
+  await sim.lag();
   const readCpu = options.meter();
   const started = Date.now();
   const results = await options.runAll();
   const wall = (Date.now() - started) / 1000;
   const cpuSeconds = readCpu();
+  const simulatorLagMs = await sim.lag();
   for (const { counts } of results) {
     if (!countsAddUp(counts) || counts.exported !== options.perKey) throw new Error(`side by side: ${JSON.stringify(counts)}`);
   }
@@ -156,6 +160,7 @@ export async function measureSideBySide(options: {
     shortestSixMs: Math.min(...byKey.map((a) => shortest(a.map((x) => x.at), 6))),
     shortestGapMs: Math.min(...byKey.map((a) => shortest(a.map((x) => x.at), 2))),
     closestSix: closestSix(byKey),
+    simulatorLagMs,
     cpuSeconds,
   };
 }

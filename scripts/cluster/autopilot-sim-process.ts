@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { closeOnSignal, listen } from '../../local-server/serve';
 import { createAutopilotSim } from '../../autopilot-sim/app';
 import { parseSimOptions, type AutopilotSimOptionsInput } from '../../autopilot-sim/options';
@@ -11,14 +11,23 @@ import { parseSimOptions, type AutopilotSimOptionsInput } from '../../autopilot-
  *
  * Beside the simulator's own routes, `GET /_cluster/arrivals?key=…` lists when each request of a
  * key arrived (ms since the process started, as the simulator's rate window counts them) and what
- * it was: to see which requests came too close, when a test finds a second above the rate.
+ * it was: to see which requests came too close, when a test finds a second above the rate. And
+ * `GET /_cluster/lag` says how late its event loop ran since the last time it was asked (the
+ * longest delay, in ms): a request stamped after such a delay arrived earlier than its stamp says.
  */
 async function main(): Promise<void> {
   const { port, ...options } = JSON.parse(process.env.CLUSTER_SIM_OPTIONS ?? '{}') as AutopilotSimOptionsInput & { port?: number };
   const { app, releaseHeld } = createAutopilotSim(parseSimOptions(options));
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const arrivals = new Map<string, { at: number; request: string; status?: number; ms?: number }[]>();
   const listening = await listen(async (request) => {
     const url = new URL(request.url);
+    if (url.pathname === '/_cluster/lag') {
+      const maxMs = Math.round(lag.max / 1e6);
+      lag.reset();
+      return Response.json({ maxMs });
+    }
     if (url.pathname === '/_cluster/arrivals') return Response.json(arrivals.get(url.searchParams.get('key') ?? '') ?? []);
     const key = request.headers.get('autopilotapikey');
     if (!key || !url.pathname.startsWith('/v1/')) return app.fetch(request);
