@@ -45,7 +45,7 @@ export interface SideBySideFigures {
   /** Of any key, the shortest time in which the simulator received six of its requests in a row (above 1,000 ms: within its rate), and the shortest gap between two. */
   shortestSixMs: number;
   shortestGapMs: number;
-  /** The gaps (ms) between those six, and what each of them was: where the time went when they came too close. */
+  /** Those six: when each came, what it was, the simulator's time, how late its loop stamped it. */
   closestSix: string[];
   /** The simulator's longest event-loop delay while the runs ran (ms): requests it stamps after one look closer than they came. */
   simulatorLagMs: number;
@@ -172,7 +172,7 @@ function closestSix(byKey: Arrival[][]): string[] {
     const a = [...arrivals].sort((x, y) => x.at - y.at);
     for (let i = 5; i < a.length; i++) if (best.length === 0 || a[i].at - a[i - 5].at < best[5].at - best[0].at) best = a.slice(i - 5, i + 1);
   }
-  return best.map((x) => `+${Math.round(x.at - best[0].at)} ms ${x.request} ${x.status ?? ''} (${x.ms ?? '?'} ms)`);
+  return best.map((x) => `+${Math.round(x.at - best[0].at)} ms ${x.request} ${x.status ?? ''} (${x.ms ?? '?'} ms; stamped ${x.late ?? '?'} ms late)`);
 }
 
 /** The shortest span of `n` consecutive times (ms), rounded. */
@@ -183,7 +183,7 @@ function shortest(times: number[], n: number): number {
   return Math.round(best);
 }
 
-type Arrival = { at: number; request: string; status?: number; ms?: number };
+type Arrival = { at: number; request: string; late?: number; status?: number; ms?: number };
 
 /** One key's first request, its first and last upserts, and its upserts per second between them. */
 function keyWindow(arrivals: Arrival[]) {

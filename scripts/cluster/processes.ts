@@ -103,7 +103,7 @@ export interface SimProcess extends EngineProcess {
   /** A key's counters (`/_sim/stats`). */
   stats(key: string): Promise<SimStats>;
   /** When each request of a key arrived, in ms (`/_cluster/arrivals`), and what it was. */
-  arrivals(key: string): Promise<{ at: number; request: string; status?: number; ms?: number }[]>;
+  arrivals(key: string): Promise<{ at: number; request: string; late?: number; status?: number; ms?: number }[]>;
   /** The longest delay of its event loop (ms) since it was last asked (`/_cluster/lag`). */
   lag(): Promise<number>;
   /** What a key's account holds (`/_sim/contacts`), in the shape the tests' simContacts reads. */
