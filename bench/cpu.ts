@@ -45,7 +45,7 @@ function descendants(pid: number): number[] {
 
 /**
  * Meters named process trees. Children that come and go between readings (a backend per
- * connection) are summed as last seen; `poll()` every second or so keeps that close.
+ * connection) are summed as last seen: it polls twice a second to keep that close.
  */
 export function cpuMeter(trees: Record<string, number | undefined>, options: { withChildren?: string[] } = {}): CpuMeter & { poll(): void; stop(): void } {
   const seen = new Map<number, { tree: string; first: number; last: number }>();
