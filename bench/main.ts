@@ -13,6 +13,7 @@ import { progressQuery } from '../workflows';
 import { runPhases } from './phases';
 import { orttoRun, ORTTO_RATE } from './ortto';
 import { importSideBySide, sideBySide, type SideBySideFigures } from './side-by-side';
+import { sideBySideOnCluster } from './side-by-side-cluster';
 import { syncRefreshes, type SyncRunFigures } from './sync';
 import { importWatched, watchedRun, type WatchedFigures } from './watched';
 import { until } from '../test/helpers/assertions';
@@ -29,7 +30,9 @@ import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-p
  * four overlapping segments on the embedded default, started and watched through the API (see
  * bench/watched.ts), and as scenario wp the same on PostgreSQL (the workers and the API in the
  * bench's process); and, as scenario k, exports on `--keys` different keys (20) of `--per-key`
- * profiles (5,000) started at once on the embedded default (bench/side-by-side.ts); and, as
+ * profiles (5,000) started at once on the embedded default (bench/side-by-side.ts), and as
+ * scenario kc the same on the `npm run cluster` topology with `--workers` worker processes (1,2,4:
+ * one cluster each, bench/side-by-side-cluster.ts); and, as
  * scenario o, to Ortto at its 10 requests/s on the embedded default (bench/ortto.ts). Prints a table
  * and writes it as JSON under bench/results/.
  */
@@ -38,6 +41,7 @@ const scaleProfiles = Number(argument('--scale-profiles') ?? 1_000_000);
 const only = argument('--scenario')?.split(',');
 const keys = Number(argument('--keys') ?? 20);
 const perKey = Number(argument('--per-key') ?? 5_000);
+const clusterWorkers = (argument('--workers') ?? '1,2,4').split(',').map(Number);
 const DEPLOYED = 'PostgreSQL, worker process';
 const EMBEDDED = "PGlite in the worker's process";
 const CONCURRENCY = 4;
@@ -318,33 +322,43 @@ async function watchedScenario(postgres?: Db): Promise<Row> {
   }
 }
 
-/** Scenario k on the embedded default: its own file-backed PGlite, the workers and the simulator in this process. */
-async function sideBySideScenario(): Promise<Row> {
+function sideBySideRow(f: SideBySideFigures, scenario: string, topology: string): Row {
+  return {
+    scenario,
+    topology,
+    profiles: keys * perKey,
+    wallSeconds: f.wallSeconds,
+    floorRatio: Number((f.wallSeconds / f.floorSeconds).toFixed(3)),
+    profilesPerSecond: Math.round((keys * perKey) / f.wallSeconds),
+    requests: f.requests,
+    rateLimited: f.rateLimited,
+    maxPerSecond: f.peakPerKey,
+    note: `sending ${f.aggregateRequestsPerSecond} req/s of ${f.sumOfRates} (${(f.aggregateRequestsPerSecond / f.sumOfRates).toFixed(2)} ×); each key's peak ${f.peakPerKey}/s; the simulator in a process of its own`,
+    sideBySide: f,
+  };
+}
+
+/** Scenario k on the embedded default: its own file-backed PGlite and the workers in this process, the simulator in its own. */
+async function sideBySideScenario(temporalPid?: number): Promise<Row> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-pglite-'));
   const edb = await openDb({ dataDir });
   try {
     await importSideBySide(edb, keys, perKey);
     writeFileSync('/proc/self/clear_refs', '5');
-    const f = await sideBySide({ db: edb, keys, perKey });
+    const f = await sideBySide({ db: edb, keys, perKey, temporalPid });
     console.log('k keys side by side:', JSON.stringify(f, null, 2));
-    return {
-      scenario: `k ${keys} keys side by side`,
-      topology: EMBEDDED,
-      profiles: keys * perKey,
-      wallSeconds: f.wallSeconds,
-      floorRatio: Number((f.wallSeconds / f.floorSeconds).toFixed(3)),
-      profilesPerSecond: Math.round((keys * perKey) / f.wallSeconds),
-      workerPeakRssMb: peakRssMb('self'),
-      requests: f.requests,
-      rateLimited: f.rateLimited,
-      maxPerSecond: f.peakPerKey,
-      note: `sending ${f.aggregateRequestsPerSecond} req/s of ${f.sumOfRates} (${(f.aggregateRequestsPerSecond / f.sumOfRates).toFixed(2)} ×); each key's peak ${f.peakPerKey}/s; the simulator in a process of its own`,
-      sideBySide: f,
-    };
+    return { ...sideBySideRow(f, `k ${keys} keys side by side`, EMBEDDED), workerPeakRssMb: peakRssMb('self') };
   } finally {
     await edb.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Scenario kc: keys side by side on the cluster topology, with `workers` worker processes. */
+async function sideBySideClusterScenario(workers: number): Promise<Row> {
+  const f = await sideBySideOnCluster({ workers, keys, perKey });
+  console.log(`kc keys side by side, ${workers} worker process(es):`, JSON.stringify(f, null, 2));
+  return sideBySideRow(f, `kc ${keys} keys side by side`, `cluster: PostgreSQL, ${workers} worker process${workers === 1 ? '' : 'es'}`);
 }
 
 async function main(): Promise<void> {
@@ -358,7 +372,7 @@ async function main(): Promise<void> {
   const run = (n: string) => !only || only.includes(n);
   const atTheFloor = (row: Row) => `floor ${floor} s: ${(row.wallSeconds / floor).toFixed(2)} × floor`;
   try {
-    if (!only || only.some((n) => !['w', 'wp', 'k', 'o', '1e', '5e'].includes(n))) await importSegment(db, 'Bench', profiles);
+    if (!only || only.some((n) => !['w', 'wp', 'k', 'kc', 'o', '1e', '5e'].includes(n))) await importSegment(db, 'Bench', profiles);
     let s1: (Row & { duplicates: number }) | undefined;
     if (run('1') || run('4')) {
       s1 = await withStack(bench, AT_THE_LIMIT, (stack, workers) => engineRun(stack, '1 at the limit', workers, { segment: 'Bench', count: profiles, requestsPerSecond: 5 }));
@@ -401,7 +415,8 @@ async function main(): Promise<void> {
     }
     if (run('w')) rows.push(await watchedScenario());
     if (run('wp')) rows.push(await watchedScenario(db));
-    if (run('k')) rows.push(await sideBySideScenario());
+    if (run('k')) rows.push(await sideBySideScenario(server.process.pid));
+    if (run('kc')) for (const n of clusterWorkers) rows.push(await sideBySideClusterScenario(n));
     if (run('o')) {
       rows.push(
         await withEmbeddedStack(LIMIT_OFF, async (stack, workers) => {

@@ -108,7 +108,9 @@ export interface SimProcess extends EngineProcess {
   /** A key's counters (`/_sim/stats`). */
   stats(key: string): Promise<SimStats>;
   /** When each request of a key arrived, in ms (`/_cluster/arrivals`), and what it was. */
-  arrivals(key: string): Promise<{ at: number; request: string; status?: number; ms?: number }[]>;
+  arrivals(key: string): Promise<{ at: number; request: string; late?: number; status?: number; ms?: number }[]>;
+  /** The longest delay of its event loop (ms) since it was last asked (`/_cluster/lag`). */
+  lag(): Promise<number>;
   /** What a key's account holds (`/_sim/contacts`), in the shape the tests' simContacts reads. */
   holds(key: string): Promise<{ contacts(key: string): SimContact[]; lists(key: string): { list_id: string; title: string }[] }>;
 }
@@ -145,6 +147,7 @@ export async function startSimProcess(options: AutopilotSimOptionsInput & { port
     origin,
     stats: (key) => get<SimStats>('_sim/stats', key),
     arrivals: (key) => get('_cluster/arrivals', key),
+    lag: async () => (await get<{ maxMs: number }>('_cluster/lag', '')).maxMs,
     async holds(key) {
       const held = await get<{ contacts: SimContact[]; lists: { list_id: string; title: string }[] }>('_sim/contacts', key);
       return { contacts: () => held.contacts, lists: () => held.lists };
