@@ -190,7 +190,7 @@ export function createRunLauncher(options: RunLauncherOptions): RunLauncher {
           args: [input],
           typedSearchAttributes: runSearchAttributes(settings, labels, trigger),
           staticSummary: runSummary(labels, settings.segmentIds),
-          staticDetails: runStaticDetails(settings),
+          staticDetails: runStaticDetails(settings, run.runId),
         });
       const deadline = Date.now() + CLOSING_WAIT_MS;
       for (;;) {

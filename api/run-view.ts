@@ -22,6 +22,7 @@ export function runSummary(run: RunRow) {
     mode: run.mode,
     dryRun: run.dryRun,
     redriveOf: run.redriveOf,
+    workflow: { id: run.workflowId, runId: run.workflowRunId },
   };
 }
 

@@ -43,10 +43,12 @@ export function runSummary(labels: RunLabels, segmentIds: string[]): string {
 }
 
 /** The static details: the ids behind the names, and where to read the run through the API. */
-export function runStaticDetails(settings: ExportSettings): string {
+export function runStaticDetails(settings: ExportSettings, runId?: string): string {
   return [
     `**Export** ${settings.exportId} · **connection** ${settings.connectionId}`,
     `**Segments** ${settings.segmentIds.join(', ')} · **email from** \`${settings.mapping.email}\``,
-    'Follow it with `GET /runs/{runId}` or `segment-export runs show <runId> --follow`.',
+    runId
+      ? `**Run** ${runId}: follow it with \`GET /runs/${runId}\` or \`segment-export runs show ${runId} --follow\`.`
+      : 'Follow it with `GET /runs/{runId}` or `segment-export runs show <runId> --follow`.',
   ].join('\n\n');
 }

@@ -44,7 +44,7 @@ export async function scheduledExport(input: ScheduledExportInput): Promise<Sche
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: runSearchAttributes(found.settings, found.labels, trigger),
       staticSummary: runSummary(found.labels, found.settings.segmentIds),
-      staticDetails: runStaticDetails(found.settings),
+      staticDetails: runStaticDetails(found.settings, runId),
     });
     return { started: runId ?? child.firstExecutionRunId };
   } catch (err) {

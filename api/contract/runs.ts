@@ -36,6 +36,12 @@ export const RunSummarySchema = z
     }),
     dryRun: z.boolean().openapi({ description: 'Planned and reported only (see `plan`): nothing was sent, the sync state did not change' }),
     redriveOf: z.string().nullable().openapi({ description: 'The run whose rejected, parked (and, if it did not complete, unsent) profiles this run sends again' }),
+    workflow: z
+      .object({
+        id: z.string().openapi({ description: "The export's workflow id: the run's workflow in the Temporal UI" }),
+        runId: z.string().nullable().openapi({ description: 'The workflow execution the run began in (Temporal\'s run id, not this run\'s id); null until it has begun, and for a skipped trigger' }),
+      })
+      .openapi('RunWorkflow', { description: 'Where the run is in Temporal' }),
   })
   .openapi('RunSummary');
 

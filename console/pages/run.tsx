@@ -17,6 +17,8 @@ export interface RunView extends RunSummary {
   throughput: number | null;
   etaSeconds: number | null;
   plan: RunPlan | null;
+  /** Where the run is in Temporal: the export's workflow, and the execution the run began in once it has. */
+  workflow: { id: string; runId: string | null };
 }
 
 interface RunPlan {

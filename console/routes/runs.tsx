@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { exportWorkflowId } from '../../domain/ids';
 import { errorMessage } from '../api-client';
 import { ErrorPage } from '../components/error-page';
 import type { SignedInEnv } from '../env';
@@ -17,6 +16,12 @@ type C = Context<SignedInEnv>;
 export interface TemporalUi {
   url: string;
   namespace: string;
+}
+
+/** The run's workflow in the Temporal UI: the execution it began in, or the export's latest until it has begun. */
+function workflowUrl(ui: TemporalUi, workflow: RunView['workflow']): string {
+  const base = `${ui.url}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(workflow.id)}`;
+  return workflow.runId ? `${base}/${encodeURIComponent(workflow.runId)}/history` : base;
 }
 
 /** A watched run is asked for at most this often per open page: watching must not slow it down. */
@@ -45,7 +50,7 @@ async function showRun(c: C, id: string, ui: TemporalUi, outcome: { notice?: str
   const query = `status=${status}&limit=${OUTCOMES_PER_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
   const rows = await c.var.api<{ outcomes: Outcome[]; nextCursor: string | null }>('GET', `${runPath(id)}/outcomes?${query}`);
   const outcomes = rows.ok ? { status, rows: rows.body.outcomes, nextCursor: rows.body.nextCursor } : { status, rows: [], nextCursor: null, error: errorMessage(rows) };
-  const temporalUrl = `${ui.url}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(exportWorkflowId(run.exportId))}`;
+  const temporalUrl = workflowUrl(ui, run.workflow);
   const body = <RunPage viewer={viewerOf(c)} run={run} exportName={await exportName(c, run.exportId)} temporalUrl={temporalUrl} outcomes={outcomes} {...outcome} />;
   return page(c, body, outcome.error ? 409 : 200);
 }

@@ -170,7 +170,10 @@ describe('the console in a browser', () => {
     s.sim.sim.setFaults({ latencyMs: 0 });
     await live().locator('.badge', { hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
     const link = await page.getByRole('link', { name: 'Open in the Temporal UI' }).getAttribute('href');
-    expect(link).toBe(`http://localhost:8233/namespaces/default/workflows/export-${exportId}`);
+    // The execution the run began in: Temporal's run id, not the run's own.
+    const { workflow } = (await s.api('GET', `/runs/${runId}`)).body as { workflow: { id: string; runId: string } };
+    expect(workflow).toEqual({ id: `export-${exportId}`, runId: expect.not.stringMatching(runId) });
+    expect(link).toBe(`http://localhost:8233/namespaces/default/workflows/export-${exportId}/${workflow.runId}/history`);
 
     await page.reload();
     await click('Re-drive rejected and unsent');

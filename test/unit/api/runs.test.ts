@@ -60,6 +60,7 @@ describe('POST /exports/:id/runs', () => {
     expect(started.runId).toBe(runId);
     expect(await getRun(h.db, runId)).toMatchObject({ workflowId: exportWorkflowId(exportId), workflowRunId: started.workflowRunId, trigger: 'manual', triggeredBy: 'alice' });
     expect(started.workflowRunId).not.toBe(runId);
+    expect((await json(await h.call('admin', 'GET', `/runs/${runId}`))).workflow).toEqual({ id: exportWorkflowId(exportId), runId: started.workflowRunId });
   });
 
   it('answers 409 with the running run\'s id when one is going, and keeps no record of the refused start', async () => {
