@@ -82,6 +82,8 @@ export function runDetails(run: Run): string {
   if (run.dryRun) lines.push(['Dry run', 'yes: planned and reported only, nothing sent']);
   if (run.redriveOf) lines.push(['Re-drive of', run.redriveOf]);
   if (run.error) lines.push(['Error', run.error]);
+  // An API from before runs named their workflow sends none.
+  if (run.workflow?.runId) lines.push(['Temporal', `workflow ${run.workflow.id}, run ${run.workflow.runId}`]);
   const width = Math.max(...lines.map(([k]) => k.length)) + 1;
   const text = lines.map(([k, v]) => `${`${k}:`.padEnd(width)} ${v}`).join('\n') + '\n';
   return run.plan ? text + planDetails(run.plan) : text;

@@ -33,6 +33,11 @@ describe('cli formatting', () => {
     expect(runDetails(aRun())).toMatch(/^Status: +running \(exporting\)$/m);
   });
 
+  it("names the run's workflow execution in Temporal once it has begun", () => {
+    expect(runDetails(aRun({ workflow: { id: 'export-exp-1', runId: 'wf-run-9' } }))).toMatch(/^Temporal: +workflow export-exp-1, run wf-run-9$/m);
+    expect(runDetails(aRun({ workflow: { id: 'export-exp-1', runId: null } }))).not.toMatch(/^Temporal:/m);
+  });
+
   it('quotes emails in the outcomes table, so stray blanks show', () => {
     const text = outcomesTable([{ profileId: 'p-1', email: ' a@b.c\t', status: 'skipped', reason: 'duplicate email', sentAs: 'p-0' }]);
     expect(text.split('\n')[1]).toBe('p-1      skipped  duplicate email  p-0      " a@b.c\\t"');
