@@ -5,7 +5,6 @@ import { importProfiles } from '../store/profiles';
 import { getRun } from '../store/run-queries';
 import { startApiStack } from '../test/helpers/api-stack';
 import { TEST_API_KEY } from '../test/helpers/stack';
-import { progressQuery } from '../workflows';
 import { runPhases } from './phases';
 
 /**
@@ -62,9 +61,6 @@ export interface WatchedFigures {
   reads: string;
   /** Of each read, the store's part: the run's row, as GET /runs/:id reads it. */
   storeReads: string;
-  /** Of each read, Temporal's parts: the run's description (is it still going?) and its progress query. */
-  describes: string;
-  queries: string;
   /** The slowest reads, with when they were made (seconds after the run was started). */
   slowest: string;
   batchReads: string;
@@ -117,10 +113,6 @@ export async function watchedRun(options: { db: Db; profiles: number; received: 
     const reads: number[] = [];
     const readAt: number[] = [];
     const storeReads: number[] = [];
-    const describes: number[] = [];
-    const queries: number[] = [];
-    const [{ workflowId: watchedId }] = await options.db.query<{ workflowId: string }>('SELECT workflow_id AS "workflowId" FROM runs WHERE id = $1', [runId]);
-    const handle = s.client.workflow.getHandle(watchedId);
     let run: { status: string; counts: RunCounts } | undefined;
     // The watcher: one GET every pollMs, as `segment-export runs show --follow` and the console.
     for (;;) {
@@ -131,12 +123,6 @@ export async function watchedRun(options: { db: Db; profiles: number; received: 
       const u = performance.now();
       await getRun(options.db, runId);
       storeReads.push(performance.now() - u);
-      const v = performance.now();
-      await handle.describe();
-      describes.push(performance.now() - v);
-      const w = performance.now();
-      await handle.query(progressQuery).catch(() => undefined);
-      queries.push(performance.now() - w);
       run = res.body as { status: string; counts: RunCounts };
       if (run.status !== 'running') break;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs));
@@ -164,8 +150,6 @@ export async function watchedRun(options: { db: Db; profiles: number; received: 
       maxPerSecond: stats.maxReceivedPerSecond,
       reads: spread(reads),
       storeReads: spread(storeReads),
-      describes: spread(describes),
-      queries: spread(queries),
       slowest: reads
         .map((ms, i) => ({ ms, at: readAt[i] }))
         .sort((a, b) => b.ms - a.ms)
